@@ -1,0 +1,311 @@
+"""Load a workspace: discover → parse → build → validate → locate.
+
+Every stage appends problems and carries on; nothing is raised for bad input.
+A record that fails its own model is left out (and reported); the rest of the
+ledger still loads, so one run reports every problem in the workspace.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from datetime import date
+from pathlib import Path
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from .ledger import ActivityEntry, PolicyEntry, ReportEntry, UnitLedger, VolunteerEntry, Workspace, resolve_corrections
+from .model import UNIT_ID_RE, Activity, PersonalEntry, Report, Unit, Volunteer
+from .problems import DocPath, Problem
+from .yamlsource import ParsedFile, decode, parse_text
+
+MONTH_FILE_RE = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])\.yaml$")
+M = TypeVar("M", bound=BaseModel)
+
+
+class WorkspaceError(Exception):
+    """The workspace itself cannot be read (a usage error, exit 2)."""
+
+
+def load_workspace(root: Path, today: date | None = None) -> Workspace:
+    from .validation import run_validations
+
+    root = Path(root)
+    if not root.is_dir():
+        raise WorkspaceError(str(root))
+    if not (root / "ledgers").is_dir() and not (root / "rules").is_dir():
+        raise WorkspaceError(str(root))
+    workspace = Workspace(root=root, today=today or date.today())
+    problems = workspace.problems
+    _load_policies(workspace)
+    ledgers_dir = root / "ledgers"
+    if ledgers_dir.is_dir():
+        for unit_dir in sorted(p for p in ledgers_dir.iterdir() if p.is_dir() and not p.name.startswith((".", "_"))):
+            rel = f"ledgers/{unit_dir.name}"
+            if not UNIT_ID_RE.match(unit_dir.name):
+                problems.append(Problem(rel, "invalid-unit-dir", {"name": unit_dir.name}, line=1, column=1))
+                continue
+            if not _inside(root, unit_dir):
+                problems.append(Problem(rel, "path-outside", {"path": rel}, line=1, column=1))
+                continue
+            workspace.units[unit_dir.name] = _load_unit(workspace, unit_dir, rel)
+    for ledger in workspace.units.values():
+        problems.extend(resolve_corrections(ledger))
+    problems.extend(run_validations(workspace))
+    locate(workspace.root, problems)
+    problems.sort(key=Problem.sort_key)
+    return workspace
+
+
+def _inside(root: Path, path: Path) -> bool:
+    try:
+        path.resolve().relative_to(root.resolve())
+    except ValueError:
+        return False
+    return True
+
+
+def read_yaml(root: Path, rel: str, problems: list[Problem], positions: bool = False) -> ParsedFile | None:
+    path = root / rel
+    if not _inside(root, path):
+        problems.append(Problem(rel, "path-outside", {"path": rel}, line=1, column=1))
+        return None
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        problems.append(Problem(rel, "unreadable-file", {"detail": exc.strerror or str(exc)}, line=1, column=1))
+        return None
+    text, decode_problems = decode(raw, rel)
+    problems.extend(decode_problems)
+    if text is None:
+        return None
+    parsed = parse_text(text, rel, positions=positions)
+    problems.extend(parsed.problems)
+    return parsed
+
+
+def _load_policies(workspace: Workspace) -> None:
+    from .rules.policy import build_policy
+
+    rules_dir = workspace.root / "rules"
+    if not rules_dir.is_dir():
+        return
+    for path in sorted(rules_dir.glob("*.yaml")):
+        rel = f"rules/{path.name}"
+        parsed = read_yaml(workspace.root, rel, workspace.problems)
+        if parsed is None or (parsed.data is None and parsed.problems):
+            continue
+        policy = build_policy(parsed.data, rel, path.stem, workspace.problems)
+        if policy is not None:
+            workspace.policies[policy.id] = PolicyEntry(policy, rel)
+
+
+def _load_unit(workspace: Workspace, unit_dir: Path, rel: str) -> UnitLedger:
+    root, problems = workspace.root, workspace.problems
+    ledger = UnitLedger(id=unit_dir.name, directory=rel)
+
+    unit_rel = f"{rel}/unit.yaml"
+    ledger.unit_file = unit_rel
+    if not (unit_dir / "unit.yaml").is_file():
+        problems.append(Problem(unit_rel, "missing-file", {"file": "unit.yaml"}, line=1, column=1))
+    else:
+        data = _document(read_yaml(root, unit_rel, problems), unit_rel, dict, problems)
+        if data is not None:
+            ledger.unit = build_record(Unit, data, unit_rel, (), problems)
+            if ledger.unit is not None and ledger.unit.id != ledger.id:
+                problems.append(Problem(unit_rel, "unit-id-mismatch", {"id": ledger.unit.id, "dir": ledger.id}, path=("id",)))
+
+    roster_rel = f"{rel}/roster.yaml"
+    if not (unit_dir / "roster.yaml").is_file():
+        problems.append(Problem(roster_rel, "missing-file", {"file": "roster.yaml"}, line=1, column=1))
+    else:
+        data = _document(read_yaml(root, roster_rel, problems), roster_rel, dict, problems)
+        if data is not None:
+            for key in data:
+                if key != "volunteers":
+                    problems.append(Problem(roster_rel, "unknown-field", {"field": key}, path=(key,), at_key=True))
+            items = data.get("volunteers") or []
+            if not isinstance(items, list):
+                problems.append(Problem(roster_rel, "not-a-list", {"field": "volunteers"}, path=("volunteers",)))
+                items = []
+            for index, item in enumerate(items):
+                raw_id = item.get("id") if isinstance(item, dict) else None
+                if isinstance(raw_id, (str, int)) and not isinstance(raw_id, bool):
+                    raw_id = str(raw_id)
+                    if raw_id in ledger.known_volunteer_ids:
+                        problems.append(Problem(roster_rel, "duplicate-id", {"id": raw_id}, path=("volunteers", index, "id")))
+                        continue
+                    ledger.known_volunteer_ids.add(raw_id)
+                volunteer = build_record(Volunteer, item, roster_rel, ("volunteers", index), problems)
+                if volunteer is not None:
+                    ledger.volunteers[volunteer.id] = VolunteerEntry(volunteer, roster_rel, index)
+
+    activities_dir = unit_dir / "activities"
+    if activities_dir.is_dir():
+        for path in sorted(activities_dir.iterdir()):
+            file_rel = f"{rel}/activities/{path.name}"
+            if path.is_dir() or path.name.startswith("."):
+                continue
+            match = MONTH_FILE_RE.match(path.name)
+            if not match:
+                if path.suffix in (".yaml", ".yml"):
+                    problems.append(Problem(file_rel, "bad-file-name", {"name": path.name}, line=1, column=1))
+                continue
+            month = (int(match.group(1)), int(match.group(2)))
+            items = _document(read_yaml(root, file_rel, problems), file_rel, list, problems)
+            for index, item in enumerate(items or []):
+                raw_id = item.get("id") if isinstance(item, dict) else None
+                if isinstance(raw_id, str):
+                    if raw_id in ledger.known_activity_ids:
+                        problems.append(Problem(file_rel, "duplicate-id", {"id": raw_id}, path=(index, "id")))
+                        continue
+                    ledger.known_activity_ids.add(raw_id)
+                activity = build_record(Activity, item, file_rel, (index,), problems)
+                if activity is None:
+                    continue
+                if (activity.date.year, activity.date.month) != month:
+                    problems.append(
+                        Problem(file_rel, "month-mismatch", {"date": activity.date.isoformat(), "file": path.name}, path=(index, "date"))
+                    )
+                ledger.activities.append(ActivityEntry(activity, file_rel, index))
+
+    reports_rel = f"{rel}/reports.yaml"
+    if (unit_dir / "reports.yaml").is_file():
+        items = _document(read_yaml(root, reports_rel, problems), reports_rel, list, problems)
+        for index, item in enumerate(items or []):
+            report = build_record(Report, item, reports_rel, (index,), problems)
+            if report is not None:
+                ledger.reports.append(ReportEntry(report, reports_rel, index))
+
+    personal_rel = f"{rel}/personal.yaml"
+    if (unit_dir / "personal.yaml").is_file():
+        items = _document(read_yaml(root, personal_rel, problems), personal_rel, list, problems)
+        for index, item in enumerate(items or []):
+            entry = build_record(PersonalEntry, item, personal_rel, (index,), problems)
+            if entry is None:
+                continue
+            if entry.id in ledger.personal:
+                problems.append(Problem(personal_rel, "duplicate-id", {"id": entry.id}, path=(index, "id")))
+                continue
+            ledger.personal[entry.id] = entry
+            _join_personal(ledger, entry, personal_rel, index, problems)
+    return ledger
+
+
+def _join_personal(ledger: UnitLedger, entry: PersonalEntry, rel: str, index: int, problems: list[Problem]) -> None:
+    """Numbers kept in personal.yaml join the roster by id; never both places."""
+    roster = ledger.volunteers.get(entry.id)
+    if roster is None:
+        if entry.id not in ledger.known_volunteer_ids:
+            problems.append(Problem(rel, "personal-unknown-volunteer", {"id": entry.id}, path=(index, "id")))
+        return
+    updates: dict[str, Any] = {}
+    for field_name in ("id_number", "phone"):
+        value = getattr(entry, field_name)
+        if value is None:
+            continue
+        if getattr(roster.volunteer, field_name) is not None:
+            problems.append(Problem(rel, "personal-duplicate", {"id": entry.id, "field": field_name}, path=(index, field_name)))
+            continue
+        updates[field_name] = value
+    if updates:
+        roster.volunteer = roster.volunteer.model_copy(update=updates)
+
+
+def _document(parsed: ParsedFile | None, rel: str, expected: type, problems: list[Problem]) -> Any:
+    if parsed is None:
+        return None
+    data = parsed.data
+    if data is None:
+        if any(p.file == rel for p in parsed.problems):
+            return None
+        return expected()
+    if not isinstance(data, expected):
+        code = "not-a-mapping" if expected is dict else "not-a-list"
+        problems.append(Problem(rel, code, {"field": ""}, path=()))
+        return None
+    return data
+
+
+def build_record(model: type[M], data: Any, file: str, path: DocPath, problems: list[Problem]) -> M | None:
+    """Validate one record; its problems come back located by document path."""
+    if not isinstance(data, dict):
+        problems.append(Problem(file, "not-a-mapping", {"field": str(path[-1]) if path else ""}, path=path))
+        return None
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        problems.extend(problems_from_validation(exc, file, path))
+        return None
+
+
+_PYDANTIC_CODES = {
+    "missing": "missing-field",
+    "extra_forbidden": "unknown-field",
+    "literal_error": "invalid-choice",
+    "greater_than_equal": "invalid-number",
+    "int_type": "invalid-number",
+    "int_parsing": "invalid-number",
+    "int_from_float": "invalid-number",
+    "bool_type": "invalid-value",
+    "bool_parsing": "invalid-value",
+    "list_type": "not-a-list",
+    "dict_type": "not-a-mapping",
+    "model_type": "not-a-mapping",
+    "model_attributes_type": "not-a-mapping",
+    "string_type": "invalid-value",
+}
+
+
+def problems_from_validation(exc: ValidationError, file: str, base: DocPath) -> list[Problem]:
+    found: list[Problem] = []
+    seen: set[DocPath] = set()
+    for error in exc.errors(include_url=False):
+        loc = tuple(part for part in error["loc"] if isinstance(part, int) or _is_field_name(part))
+        path = base + loc
+        if path in seen:  # a union reports every branch; the first says enough
+            continue
+        seen.add(path)
+        kind = error["type"]
+        field_name = next((str(part) for part in reversed(loc) if isinstance(part, str)), "")
+        ctx = dict(error.get("ctx") or {})
+        args: dict[str, Any] = {"field": field_name}
+        if kind in _PYDANTIC_CODES:
+            code = _PYDANTIC_CODES[kind]
+            if kind == "literal_error":
+                args["choices"] = ctx.get("expected", "")
+            if kind == "missing":
+                path = path[:-1] if loc else path
+            elif kind in ("bool_type", "bool_parsing"):
+                args["expected"] = "boolean"
+            elif kind == "string_type":
+                args["expected"] = "string"
+        elif "-" in kind:  # one of ours, raised by the model's types
+            code = kind
+            args.update({k: str(v) for k, v in ctx.items()})
+        else:
+            code = "invalid-value"
+            args["expected"] = kind
+        found.append(Problem(file, code, args, path=path, at_key=kind == "extra_forbidden"))
+    return found
+
+
+def _is_field_name(part: Any) -> bool:
+    return isinstance(part, str) and not any(ch in part for ch in "[](), ")
+
+
+def locate(root: Path, problems: list[Problem]) -> None:
+    """Turn document paths into line and column, re-reading only files with problems."""
+    pending: dict[str, list[Problem]] = defaultdict(list)
+    for problem in problems:
+        if problem.path is not None and problem.line == 0:
+            pending[problem.file].append(problem)
+    for rel, items in pending.items():
+        parsed = read_yaml(root, rel, [], positions=True)
+        for problem in items:
+            if parsed is None or parsed.values is None:
+                problem.line, problem.column = 1, 1
+                continue
+            assert problem.path is not None
+            problem.line, problem.column = parsed.position(problem.path, problem.at_key)

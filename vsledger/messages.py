@@ -1,0 +1,364 @@
+"""The message catalogue: every problem code and every word a user reads, zh and en.
+
+Problems are data (a code and its arguments); they become sentences only here,
+in the language the user chose (`--lang`, `VSLEDGER_LANG`, `LANG`; Chinese by
+default). Codes and JSON keys stay English.
+"""
+
+from __future__ import annotations
+
+import os
+from collections import defaultdict
+from typing import Any
+
+from .personal import mask_text
+from .problems import Problem
+
+LANGS = ("zh", "en")
+
+# code: (zh, en, zh hint, en hint)
+PROBLEMS: dict[str, tuple[str, str, str, str]] = {
+    "file-too-large": (
+        "文件过大({size} 字节,上限 {limit})",
+        "file too large ({size} bytes, limit {limit})",
+        "按月拆分活动文件",
+        "split activities into one file per month",
+    ),
+    "encoding": (
+        "文件不是 UTF-8 编码(看起来是 {encoding})",
+        "file is not UTF-8 (looks like {encoding})",
+        "转换编码:iconv -f GB18030 -t UTF-8 原文件 > 新文件,或在编辑器中“另存为 UTF-8”",
+        "convert it: iconv -f GB18030 -t UTF-8 in.yaml > out.yaml, or save as UTF-8 in your editor",
+    ),
+    "nul-byte": (
+        "文件中有空字符(NUL)",
+        "file contains a NUL byte",
+        "文件可能已损坏,请从 git 恢复:git checkout -- 文件",
+        "the file may be damaged; restore it from git: git checkout -- FILE",
+    ),
+    "yaml-syntax": (
+        "YAML 格式错误:{detail}",
+        "YAML syntax error: {detail}",
+        "检查缩进和冒号;文本中含有冒号或 # 时请加引号",
+        "check indentation and colons; quote text that contains ':' or '#'",
+    ),
+    "yaml-complex-key": ("键必须是简单文本", "a key must be plain text", "", ""),
+    "yaml-merge-key": (
+        "台账文件不支持合并键 <<",
+        "merge keys (<<) are not allowed in ledger files",
+        "把内容直接写出来",
+        "write the values out in full",
+    ),
+    "duplicate-key": (
+        "重复的键 “{key}”",
+        "duplicate key '{key}'",
+        "同一条记录中每个字段只能写一次",
+        "each field may appear once per record",
+    ),
+    "yaml-multiple-documents": (
+        "一个文件只能有一个 YAML 文档",
+        "one YAML document per file",
+        "删除多余的 --- 分隔线",
+        "remove the extra '---' line",
+    ),
+    "yaml-alias": (
+        "台账文件不支持别名 *{anchor}",
+        "aliases (*{anchor}) are not allowed in ledger files",
+        "把内容直接写出来",
+        "write the values out in full",
+    ),
+    "yaml-anchor": (
+        "台账文件不支持锚点 &{anchor}",
+        "anchors (&{anchor}) are not allowed in ledger files",
+        "删除 &{anchor}",
+        "remove &{anchor}",
+    ),
+    "yaml-tag": (
+        "不支持的 YAML 标签 {tag}",
+        "YAML tag {tag} is not allowed",
+        "删除标签;需要文本时用引号",
+        "remove the tag; quote the value if it is text",
+    ),
+    "control-character": (
+        "文本中有控制字符 {char}",
+        "text contains the control character {char}",
+        "从 Word 复制的文本可能带有不可见字符,请重新输入",
+        "text pasted from Word may carry invisible characters; retype it",
+    ),
+    "yaml-too-deep": ("嵌套层数超过 {limit} 层", "nesting deeper than {limit} levels", "", ""),
+    "invalid-unit-dir": (
+        "单位目录名 “{name}” 不合规",
+        "unit directory name '{name}' is not a valid id",
+        "只用小写字母、数字和 -,如 xinluo-cdc",
+        "use lower-case letters, digits and '-', e.g. xinluo-cdc",
+    ),
+    "path-outside": (
+        "路径 “{path}” 超出工作区",
+        "path '{path}' reaches outside the workspace",
+        "附件路径相对于单位目录,不能含 .. 或绝对路径",
+        "attachment paths are relative to the unit directory, without '..'",
+    ),
+    "unreadable-file": ("无法读取文件:{detail}", "cannot read file: {detail}", "", ""),
+    "missing-file": ("缺少 {file}", "{file} is missing", "vsledger init 可生成示例文件", "vsledger init writes an example"),
+    "unit-id-mismatch": ("单位 id “{id}” 与目录名 “{dir}” 不一致", "unit id '{id}' differs from its directory '{dir}'", "", ""),
+    "policy-id-mismatch": ("方案 id “{id}” 与文件名 “{file}” 不一致", "policy id '{id}' differs from its file name '{file}'", "", ""),
+    "unknown-field": ("未知字段 “{field}”", "unknown field '{field}'", "", ""),
+    "missing-field": ("缺少必填字段 “{field}”", "required field '{field}' is missing", "", ""),
+    "not-a-list": (
+        "此处应为列表{field_note}",
+        "expected a list here{field_note}",
+        "列表的每一项以 “- ” 开头",
+        "each item of a list starts with '- '",
+    ),
+    "not-a-mapping": ("此处应为“字段: 值”形式的记录", "expected a record of 'field: value' pairs here", "", ""),
+    "duplicate-id": ("id “{id}” 重复", "duplicate id '{id}'", "每条记录的 id 在单位内必须唯一", "ids must be unique within the unit"),
+    "bad-file-name": (
+        "活动文件名 “{name}” 应为 年-月.yaml,如 2022-05.yaml",
+        "activity file '{name}' must be named YYYY-MM.yaml, e.g. 2022-05.yaml",
+        "",
+        "",
+    ),
+    "month-mismatch": (
+        "活动日期 {date} 不在文件 {file} 所属的月份",
+        "activity dated {date} is not in the month of {file}",
+        "把记录移到对应月份的文件中",
+        "move the record to the file of its month",
+    ),
+    "personal-unknown-volunteer": ("personal.yaml 中的 {id} 不在花名册上", "{id} in personal.yaml is not on the roster", "", ""),
+    "personal-duplicate": (
+        "{id} 的 {field} 在 roster.yaml 和 personal.yaml 中都有",
+        "{field} of {id} is given in both roster.yaml and personal.yaml",
+        "只保留 personal.yaml 中的",
+        "keep it in personal.yaml only",
+    ),
+    "invalid-choice": ("“{field}” 的值无效,可选:{choices}", "invalid value for '{field}'; expected one of: {choices}", "", ""),
+    "invalid-number": ("“{field}” 应为非负整数", "'{field}' must be a whole number, zero or more", "", ""),
+    "invalid-value": ("“{field}” 的值类型不对(应为 {expected})", "wrong type for '{field}' (expected {expected})", "", ""),
+    "empty-text": ("“{field}” 不能为空", "'{field}' must not be empty", "", ""),
+    "unquoted-id": (
+        "id {value} 应加引号",
+        "id {value} must be quoted",
+        '写成 "{value}",否则开头的 0 会丢失',
+        'write "{value}"; unquoted numbers lose leading zeros',
+    ),
+    "invalid-id": (
+        "id “{value}” 不合规",
+        "id '{value}' is not valid",
+        "只用字母、数字和 - _ .,以字母或数字开头",
+        "use letters, digits and - _ . starting with a letter or digit",
+    ),
+    "invalid-date": (
+        "“{field}” 的日期 “{value}” 无效",
+        "'{field}': '{value}' is not a valid date",
+        "日期写成 2022-05-05",
+        "write dates as 2022-05-05",
+    ),
+    "invalid-hours": (
+        "“{field}” 的时长 “{value}” 无效",
+        "'{field}': '{value}' is not a number of hours",
+        "时长写成数字,如 2 或 2.5",
+        "write hours as a number, e.g. 2 or 2.5",
+    ),
+    "hours-range": ("时长 {value} 超出范围(应大于 0 且不超过 24)", "hours {value} out of range (more than 0, at most 24)", "", ""),
+    "hours-precision": ("时长 {value} 最多两位小数", "hours {value} has more than two decimal places", "", ""),
+    "invalid-clock": (
+        "“{field}” 的时间 “{value}” 无效",
+        "'{field}': '{value}' is not a time of day",
+        '写成带引号的 "08:30"',
+        'write a quoted "08:30"',
+    ),
+    "unquoted-number": (
+        "{field} 必须加引号(当前为 {masked})",
+        "{field} must be quoted (now {masked})",
+        "写成带引号的文本,否则会被当作数字而丢失位数",
+        "quote it, or YAML reads it as a number and digits are lost",
+    ),
+    "invalid-id-number": (
+        "身份证号 {masked} 无效(GB 11643 校验位不符)",
+        "ID card number {masked} is invalid (GB 11643 check digit)",
+        "核对身份证号;最后一位 X 用大写",
+        "check the number; write a final X in upper case",
+    ),
+    "invalid-phone": ("手机号 {masked} 无效(应为 11 位大陆手机号)", "phone {masked} is invalid (11-digit mainland mobile)", "", ""),
+    "invalid-participant": ("参与者写成 V0001 或 {{V0001: 2.5}}", "a participant is V0001 or {{V0001: 2.5}}", "", ""),
+    "unknown-branch": ("支部 “{id}” 未在 unit.yaml 中定义", "branch '{id}' is not defined in unit.yaml", "", ""),
+    "unknown-team": ("服务队 “{id}” 未在 unit.yaml 中定义", "team '{id}' is not defined in unit.yaml", "", ""),
+    "unknown-volunteer": (
+        "志愿者 {id} 不在花名册上",
+        "volunteer {id} is not on the roster",
+        "先用 vsledger add-volunteer 添加",
+        "add them with vsledger add-volunteer first",
+    ),
+    "unknown-policy": (
+        "方案 “{id}” 不存在",
+        "policy '{id}' does not exist",
+        "方案文件应为 rules/{id}.yaml",
+        "the policy file would be rules/{id}.yaml",
+    ),
+    "left-before-joined": ("{id} 的离开日期早于加入日期", "{id} left before joining", "", ""),
+    "future-date": ("日期 {date} 晚于今天", "date {date} is in the future", "活动当天或之后再记录", "record it on the day or after"),
+    "hours-missing": (
+        "活动 {id} 没有时长:请写 hours,或同时写 start 和 end",
+        "activity {id} has no hours: give hours, or both start and end",
+        "",
+        "",
+    ),
+    "time-order": ("结束时间 {end} 不晚于开始时间 {start}", "end {end} is not after start {start}", "", ""),
+    "hours-exceed-span": (
+        "时长 {hours} 超过起止时间之差 {span}",
+        "hours {hours} exceed the time from start to end ({span})",
+        "服务时长不含路途时间",
+        "service hours exclude travel",
+    ),
+    "no-participants": (
+        "活动 {id} 没有参与者",
+        "activity {id} has no participants",
+        "删除一条记录请用更正:corrects 加空的 participants",
+        "to delete a record, add a correction with corrects and empty participants",
+    ),
+    "duplicate-participant": ("{id} 在同一活动中出现两次", "{id} is listed twice in one activity", "", ""),
+    "attachment-missing": ("附件 “{path}” 不存在", "attachment '{path}' does not exist", "", ""),
+    "not-on-roster": (
+        "{id} 在 {date} 不在花名册上(未加入或已离开)",
+        "{id} was not on the roster on {date}",
+        "检查花名册中的 joined / left",
+        "check joined / left in the roster",
+    ),
+    "before-registration": (
+        "{id} 在 {date} 尚未注册为志愿者,时长仍计入",
+        "{id} was not yet registered on {date}; the hours still count",
+        "",
+        "",
+    ),
+    "day-over-24": ("{id} 在 {date} 的服务时长合计 {hours} 小时,超过 24 小时", "{id} served {hours} hours on {date}, more than 24", "", ""),
+    "day-over-8": (
+        "{id} 在 {date} 的服务时长合计 {hours} 小时,超过 8 小时",
+        "{id} served {hours} hours on {date}, more than 8",
+        "许多平台每天最多记 8 小时",
+        "many platforms cap a day at 8 hours",
+    ),
+    "invalid-period": (
+        "报告期 “{period}” 与类型 {kind} 不符",
+        "period '{period}' does not fit report kind {kind}",
+        "plan/annual 写 2022,monthly 写 2022-05,half-year 写 2022-H1",
+        "plan/annual: 2022, monthly: 2022-05, half-year: 2022-H1",
+    ),
+    "duplicate-report": ("{kind} {period} 的报送记录重复", "report {kind} {period} recorded twice", "", ""),
+    "correction-self": ("记录不能更正自己({id})", "an entry cannot correct itself ({id})", "", ""),
+    "unknown-correction": ("要更正的记录 {id} 不存在", "the corrected entry {id} does not exist", "", ""),
+    "correction-conflict": (
+        "记录 {id} 已被 {other} 更正",
+        "entry {id} is already corrected by {other}",
+        "更正一条已更正的记录时,应更正最新的那条",
+        "to correct again, correct the latest correction",
+    ),
+    "correction-cycle": ("更正记录形成了循环({id})", "corrections form a cycle ({id})", "", ""),
+    "unknown-rule-kind": (
+        "未知的规则类型 “{kind}”{suggestion_note}",
+        "unknown rule kind '{kind}'{suggestion_note}",
+        "可用类型见 rules/README.md",
+        "the kinds are listed in rules/README.md",
+    ),
+    "invalid-rate": ("比例 “{value}” 无效(写成 80% 或 0.8)", "rate '{value}' is invalid (write 80% or 0.8)", "", ""),
+    "invalid-due": (
+        "{report} 报告的 due 无效",
+        "due is invalid for {report} reports",
+        'plan/annual: "05-30";monthly: 5;half-year: ["06-30", "12-31"]',
+        'plan/annual: "05-30"; monthly: 5; half-year: ["06-30", "12-31"]',
+    ),
+    "invalid-day": ("日子 “{value}” 无效(写成 MM-DD 或 *-DD)", "day '{value}' is invalid (write MM-DD or *-DD)", "", ""),
+}
+
+UI: dict[str, tuple[str, str]] = {
+    "error": ("错误", "error"),
+    "warning": ("警告", "warning"),
+    "hint": ("提示", "hint"),
+    "no-problems": ("没有发现问题", "no problems found"),
+    "problems-summary": ("{errors} 个错误,{warnings} 个警告", "{errors} errors, {warnings} warnings"),
+    "ledger-invalid": ("台账有 {errors} 个错误,运行 vsledger validate 查看", "the ledger has {errors} errors; run vsledger validate"),
+    "ledger-warnings": (
+        "台账有 {warnings} 个警告,运行 vsledger validate 查看",
+        "the ledger has {warnings} warnings; run vsledger validate",
+    ),
+    "pass": ("达标", "met"),
+    "fail": ("未达标", "missed"),
+    "pending": ("进行中", "pending"),
+    "n/a": ("不适用", "n/a"),
+    "unit": ("单位", "unit"),
+    "name": ("名称", "name"),
+    "policy": ("方案", "policy"),
+    "no-policy": ("本年度无适用方案", "no policy for this year"),
+    "rule": ("规则", "rule"),
+    "kind": ("类型", "kind"),
+    "level": ("级别", "level"),
+    "status": ("结果", "status"),
+    "actual": ("实际", "actual"),
+    "target": ("目标", "target"),
+    "shortfall": ("未达标项", "falls short"),
+    "text": ("条款", "clause"),
+    "overview": ("{year} 年达标总览(截至 {as_of})", "Compliance {year} (as of {as_of})"),
+    "unit-results": ("{name}({unit})· {policy}", "{name} ({unit}) · {policy}"),
+    "summary": (
+        "合计:达标 {pass} · 未达标 {fail} · 进行中 {pending} · 不适用 {na}",
+        "Total: met {pass} · missed {fail} · pending {pending} · n/a {na}",
+    ),
+    "legend": ("✔ 达标  ✘ 未达标  … 进行中  – 不适用", "✔ met  ✘ missed  … pending  – n/a"),
+    "hours": ("时长", "hours"),
+    "activities": ("活动数", "activities"),
+    "hours-title": ("{year} 年服务时长(按{by})", "Service hours {year} (by {by})"),
+    "by-volunteer": ("志愿者", "volunteer"),
+    "by-team": ("服务队", "team"),
+    "by-month": ("月份", "month"),
+    "by-category": ("类别", "category"),
+    "by-unit": ("单位", "unit"),
+    "total": ("合计", "total"),
+    "none": ("(无)", "(none)"),
+    "file": ("文件", "file"),
+    "line": ("行", "line"),
+    "column": ("列", "column"),
+    "code": ("代码", "code"),
+    "message": ("说明", "message"),
+    "unknown-unit": ("未知单位:{unit}(现有:{known})", "unknown unit: {unit} (known: {known})"),
+    "bad-workspace": ("不是 vsledger 工作区:{root}(应包含 ledgers/ 或 rules/)", "not a vsledger workspace: {root} (no ledgers/ or rules/)"),
+    "bad-year": ("--as-of {as_of} 不在 {year} 年内", "--as-of {as_of} is not in {year}"),
+    "year-not-started": ("{year} 年尚未开始", "{year} has not begun"),
+    "or-more": ("以及另外 {count} 项", "and {count} more"),
+    "did-you-mean": (",是否为 “{suggestion}”?", "; did you mean '{suggestion}'?"),
+}
+
+
+def current_lang(explicit: str | None = None) -> str:
+    """--lang, then VSLEDGER_LANG, then LANG/LC_ALL (en* gives English); Chinese otherwise."""
+    for value in (explicit, os.environ.get("VSLEDGER_LANG")):
+        if value:
+            return "en" if value.lower().startswith("en") else "zh"
+    for name in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        value = os.environ.get(name)
+        if value:
+            return "en" if value.lower().startswith("en") else "zh"
+    return "zh"
+
+
+def ui(key: str, lang: str, **args: Any) -> str:
+    zh, en = UI[key]
+    return _fill(zh if lang == "zh" else en, args)
+
+
+def _fill(template: str, args: dict[str, Any]) -> str:
+    return template.format_map(defaultdict(str, {k: "" if v is None else v for k, v in args.items()}))
+
+
+def problem_message(problem: Problem, lang: str) -> str:
+    zh, en, _, _ = PROBLEMS.get(problem.code, (problem.code, problem.code, "", ""))
+    args = dict(problem.args)
+    if problem.code == "not-a-list":
+        args["field_note"] = f" ({args['field']})" if args.get("field") else ""
+    if problem.code == "unknown-rule-kind":
+        args["suggestion_note"] = ui("did-you-mean", lang, suggestion=args["suggestion"]) if args.get("suggestion") else ""
+    return mask_text(_fill(zh if lang == "zh" else en, args))
+
+
+def problem_hint(problem: Problem, lang: str, extra: str = "") -> str:
+    _, _, zh, en = PROBLEMS.get(problem.code, ("", "", "", ""))
+    hint = _fill(zh if lang == "zh" else en, dict(problem.args))
+    return mask_text(" ".join(part for part in (hint, extra) if part))

@@ -1,0 +1,164 @@
+"""One table model, rendered to the terminal or CSV; problems as located text or JSON.
+
+Reports build `Table`s (hledger's way: one model, many renderers). JSON is
+written from each result model directly, because its shape is a contract.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import sys
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, Literal
+
+from .messages import problem_hint, problem_message, ui
+from .personal import mask_text
+from .problems import Level, Problem
+
+Align = Literal["left", "right", "center"]
+
+
+@dataclass
+class Column:
+    header: str
+    align: Align = "left"
+
+
+@dataclass
+class Table:
+    title: str
+    columns: list[Column]
+    rows: list[list[Any]] = field(default_factory=list)
+    styles: list[str | None] = field(default_factory=list)
+    """Per-row style for the terminal (e.g. a status colour); ignored elsewhere."""
+    caption: str = ""
+
+
+def cell_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, Decimal):  # hours: always two places, so columns line up
+        return format(value.quantize(Decimal("0.01")), "f")
+    if isinstance(value, date):
+        return value.isoformat()
+    return mask_text(str(value))
+
+
+def render_terminal(tables: list[Table], file: Any = None) -> None:
+    from rich.console import Console
+    from rich.table import Table as RichTable
+
+    console = Console(file=file or sys.stdout, highlight=False, soft_wrap=False)
+    for table in tables:
+        rich_table = RichTable(title=table.title, caption=table.caption or None, title_justify="left", caption_justify="left")
+        for column in table.columns:
+            rich_table.add_column(column.header, justify=column.align, overflow="fold")
+        for index, row in enumerate(table.rows):
+            style = table.styles[index] if index < len(table.styles) else None
+            rich_table.add_row(*(cell_text(v) for v in row), style=style)
+        console.print(rich_table)
+
+
+def csv_safe(text: str) -> str:
+    """OWASP: a cell that a spreadsheet would run as a formula starts with a quote."""
+    if text and text[0] in "=+-@\t\r":
+        return "'" + text
+    return text
+
+
+def render_csv(tables: list[Table], file: Any = None) -> None:
+    out = file or sys.stdout
+    writer = csv.writer(out, lineterminator="\n")
+    for index, table in enumerate(tables):
+        if index:
+            out.write("\n")
+        writer.writerow([c.header for c in table.columns])
+        for row in table.rows:
+            writer.writerow([csv_safe(cell_text(v)) for v in row])
+
+
+def render_json(data: Any, file: Any = None) -> None:
+    out = file or sys.stdout
+    out.write(mask_text(json.dumps(data, ensure_ascii=False, indent=2)))
+    out.write("\n")
+
+
+# --- problems -------------------------------------------------------------------------
+
+
+def problem_line(problem: Problem, lang: str) -> str:
+    level = "" if problem.level is Level.ERROR else f"{ui('warning', lang)}: "
+    return f"{problem.file}:{problem.line}:{problem.column}: {problem.code}: {level}{problem_message(problem, lang)}"
+
+
+def render_problems(problems: list[Problem], root: Path, lang: str, file: Any = None, excerpts: bool = True) -> None:
+    """`file:line:col: code: message`, then the line itself, a caret and a hint."""
+    out = file or sys.stdout
+    lines_cache: dict[str, list[str]] = {}
+    for problem in problems:
+        out.write(problem_line(problem, lang) + "\n")
+        if not excerpts:
+            continue
+        source = _source_line(root, problem.file, problem.line, lines_cache)
+        if source is not None:
+            gutter = f"{problem.line:>5} | "
+            out.write(gutter + mask_text(source) + "\n")
+            out.write(" " * (len(gutter) - 2) + "| " + _caret_pad(source, problem.column) + "^\n")
+        hint = problem_hint(problem, lang)
+        if hint:
+            out.write(f"      {ui('hint', lang)}: {hint}\n")
+    errors = sum(1 for p in problems if p.level is Level.ERROR)
+    warnings = len(problems) - errors
+    if problems:
+        out.write(ui("problems-summary", lang, errors=errors, warnings=warnings) + "\n")
+    else:
+        out.write(ui("no-problems", lang) + "\n")
+
+
+def _caret_pad(source: str, column: int) -> str:
+    """Spaces up to the column, counting wide (CJK) characters twice as a terminal does."""
+    from rich.cells import cell_len
+
+    return " " * cell_len(source[: max(0, column - 1)])
+
+
+def _source_line(root: Path, rel: str, line: int, cache: dict[str, list[str]]) -> str | None:
+    if rel not in cache:
+        try:
+            cache[rel] = (root / rel).read_text(encoding="utf-8-sig", errors="replace").splitlines()
+        except OSError:
+            cache[rel] = []
+    lines = cache[rel]
+    if 1 <= line <= len(lines):
+        return lines[line - 1].rstrip("\r")
+    return None
+
+
+def problems_json(problems: list[Problem], lang: str) -> dict[str, Any]:
+    return {
+        "problems": [
+            {
+                "file": p.file,
+                "line": p.line,
+                "column": p.column,
+                "code": p.code,
+                "level": p.level.value,
+                "message": problem_message(p, lang),
+            }
+            for p in problems
+        ]
+    }
+
+
+def problems_table(problems: list[Problem], lang: str) -> Table:
+    table = Table(
+        "",
+        [Column(ui(k, lang)) for k in ("file", "line", "column", "code", "level", "message")],
+    )
+    for p in problems:
+        table.rows.append([p.file, p.line, p.column, p.code, ui(p.level.value, lang), problem_message(p, lang)])
+    return table

@@ -1,0 +1,1 @@
+"""Result models of the reading commands; each renders to tables and JSON."""

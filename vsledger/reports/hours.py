@@ -1,0 +1,93 @@
+"""`vsledger hours`: service hours totalled by volunteer, team, month, category or unit."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any, Literal
+
+from ..ledger import Workspace
+
+GroupBy = Literal["volunteer", "team", "month", "category", "unit"]
+
+
+@dataclass
+class HoursRow:
+    unit: str
+    id: str
+    name: str
+    hours: Decimal
+    activities: int
+
+
+def hours_report(workspace: Workspace, year: int, unit_ids: list[str], by: GroupBy, as_of: date | None = None) -> list[HoursRow]:
+    """Totals over the activities that count (after corrections) in the year."""
+    start, end = date(year, 1, 1), min(as_of or date(year, 12, 31), date(year, 12, 31))
+    rows: list[HoursRow] = []
+    for unit_id in unit_ids:
+        ledger = workspace.units[unit_id]
+        teams = {t.id: t.name for t in ledger.unit.teams} if ledger.unit else {}
+        hours: dict[str, Decimal] = {}
+        counts: dict[str, int] = {}
+        names: dict[str, str] = {}
+        for activity in ledger.effective_between(start, end):
+            if by == "volunteer":
+                for participant in activity.participants:
+                    key = participant.volunteer
+                    hours[key] = hours.get(key, Decimal(0)) + activity.hours_of(participant)
+                    counts[key] = counts.get(key, 0) + 1
+                    volunteer = ledger.volunteer(key)
+                    names[key] = volunteer.name if volunteer else ""
+                continue
+            if by == "team":
+                key = activity.team or ""
+                names[key] = teams.get(key, "")
+            elif by == "month":
+                key = f"{activity.date:%Y-%m}"
+            elif by == "category":
+                key = activity.category or ""
+            else:
+                key = unit_id
+                names[key] = ledger.name
+            total = sum((activity.hours_of(p) for p in activity.participants), Decimal(0))
+            hours[key] = hours.get(key, Decimal(0)) + total
+            counts[key] = counts.get(key, 0) + 1
+        if by == "unit" and unit_id not in hours:
+            hours[unit_id], counts[unit_id], names[unit_id] = Decimal(0), 0, ledger.name
+        for key in sorted(hours):
+            rows.append(HoursRow(unit_id, key, names.get(key, ""), hours[key], counts[key]))
+    return rows
+
+
+def hours_json(rows: list[HoursRow]) -> list[dict[str, Any]]:
+    return [{"unit": r.unit, "id": r.id, "name": r.name, "hours": float(r.hours), "activities": r.activities} for r in rows]
+
+
+def hours_tables(rows: list[HoursRow], year: int, by: GroupBy, lang: str) -> list[Any]:
+    from ..messages import ui
+    from ..render import Column, Table
+
+    table = Table(
+        ui("hours-title", lang, year=year, by=ui(f"by-{by}", lang)),
+        [
+            Column(ui("unit", lang)),
+            Column(ui(f"by-{by}", lang)),
+            Column(ui("name", lang)),
+            Column(ui("hours", lang), "right"),
+            Column(ui("activities", lang), "right"),
+        ],
+    )
+    for row in rows:
+        table.rows.append([row.unit, row.id or ui("none", lang), row.name, row.hours, row.activities])
+    total = sum((r.hours for r in rows), Decimal(0))
+    table.caption = f"{ui('total', lang)}: {total} h"
+    return [table]
+
+
+def hours_flat_table(rows: list[HoursRow]) -> Any:
+    from ..render import Column, Table
+
+    table = Table("", [Column(h) for h in ("unit", "id", "name", "hours", "activities")])
+    table.rows = [[r.unit, r.id, r.name, r.hours, r.activities] for r in rows]
+    return table

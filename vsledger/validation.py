@@ -1,0 +1,180 @@
+"""Checks that need more than one record, as small pure functions in a registry.
+
+Each validation takes one unit's ledger (and the workspace, for policies and
+today's date) and yields problems. Checks about what an activity *did* — who
+took part, on which day, for how long — run on the activities that count after
+corrections, so a correction really does fix a mistake; checks about the
+record itself run on every entry.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Callable, Iterator
+from decimal import Decimal
+from pathlib import PurePosixPath
+
+from .ledger import UnitLedger, Workspace
+from .model import MAX_DAY_HOURS
+from .problems import Level, Problem
+
+Validation = Callable[[UnitLedger, Workspace], Iterator[Problem]]
+VALIDATIONS: list[Validation] = []
+
+DAY_WARNING_HOURS = Decimal(8)
+_PERIOD_RE = {
+    "plan": re.compile(r"^\d{4}$"),
+    "annual": re.compile(r"^\d{4}$"),
+    "monthly": re.compile(r"^\d{4}-(0[1-9]|1[0-2])$"),
+    "half-year": re.compile(r"^\d{4}-H[12]$"),
+}
+
+
+def validation(fn: Validation) -> Validation:
+    VALIDATIONS.append(fn)
+    return fn
+
+
+def run_validations(workspace: Workspace) -> list[Problem]:
+    problems: list[Problem] = []
+    for ledger in workspace.units.values():
+        for check in VALIDATIONS:
+            problems.extend(check(ledger, workspace))
+    return problems
+
+
+@validation
+def unit_references(ledger: UnitLedger, workspace: Workspace) -> Iterator[Problem]:
+    unit = ledger.unit
+    if unit is None:
+        return
+    file = ledger.unit_file
+    branch_ids: set[str] = set()
+    for index, branch in enumerate(unit.branches):
+        if branch.id in branch_ids:
+            yield Problem(file, "duplicate-id", {"id": branch.id}, path=("branches", index, "id"))
+        branch_ids.add(branch.id)
+    team_ids: set[str] = set()
+    for index, team in enumerate(unit.teams):
+        if team.id in team_ids:
+            yield Problem(file, "duplicate-id", {"id": team.id}, path=("teams", index, "id"))
+        team_ids.add(team.id)
+        if team.branch is not None and team.branch not in branch_ids:
+            yield Problem(file, "unknown-branch", {"id": team.branch}, path=("teams", index, "branch"))
+        if team.convener is not None and team.convener not in ledger.known_volunteer_ids:
+            yield Problem(file, "unknown-volunteer", {"id": team.convener}, path=("teams", index, "convener"))
+    policies = unit.policy.items() if isinstance(unit.policy, dict) else [(None, unit.policy)]
+    for year, policy_id in policies:
+        if policy_id is not None and policy_id not in workspace.policies:
+            path = ("policy", year) if year is not None else ("policy",)
+            yield Problem(file, "unknown-policy", {"id": policy_id}, path=path)
+
+
+@validation
+def roster_references(ledger: UnitLedger, workspace: Workspace) -> Iterator[Problem]:
+    unit = ledger.unit
+    branch_ids = {b.id for b in unit.branches} if unit else None
+    team_ids = {t.id for t in unit.teams} if unit else None
+    for entry in ledger.volunteers.values():
+        volunteer, file, base = entry.volunteer, entry.file, ("volunteers", entry.index)
+        if branch_ids is not None and volunteer.branch is not None and volunteer.branch not in branch_ids:
+            yield Problem(file, "unknown-branch", {"id": volunteer.branch}, path=base + ("branch",))
+        if team_ids is not None:
+            for i, team in enumerate(volunteer.teams):
+                if team not in team_ids:
+                    yield Problem(file, "unknown-team", {"id": team}, path=base + ("teams", i))
+        if volunteer.joined and volunteer.left and volunteer.left < volunteer.joined:
+            yield Problem(file, "left-before-joined", {"id": volunteer.id}, path=base + ("left",))
+
+
+@validation
+def activity_records(ledger: UnitLedger, workspace: Workspace) -> Iterator[Problem]:
+    """The entry on its own terms: dates, times, hours, people named."""
+    team_ids = {t.id for t in ledger.unit.teams} if ledger.unit else None
+    unit_dir = PurePosixPath(ledger.directory)
+    for entry in ledger.activities:
+        activity, file, base = entry.activity, entry.file, (entry.index,)
+        if activity.date > workspace.today:
+            yield Problem(file, "future-date", {"date": activity.date.isoformat()}, path=base + ("date",))
+        if activity.hours is None and (activity.start is None or activity.end is None) and not activity.is_deletion:
+            yield Problem(file, "hours-missing", {"id": activity.id}, path=base)
+        span = activity.span_hours
+        if span is not None and span <= 0:
+            yield Problem(file, "time-order", {"start": f"{activity.start:%H:%M}", "end": f"{activity.end:%H:%M}"}, path=base + ("end",))
+        elif span is not None and activity.hours is not None and activity.hours > span:
+            yield Problem(
+                file, "hours-exceed-span", {"hours": str(activity.hours), "span": str(span)}, level=Level.WARNING, path=base + ("hours",)
+            )
+        if not activity.participants and activity.corrects is None:
+            yield Problem(file, "no-participants", {"id": activity.id}, path=base + ("participants",))
+        seen: set[str] = set()
+        for i, participant in enumerate(activity.participants):
+            if participant.volunteer in seen:
+                yield Problem(file, "duplicate-participant", {"id": participant.volunteer}, path=base + ("participants", i))
+            seen.add(participant.volunteer)
+        if team_ids is not None and activity.team is not None and activity.team not in team_ids:
+            yield Problem(file, "unknown-team", {"id": activity.team}, path=base + ("team",))
+        if activity.lead is not None and activity.lead not in ledger.known_volunteer_ids:
+            yield Problem(file, "unknown-volunteer", {"id": activity.lead}, path=base + ("lead",))
+        for i, attachment in enumerate(activity.attachments):
+            target = PurePosixPath(attachment.replace("\\", "/"))
+            if target.is_absolute() or ".." in target.parts or re.match(r"^[A-Za-z]:", attachment):
+                yield Problem(file, "path-outside", {"path": attachment}, path=base + ("attachments", i))
+            elif not (workspace.root / unit_dir / target).exists():
+                yield Problem(file, "attachment-missing", {"path": attachment}, level=Level.WARNING, path=base + ("attachments", i))
+
+
+@validation
+def participations(ledger: UnitLedger, workspace: Workspace) -> Iterator[Problem]:
+    """Who served when, over the activities that count."""
+    day_totals: dict[tuple[str, object], Decimal] = defaultdict(Decimal)
+    for entry in sorted(ledger.effective, key=lambda e: (e.activity.date, e.file, e.index)):
+        activity, file = entry.activity, entry.file
+        for i, participant in enumerate(activity.participants):
+            path = (entry.index, "participants", i)
+            volunteer_id = participant.volunteer
+            volunteer = ledger.volunteer(volunteer_id)
+            if volunteer is None:
+                if volunteer_id not in ledger.known_volunteer_ids:
+                    yield Problem(file, "unknown-volunteer", {"id": volunteer_id}, path=path)
+                continue
+            if not volunteer.on_roster(activity.date):
+                yield Problem(file, "not-on-roster", {"id": volunteer_id, "date": activity.date.isoformat()}, path=path)
+            elif not volunteer.registered(activity.date):
+                yield Problem(
+                    file,
+                    "before-registration",
+                    {"id": volunteer_id, "date": activity.date.isoformat()},
+                    level=Level.WARNING,
+                    path=path,
+                )
+            key = (volunteer_id, activity.date)
+            before = day_totals[key]
+            after = before + activity.hours_of(participant)
+            day_totals[key] = after
+            if after > MAX_DAY_HOURS >= before:
+                yield Problem(file, "day-over-24", {"id": volunteer_id, "date": activity.date.isoformat(), "hours": str(after)}, path=path)
+            elif after > DAY_WARNING_HOURS >= before:
+                yield Problem(
+                    file,
+                    "day-over-8",
+                    {"id": volunteer_id, "date": activity.date.isoformat(), "hours": str(after)},
+                    level=Level.WARNING,
+                    path=path,
+                )
+
+
+@validation
+def report_records(ledger: UnitLedger, workspace: Workspace) -> Iterator[Problem]:
+    seen: set[tuple[str, str]] = set()
+    for entry in ledger.reports:
+        report, file, base = entry.report, entry.file, (entry.index,)
+        if not _PERIOD_RE[report.kind].match(report.period):
+            yield Problem(file, "invalid-period", {"period": report.period, "kind": report.kind}, path=base + ("period",))
+        if report.submitted_on > workspace.today:
+            yield Problem(file, "future-date", {"date": report.submitted_on.isoformat()}, path=base + ("submitted_on",))
+        key = (report.kind, report.period)
+        if key in seen:
+            yield Problem(file, "duplicate-report", {"kind": report.kind, "period": report.period}, level=Level.WARNING, path=base)
+        seen.add(key)
