@@ -133,6 +133,11 @@ def _to_text(value: Any) -> str:
     raise _err("invalid-value", expected="string")
 
 
+def _to_period(value: Any) -> Any:
+    """`period: 2022` is what people type for a yearly report; it means "2022"."""
+    return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
+
+
 def _to_list(value: Any) -> Any:
     """`tags: 集中` is forgiven as `tags: [集中]`."""
     return [value] if isinstance(value, str) else value
@@ -299,6 +304,6 @@ class Activity(Record):
 
 class Report(Record):
     kind: ReportKind
-    period: Text
+    period: Annotated[Text, BeforeValidator(_to_period)]
     submitted_on: LedgerDate
     file: Text | None = None

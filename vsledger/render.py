@@ -26,6 +26,8 @@ Align = Literal["left", "right", "center"]
 class Column:
     header: str
     align: Align = "left"
+    no_wrap: bool = False
+    """Ids must stay whole on screen."""
 
 
 @dataclass
@@ -56,7 +58,7 @@ def render_terminal(tables: list[Table], file: Any = None) -> None:
     for table in tables:
         rich_table = RichTable(title=table.title, caption=table.caption or None, title_justify="left", caption_justify="left")
         for column in table.columns:
-            rich_table.add_column(column.header, justify=column.align, overflow="fold")
+            rich_table.add_column(column.header, justify=column.align, overflow="fold", no_wrap=column.no_wrap)
         for index, row in enumerate(table.rows):
             style = table.styles[index] if index < len(table.styles) else None
             rich_table.add_row(*(cell_text(v) for v in row), style=style)

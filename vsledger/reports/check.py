@@ -21,7 +21,7 @@ class RuleResult:
 
     @property
     def measure(self) -> str:
-        return KINDS[self.rule.kind].measure
+        return self.outcome.measure or KINDS[self.rule.kind].measure
 
     @property
     def blocking(self) -> bool:
@@ -112,7 +112,7 @@ def check_json(result: CheckResult) -> dict[str, Any]:
                         "level": r.rule.level,
                         "status": r.outcome.status.value,
                         "actual": json_number(r.outcome.actual, r.measure),
-                        "target": json_number(r.outcome.target, "hours" if r.measure == "hours" else r.measure),
+                        "target": json_number(r.outcome.target, r.measure),
                         "failing": [{k: json_value(v) for k, v in item.items()} for item in r.outcome.failing],
                         "text": r.rule.text,
                     }
@@ -170,7 +170,7 @@ def check_tables(result: CheckResult, lang: str) -> list[Any]:
 
     overview = Table(
         ui("overview", lang, year=result.year, as_of=result.as_of.isoformat()),
-        [Column(ui("unit", lang)), Column(ui("policy", lang)), Column(ui("status", lang))]
+        [Column(ui("unit", lang)), Column(ui("policy", lang), no_wrap=True), Column(ui("status", lang))]
         + [Column(ui(s.value, lang), "right") for s in STATUSES],
         caption=ui("legend", lang),
     )
@@ -185,8 +185,8 @@ def check_tables(result: CheckResult, lang: str) -> list[Any]:
         table = Table(
             ui("unit-results", lang, name=unit.name, unit=unit.unit, policy=unit.policy.title),
             [
-                Column(ui("rule", lang)),
-                Column(ui("status", lang)),
+                Column(ui("rule", lang), no_wrap=True),
+                Column(ui("status", lang), no_wrap=True),
                 Column(ui("actual", lang), "right"),
                 Column(ui("target", lang), "right"),
                 Column(ui("shortfall", lang)),
@@ -197,13 +197,12 @@ def check_tables(result: CheckResult, lang: str) -> list[Any]:
             status = f"{SYMBOLS[r.outcome.status]} {ui(r.outcome.status.value, lang)}"
             if r.rule.level == "warning":
                 status += f" ({ui('warning', lang)})"
-            target_measure = r.measure
             table.rows.append(
                 [
                     r.rule.id,
                     status,
                     display_number(r.outcome.actual, r.measure),
-                    display_number(r.outcome.target, target_measure),
+                    display_number(r.outcome.target, r.measure),
                     _failing_text(r, lang),
                     r.rule.text,
                 ]
@@ -235,7 +234,12 @@ def check_flat_table(result: CheckResult, lang: str) -> Any:
                     r.outcome.status.value,
                     json_number(r.outcome.actual, r.measure),
                     json_number(r.outcome.target, r.measure),
-                    " ".join(str(item["id"]) for item in r.outcome.failing),
+                    " ".join(_failing_key(item) for item in r.outcome.failing),
                 ]
             )
     return table
+
+
+def _failing_key(item: dict[str, Any]) -> str:
+    """`red@2022-05`: a team in a month, compact enough for one spreadsheet cell."""
+    return f"{item['id']}@{item['period']}" if "period" in item else str(item["id"])

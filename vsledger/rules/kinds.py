@@ -85,29 +85,34 @@ class ReportDueParams(Params):
     due: Annotated[list[str | int], BeforeValidator(_to_list)]
 
 
+class DayTarget(Params):
+    """special_days' min: a share of the days (`80%`, `0.8`) or a count of days (`5`)."""
+
+    value: Decimal
+    share: bool
+
+
+def _special_min(value: Any) -> Any:
+    from ..model import _err
+    from .policy import _to_amount, _to_rate
+
+    if isinstance(value, dict):
+        return value
+    if isinstance(value, str) and value.strip().endswith("%"):
+        return {"value": _to_rate(value), "share": True}
+    number = _to_amount(value)
+    if number < 1:
+        return {"value": number, "share": True}
+    if number != number.to_integral_value():
+        raise _err("invalid-number", field="min")
+    return {"value": number, "share": False}
+
+
 class SpecialDaysParams(Params):
     days: Annotated[list[str], BeforeValidator(_to_list)]
     window: CountParam = 0
     where: Where | None = None
-    min: Annotated[Decimal, BeforeValidator(lambda v: _special_min(v))]
-
-
-def _special_min(value: Any) -> Decimal:
-    """`80%` or a fraction below 1 is a share of the days; a whole number is a count."""
-    from .policy import _to_amount, _to_rate
-
-    if isinstance(value, str) and value.strip().endswith("%"):
-        return _to_rate(value)
-    number = _to_amount(value)
-    if number >= 1 and number != number.to_integral_value():
-        from ..model import _err
-
-        raise _err("invalid-number", field="min")
-    return number
-
-
-def _is_share(minimum: Decimal) -> bool:
-    return minimum < 1 or minimum != minimum.to_integral_value()
+    min: Annotated[DayTarget, BeforeValidator(_special_min)]
 
 
 # --- helpers -----------------------------------------------------------------
@@ -603,18 +608,18 @@ def special_days(ctx: Context, p: SpecialDaysParams) -> Outcome:
     open_days = [d for d in judged if d not in met and d + window > ctx.as_of]
     missed = [d for d in judged if d not in met and d not in open_days]
     failing: list[dict[str, Any]] = [{"id": d.isoformat()} for d in missed]
-    if _is_share(p.min):
+    if p.min.share:
         if not judged:
-            return Outcome(Status.NA, None, p.min)
+            return Outcome(Status.NA, None, p.min.value, measure="rate")
         share = _share(len(met), len(judged))
-        if _meets_share(len(met), len(judged), p.min):
+        if _meets_share(len(met), len(judged), p.min.value):
             status = Status.PASS
-        elif _meets_share(len(met) + len(open_days), len(judged), p.min):
+        elif _meets_share(len(met) + len(open_days), len(judged), p.min.value):
             status = Status.PENDING
         else:
             status = Status.FAIL
-        return Outcome(status, share, p.min, failing)
-    needed = int(p.min)
+        return Outcome(status, share, p.min.value, failing, measure="rate")
+    needed = int(p.min.value)
     still_possible = len(met) + len(open_days) + sum(1 for d in days if d > ctx.as_of)
     if len(met) >= needed:
         status = Status.PASS

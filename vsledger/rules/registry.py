@@ -38,6 +38,8 @@ class Outcome:
     actual: Decimal | int | None = None
     target: Decimal | int | None = None
     failing: list[dict[str, Any]] = field(default_factory=list)
+    measure: Measure | None = None
+    """Overrides the kind's measure when one kind can measure two ways (special_days)."""
 
 
 ParamProblem = tuple[str, dict[str, Any], DocPath]
