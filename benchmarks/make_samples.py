@@ -389,7 +389,7 @@ def town(root: Path) -> None:
                 external=u.rng.randint(0, 20),
                 recorded_by="赵志明",
             )
-    # Planted: in-service party members V0006, V0010 and V0014 never took part (12 of 15 = 80%, just met).
+    # Planted: in-service party members V0006, V0010 and V0014 never took part (11 of the 14 still on the roster: 78.6%, missed).
     for items in u.activities.values():
         for a in items:
             a["participants"] = [p for p in a["participants"] if p not in ("V0006", "V0010", "V0014")]

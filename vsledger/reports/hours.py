@@ -80,6 +80,9 @@ def hours_tables(rows: list[HoursRow], year: int, by: GroupBy, lang: str) -> lis
     )
     for row in rows:
         table.rows.append([row.unit, row.id or ui("none", lang), row.name, row.hours, row.activities])
+    if by == "unit":  # the key is the unit itself
+        table.columns.pop(0)
+        table.rows = [row[1:] for row in table.rows]
     total = sum((r.hours for r in rows), Decimal(0))
     table.caption = f"{ui('total', lang)}: {total} h"
     return [table]

@@ -1,0 +1,149 @@
+"""`vsledger hours`: totals over the activities that count, checked against hand sums."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from conftest import Result
+
+UNIT = """
+id: u1
+name: 测试单位
+teams:
+  - {id: red, name: 红队}
+  - {id: blue, name: 蓝队}
+"""
+ROSTER = """
+volunteers:
+  - {id: V0001, name: 张三, employment: staff, registered_on: 2020-01-01}
+  - {id: V0002, name: 李四, employment: staff, registered_on: 2020-01-01}
+  - {id: V0003, name: 王五, employment: contract, registered_on: 2020-01-01}
+"""
+MAY = """
+# start/end gives 3 h; V0003 overrides with 1.5 h
+- id: a1
+  date: 2022-05-05
+  title: 义诊
+  team: red
+  category: 义诊
+  location: 社区
+  start: "08:30"
+  end: "11:30"
+  participants: [V0001, V0002, {V0003: 1.5}]
+# entered as 4 h, corrected below to 2 h with V0003 removed
+- id: a2
+  date: 2022-05-10
+  title: 清扫
+  team: blue
+  category: 环保
+  location: 广场
+  hours: 4
+  participants: [V0001, V0003]
+- id: a3
+  date: 2022-05-10
+  title: 清扫
+  team: blue
+  category: 环保
+  location: 广场
+  hours: 2
+  participants: [V0001]
+  corrects: a2
+"""
+JUNE = """
+- id: b1
+  date: 2022-06-01
+  title: 宣讲
+  location: 礼堂
+  hours: 2.25
+  participants: [V0002]
+# a chain: b2 is corrected by b3, which is deleted by b4
+- id: b2
+  date: 2022-06-02
+  title: 宣讲
+  location: 礼堂
+  hours: 5
+  participants: [V0001]
+- id: b3
+  date: 2022-06-02
+  title: 宣讲
+  location: 礼堂
+  hours: 6
+  participants: [V0001]
+  corrects: b2
+- id: b4
+  date: 2022-06-02
+  title: 宣讲
+  location: 礼堂
+  hours: 6
+  participants: []
+  corrects: b3
+"""
+DEC_2021 = """
+- id: c1
+  date: 2021-12-31
+  title: 跨年
+  location: 广场
+  hours: 8
+  participants: [V0001]
+"""
+
+
+def make(workspace: Callable[..., Path]) -> Path:
+    return workspace(
+        {
+            "ledgers/u1/unit.yaml": UNIT,
+            "ledgers/u1/roster.yaml": ROSTER,
+            "ledgers/u1/activities/2022-05.yaml": MAY,
+            "ledgers/u1/activities/2022-06.yaml": JUNE,
+            "ledgers/u1/activities/2021-12.yaml": DEC_2021,
+        },
+        base=False,
+    )
+
+
+def test_by_volunteer_applies_corrections_overrides_and_start_end(workspace: Callable[..., Path], cli: Callable[..., Result]) -> None:
+    result = cli(make(workspace), "hours", "--year", "2022", "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    # V0001: a1 3 + a3 2 (a2 corrected; b2→b3→b4 deleted) = 5; V0002: 3 + 2.25; V0003: 1.5 (a2 gone)
+    assert result.json() == [
+        {"unit": "u1", "id": "V0001", "name": "张三", "hours": 5.0, "activities": 2},
+        {"unit": "u1", "id": "V0002", "name": "李四", "hours": 5.25, "activities": 2},
+        {"unit": "u1", "id": "V0003", "name": "王五", "hours": 1.5, "activities": 1},
+    ]
+
+
+def test_by_team_month_category_unit(workspace: Callable[..., Path], cli: Callable[..., Result]) -> None:
+    root = make(workspace)
+
+    def by(key: str) -> list[tuple[str, float, int]]:
+        rows = cli(root, "hours", "--year", "2022", "--by", key, "--format", "json").json()
+        return [(r["id"], r["hours"], r["activities"]) for r in rows]
+
+    assert by("team") == [("", 2.25, 1), ("blue", 2.0, 1), ("red", 7.5, 1)]
+    assert by("month") == [("2022-05", 9.5, 2), ("2022-06", 2.25, 1)]
+    assert by("category") == [("", 2.25, 1), ("义诊", 7.5, 1), ("环保", 2.0, 1)]
+    assert by("unit") == [("u1", 11.75, 3)]
+    assert by("volunteer") != by("unit")
+
+
+def test_other_years_and_as_of(workspace: Callable[..., Path], cli: Callable[..., Result]) -> None:
+    root = make(workspace)
+    assert cli(root, "hours", "--year", "2021", "--by", "unit", "--format", "json").json()[0]["hours"] == 8.0
+    rows = cli(root, "hours", "--year", "2022", "--as-of", "2022-05-31", "--by", "unit", "--format", "json").json()
+    assert rows[0]["hours"] == 9.5
+
+
+def test_csv_and_table(workspace: Callable[..., Path], cli: Callable[..., Result]) -> None:
+    root = make(workspace)
+    csv_out = cli(root, "hours", "--year", "2022", "--format", "csv").stdout.splitlines()
+    assert csv_out[0] == "unit,id,name,hours,activities"
+    assert csv_out[1] == "u1,V0001,张三,5.00,2"
+    table = cli(root, "hours", "--year", "2022").stdout
+    assert "张三" in table and "5.00" in table and "合计: 11.75 h" in table
+
+
+def test_unknown_unit_is_a_usage_error(workspace: Callable[..., Path], cli: Callable[..., Result]) -> None:
+    result = cli(make(workspace), "hours", "--year", "2022", "--unit", "nope")
+    assert result.exit_code == 2
+    assert "未知单位:nope" in result.stderr
