@@ -352,6 +352,7 @@ def activity_count(ctx: Context, p: ActivityCountParams) -> Outcome:
             members.append((v.id, [a for a in activities if any(x.volunteer == v.id for x in a.participants)], v))
     lowest: int | None = None
     failing: list[dict[str, Any]] = []
+    short_so_far: list[dict[str, Any]] = []
     fail = pending = False
     for member_id, own, volunteer in members:
         for name, first, last in periods(ctx.year, p.per):
@@ -369,10 +370,13 @@ def activity_count(ctx: Context, p: ActivityCountParams) -> Outcome:
                 failing.append({"id": member_id, "period": name, "count": count})
             else:
                 pending = True
+                short_so_far.append({"id": member_id, "period": name, "count": count})
     if lowest is None:
         return Outcome(Status.NA, None, p.min)
-    status = Status.FAIL if fail else Status.PENDING if pending else Status.PASS
-    return Outcome(status, lowest, p.min, failing)
+    if fail:
+        return Outcome(Status.FAIL, lowest, p.min, failing)
+    # Not failed yet: name what is still short in the periods under way.
+    return Outcome(Status.PENDING if pending else Status.PASS, lowest, p.min, short_so_far)
 
 
 def _on_roster_throughout(volunteer: Volunteer, first: date, last: date) -> bool:
