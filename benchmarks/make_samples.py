@@ -19,7 +19,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from vsledger.writer import activity_block, volunteer_block  # noqa: E402
+from vsledger.writer import activity_block, volunteer_block
 
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何林罗高郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蔡蒋余于杜叶程魏苏吕丁任沈"
 GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰萍红建国志明海燕文辉晓东春梅丹宇浩然佳琪欣怡子涵梓萱雨桐思远"
@@ -356,7 +356,7 @@ def town(root: Path) -> None:
     for i in range(84):
         staff = i < 20
         u.volunteer(
-            party_member=staff and i % 4 != 3 or i % 9 == 0,
+            party_member=(staff and i % 4 != 3) or i % 9 == 0,
             employment="staff" if staff else "resident",
             teams=[teams[i % 7]],
             joined=date(2020, 5, 1),

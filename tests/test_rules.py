@@ -181,9 +181,20 @@ CASES: list[tuple[str, str, str, Any, Any, list[str]]] = [
 ]  # fmt: skip
 
 
-@pytest.mark.parametrize(("rule", "as_of", "status", "actual", "target", "failing"), CASES, ids=[f"{c[0].split(chr(10))[0][6:]}-{i}" for i, c in enumerate(CASES)])
+@pytest.mark.parametrize(
+    ("rule", "as_of", "status", "actual", "target", "failing"),
+    CASES,
+    ids=[f"{c[0].split(chr(10))[0][6:]}-{i}" for i, c in enumerate(CASES)],
+)
 def test_rule_kind(
-    rule: str, as_of: str, status: str, actual: Any, target: Any, failing: list[str], workspace: Callable[..., Path], cli: Callable[..., Result]
+    rule: str,
+    as_of: str,
+    status: str,
+    actual: Any,
+    target: Any,
+    failing: list[str],
+    workspace: Callable[..., Path],
+    cli: Callable[..., Result],
 ) -> None:
     result = evaluate(scenario(workspace, "- id: r\n" + textwrap.indent(rule, "  ")), cli, as_of)
     got = (result["status"], result["actual"], result["target"], [item["id"] for item in result["failing"]])
@@ -267,7 +278,9 @@ def test_summary_counts_and_json_shape(workspace: Callable[..., Path], cli: Call
 
 
 def test_policy_per_year_and_no_policy(workspace: Callable[..., Path], cli: Callable[..., Result]) -> None:
-    root = scenario(workspace, "- id: r\n  kind: team_conveners", {"ledgers/u1/unit.yaml": UNIT.replace("policy: p1", "policy: {2021: p1}")})
+    root = scenario(
+        workspace, "- id: r\n  kind: team_conveners", {"ledgers/u1/unit.yaml": UNIT.replace("policy: p1", "policy: {2021: p1}")}
+    )
     data = cli(root, "check", "--year", "2022", "--as-of", END, "--format", "json").json()
     assert data["units"][0]["policy"] is None and data["units"][0]["rules"] == []
     data = cli(root, "check", "--year", "2021", "--as-of", "2021-12-31", "--format", "json").json()
