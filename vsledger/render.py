@@ -28,6 +28,8 @@ class Column:
     align: Align = "left"
     no_wrap: bool = False
     """Ids must stay whole on screen."""
+    min_terminal_width: int = 0
+    """A long, secondary column shown on the terminal only when there is room for it."""
 
 
 @dataclass
@@ -57,11 +59,13 @@ def render_terminal(tables: list[Table], file: Any = None) -> None:
     console = Console(file=file or sys.stdout, highlight=False, soft_wrap=False)
     for table in tables:
         rich_table = RichTable(title=table.title, caption=table.caption or None, title_justify="left", caption_justify="left")
-        for column in table.columns:
+        shown = [i for i, column in enumerate(table.columns) if console.width >= column.min_terminal_width]
+        for i in shown:
+            column = table.columns[i]
             rich_table.add_column(column.header, justify=column.align, overflow="fold", no_wrap=column.no_wrap)
         for index, row in enumerate(table.rows):
             style = table.styles[index] if index < len(table.styles) else None
-            rich_table.add_row(*(cell_text(v) for v in row), style=style)
+            rich_table.add_row(*(cell_text(row[i]) for i in shown), style=style)
         console.print(rich_table)
 
 

@@ -170,15 +170,15 @@ def check_tables(result: CheckResult, lang: str) -> list[Any]:
 
     overview = Table(
         ui("overview", lang, year=result.year, as_of=result.as_of.isoformat()),
-        [Column(ui("unit", lang)), Column(ui("policy", lang), no_wrap=True), Column(ui("status", lang))]
-        + [Column(ui(s.value, lang), "right") for s in STATUSES],
+        [Column(ui("unit", lang), no_wrap=True), Column(ui("name", lang)), Column(ui("policy", lang)), Column(ui("status", lang))]
+        + [Column(SYMBOLS[s], "right", no_wrap=True) for s in STATUSES],
         caption=ui("legend", lang),
     )
     tables = [overview]
     for unit in result.units:
         counts = {s: sum(1 for r in unit.results if r.outcome.status is s) for s in STATUSES}
         strip = "".join(SYMBOLS[r.outcome.status] for r in unit.results) or ui("no-policy", lang)
-        overview.rows.append([f"{unit.name} ({unit.unit})", unit.policy.id if unit.policy else "–", strip] + [counts[s] for s in STATUSES])
+        overview.rows.append([unit.unit, unit.name, unit.policy.id if unit.policy else "–", strip] + [counts[s] for s in STATUSES])
         overview.styles.append("red" if any(r.blocking for r in unit.results) else None)
         if unit.policy is None:
             continue
@@ -190,7 +190,7 @@ def check_tables(result: CheckResult, lang: str) -> list[Any]:
                 Column(ui("actual", lang), "right"),
                 Column(ui("target", lang), "right"),
                 Column(ui("shortfall", lang)),
-                Column(ui("text", lang)),
+                Column(ui("text", lang), min_terminal_width=120),
             ],
         )
         for r in unit.results:
