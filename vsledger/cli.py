@@ -215,3 +215,241 @@ def run() -> None:
     if os.environ.get("NO_COLOR") is not None:
         os.environ.setdefault("TERM", "dumb")
     app()
+
+
+# --- writing commands ------------------------------------------------------------------
+
+
+def _interactive() -> bool:
+    return sys.stdin.isatty() and sys.stdout.isatty()
+
+
+def _need(value: object, option: str, prompt_key: str, settings: Settings, default: str | None = None) -> str:
+    """A required field: the flag's value, a prompt on a terminal, or a usage error."""
+    from .messages import ui
+
+    if value not in (None, "", []):
+        return str(value)
+    if not _interactive():
+        raise _usage_error(ui("missing-option", settings.lang, option=option))
+    return str(typer.prompt(ui(prompt_key, settings.lang), default=default))
+
+
+def _resolve_people(texts: list[str], workspace: Workspace, unit: str, settings: Settings) -> list[str]:
+    """Participants by id or by name (a prompt lets a clerk type names)."""
+    from .messages import ui
+
+    ledger = workspace.units[unit]
+    by_name: dict[str, list[str]] = {}
+    for entry in ledger.volunteers.values():
+        by_name.setdefault(entry.volunteer.name, []).append(entry.volunteer.id)
+    resolved: list[str] = []
+    for text in texts:
+        key = text.split("=")[0].strip()
+        if key in ledger.known_volunteer_ids or key not in by_name:
+            resolved.append(text)
+            continue
+        ids = by_name[key]
+        if len(ids) > 1:
+            raise _usage_error(ui("ambiguous-name", settings.lang, name=key, ids=", ".join(ids)))
+        resolved.append(ids[0] + text[len(text.split("=")[0]) :])
+    return resolved
+
+
+def _show_refusal(exc: Exception, root: Path, settings: Settings) -> typer.Exit:
+    from .messages import ui
+    from .render import render_problems
+    from .writing import WriteRefused
+
+    assert isinstance(exc, WriteRefused)
+    typer.echo(ui("refused", settings.lang), err=True)
+    render_problems(exc.problems, root, settings.lang, file=sys.stderr, overrides=exc.overrides)
+    return typer.Exit(1)
+
+
+def _report_added(added: object, root: Path, settings: Settings) -> None:
+    from .adding import Added
+    from .messages import ui
+    from .render import render_problems
+
+    assert isinstance(added, Added)
+    typer.echo(ui("added", settings.lang, file=added.file, id=added.record_id))
+    if added.result.warnings:
+        render_problems(added.result.warnings, root, settings.lang, file=sys.stderr)
+    if added.commit_error is not None:
+        typer.echo(ui("commit-failed", settings.lang, error=added.commit_error), err=True)
+
+
+def _confirm(block: str, file: str, yes: bool, settings: Settings) -> None:
+    """On a terminal, show the record and ask before writing it."""
+    from .messages import ui
+
+    if yes or not _interactive():
+        return
+    typer.echo(ui("preview", settings.lang, file=file))
+    typer.echo(block)
+    if not typer.confirm(ui("confirm", settings.lang), default=True):
+        typer.echo(ui("cancelled", settings.lang))
+        raise typer.Exit(1)
+
+
+def _single_unit(workspace: Workspace, unit: str, settings: Settings) -> str:
+    from .model import UNIT_ID_RE
+
+    if not UNIT_ID_RE.match(unit):
+        raise _usage_error(f"--unit {unit!r}")
+    return _select_units(workspace, [unit], settings)[0]
+
+
+def _optional_date(text: str | None, option: str) -> date | None:
+    return _parse_date(text, option) if text else None
+
+
+@app.command("add-activity")
+def add_activity_command(
+    ctx: typer.Context,
+    unit: Annotated[str, typer.Option("--unit", "-u", help="单位 id / unit id")],
+    date_: Annotated[Optional[str], typer.Option("--date", help="YYYY-MM-DD")] = None,
+    title: Annotated[Optional[str], typer.Option("--title")] = None,
+    location: Annotated[Optional[str], typer.Option("--location")] = None,
+    hours: Annotated[Optional[str], typer.Option("--hours", help="每人时长 / hours per person")] = None,
+    start: Annotated[Optional[str], typer.Option("--start", help="HH:MM")] = None,
+    end: Annotated[Optional[str], typer.Option("--end", help="HH:MM")] = None,
+    participant: Annotated[Optional[list[str]], typer.Option("--participant", "-p", help="V0001 or V0001=2.5")] = None,
+    team: Annotated[Optional[str], typer.Option("--team")] = None,
+    category: Annotated[Optional[str], typer.Option("--category")] = None,
+    tag: Annotated[Optional[list[str]], typer.Option("--tag")] = None,
+    external: Annotated[Optional[int], typer.Option("--external", min=0)] = None,
+    served: Annotated[Optional[int], typer.Option("--served", min=0)] = None,
+    target: Annotated[Optional[str], typer.Option("--target")] = None,
+    lead: Annotated[Optional[str], typer.Option("--lead")] = None,
+    recorded_by: Annotated[Optional[str], typer.Option("--recorded-by")] = None,
+    content: Annotated[Optional[str], typer.Option("--content")] = None,
+    outcome: Annotated[Optional[str], typer.Option("--outcome")] = None,
+    attachment: Annotated[Optional[list[str]], typer.Option("--attachment")] = None,
+    corrects: Annotated[Optional[str], typer.Option("--corrects")] = None,
+    id_: Annotated[Optional[str], typer.Option("--id")] = None,
+    commit: Annotated[bool, typer.Option("--commit", help="git add + git commit")] = False,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="不确认,直接写入 / write without asking")] = False,
+) -> None:
+    """记录一次活动(追加到当月文件)/ append one activity to its month file."""
+    from .adding import activity_record, add_activity, parse_participant
+    from .messages import ui
+    from .writing import WriteRefused
+
+    settings = _settings(ctx)
+    workspace = _load(settings)
+    unit = _single_unit(workspace, unit, settings)
+    day = _parse_date(_need(date_, "--date", "prompt-date", settings, settings.today.isoformat()), "--date")
+    title = _need(title, "--title", "prompt-title", settings)
+    location = _need(location, "--location", "prompt-location", settings)
+    if hours is None and not (start and end):
+        hours = _need(None, "--hours", "prompt-hours", settings)
+    people = list(participant or [])
+    if not people and corrects is None:
+        if _interactive():
+            roster = workspace.units[unit]
+            choices = "  ".join(f"{e.volunteer.id} {e.volunteer.name}" for e in roster.volunteers.values() if e.volunteer.on_roster(day))
+            typer.echo(ui("roster-choices", settings.lang) + " " + choices)
+        people = _need(None, "--participant", "prompt-participants", settings).replace(",", " ").replace(",", " ").split()
+    people = _resolve_people(people, workspace, unit, settings)
+    fields = {
+        "id": id_, "date": day, "title": title, "team": team, "category": category, "tags": tag or [],
+        "location": location, "target": target, "served": served, "start": start, "end": end, "hours": hours,
+        "participants": [parse_participant(p) for p in people], "external": external, "lead": lead,
+        "recorded_by": recorded_by, "content": content, "outcome": outcome, "attachments": attachment or [],
+        "corrects": corrects,
+    }  # fmt: skip
+    record = activity_record(fields, workspace, unit)
+    record.setdefault("participants", [])
+    from .writer import activity_block
+
+    _confirm(activity_block(record), f"ledgers/{unit}/activities/{day:%Y-%m}.yaml", yes, settings)
+    try:
+        added = add_activity(settings.root, unit, record, settings.today, commit=commit)
+    except WriteRefused as exc:
+        raise _show_refusal(exc, settings.root, settings) from None
+    _report_added(added, settings.root, settings)
+
+
+@app.command("add-volunteer")
+def add_volunteer_command(
+    ctx: typer.Context,
+    unit: Annotated[str, typer.Option("--unit", "-u", help="单位 id / unit id")],
+    name: Annotated[Optional[str], typer.Option("--name")] = None,
+    employment: Annotated[
+        Optional[str], typer.Option("--employment", help="staff | contract | retired | resident | student | other")
+    ] = None,
+    id_: Annotated[Optional[str], typer.Option("--id", help="default: the next V#### number")] = None,
+    gender: Annotated[Optional[str], typer.Option("--gender")] = None,
+    id_number: Annotated[Optional[str], typer.Option("--id-number", help="身份证号,写入 personal.yaml / kept in personal.yaml")] = None,
+    phone: Annotated[Optional[str], typer.Option("--phone", help="写入 personal.yaml / kept in personal.yaml")] = None,
+    party_member: Annotated[bool, typer.Option("--party-member/--not-party-member")] = False,
+    branch: Annotated[Optional[str], typer.Option("--branch")] = None,
+    team: Annotated[Optional[list[str]], typer.Option("--team")] = None,
+    joined: Annotated[Optional[str], typer.Option("--joined")] = None,
+    left: Annotated[Optional[str], typer.Option("--left")] = None,
+    registered_on: Annotated[Optional[str], typer.Option("--registered-on")] = None,
+    registration_no: Annotated[Optional[str], typer.Option("--registration-no")] = None,
+    platform: Annotated[Optional[str], typer.Option("--platform")] = None,
+    checked_in_on: Annotated[Optional[str], typer.Option("--checked-in-on")] = None,
+    community: Annotated[Optional[str], typer.Option("--community")] = None,
+    skill: Annotated[Optional[list[str]], typer.Option("--skill")] = None,
+    prior_hours: Annotated[Optional[str], typer.Option("--prior-hours")] = None,
+    commit: Annotated[bool, typer.Option("--commit", help="git add + git commit (roster.yaml only)")] = False,
+    yes: Annotated[bool, typer.Option("--yes", "-y")] = False,
+) -> None:
+    """登记一名志愿者 / add one volunteer to the roster."""
+    from .adding import add_volunteer
+    from .writer import volunteer_block
+    from .writing import WriteRefused
+
+    settings = _settings(ctx)
+    workspace = _load(settings)
+    unit = _single_unit(workspace, unit, settings)
+    record = {
+        "id": id_,
+        "name": _need(name, "--name", "prompt-name", settings),
+        "gender": gender,
+        "id_number": id_number,
+        "phone": phone,
+        "party_member": party_member or None,
+        "employment": _need(employment, "--employment", "prompt-employment", settings, "staff"),
+        "branch": branch,
+        "teams": team or [],
+        "joined": _optional_date(joined, "--joined"),
+        "left": _optional_date(left, "--left"),
+        "registered_on": _optional_date(registered_on, "--registered-on"),
+        "registration_no": registration_no,
+        "platform": platform,
+        "checked_in_on": _optional_date(checked_in_on, "--checked-in-on"),
+        "community": community,
+        "skills": skill or [],
+        "prior_hours": prior_hours,
+    }
+    shown = {k: v for k, v in record.items() if k not in ("id_number", "phone")}
+    _confirm(volunteer_block({k: v for k, v in shown.items() if v not in (None, [], "")}), f"ledgers/{unit}/roster.yaml", yes, settings)
+    try:
+        added = add_volunteer(settings.root, unit, record, workspace, settings.today, commit=commit)
+    except WriteRefused as exc:
+        raise _show_refusal(exc, settings.root, settings) from None
+    _report_added(added, settings.root, settings)
+
+
+@app.command()
+def init(
+    ctx: typer.Context,
+    directory: Annotated[Optional[Path], typer.Argument(help="新工作区目录 / where (default: .)")] = None,
+) -> None:
+    """新建工作区:方案、示例单位、.gitattributes、git init / a new workspace."""
+    from .messages import ui
+    from .workspace_init import WorkspaceExists, init_workspace
+
+    settings = _settings(ctx)
+    root = directory or settings.root
+    try:
+        init_workspace(root, settings.today)
+    except WorkspaceExists:
+        typer.echo(ui("init-not-empty", settings.lang, root=root), err=True)
+        raise typer.Exit(1) from None
+    typer.echo(ui("init-done", settings.lang, root=root))

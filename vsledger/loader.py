@@ -28,7 +28,37 @@ class WorkspaceError(Exception):
     """The workspace itself cannot be read (a usage error, exit 2)."""
 
 
-def load_workspace(root: Path, today: date | None = None) -> Workspace:
+class Files:
+    """The workspace's files, with some replaced by text not yet written.
+
+    Writing commands validate a record by loading the ledger as it would be
+    after the write (`overrides`), before anything touches the disk.
+    """
+
+    def __init__(self, root: Path, overrides: dict[str, bytes] | None = None) -> None:
+        self.root = root
+        self.overrides = overrides or {}
+
+    def is_file(self, rel: str) -> bool:
+        return rel in self.overrides or (self.root / rel).is_file()
+
+    def read_bytes(self, rel: str) -> bytes:
+        if rel in self.overrides:
+            return self.overrides[rel]
+        return (self.root / rel).read_bytes()
+
+    def names_in(self, rel_dir: str) -> list[str]:
+        """File names in a directory, including ones that exist only as overrides."""
+        directory = self.root / rel_dir
+        names = {p.name for p in directory.iterdir() if p.is_file()} if directory.is_dir() else set()
+        prefix = rel_dir + "/"
+        names |= {k[len(prefix) :] for k in self.overrides if k.startswith(prefix) and "/" not in k[len(prefix) :]}
+        return sorted(names)
+
+
+def load_workspace(
+    root: Path, today: date | None = None, overrides: dict[str, bytes] | None = None, only_units: list[str] | None = None
+) -> Workspace:
     from .validation import run_validations
 
     root = Path(root)
@@ -36,12 +66,15 @@ def load_workspace(root: Path, today: date | None = None) -> Workspace:
         raise WorkspaceError(str(root))
     if not (root / "ledgers").is_dir() and not (root / "rules").is_dir():
         raise WorkspaceError(str(root))
+    files = Files(root, overrides)
     workspace = Workspace(root=root, today=today or date.today())
     problems = workspace.problems
-    _load_policies(workspace)
+    _load_policies(workspace, files)
     ledgers_dir = root / "ledgers"
     if ledgers_dir.is_dir():
         for unit_dir in sorted(p for p in ledgers_dir.iterdir() if p.is_dir() and not p.name.startswith((".", "_"))):
+            if only_units is not None and unit_dir.name not in only_units:
+                continue
             rel = f"ledgers/{unit_dir.name}"
             if not UNIT_ID_RE.match(unit_dir.name):
                 problems.append(Problem(rel, "invalid-unit-dir", {"name": unit_dir.name}, line=1, column=1))
@@ -49,11 +82,11 @@ def load_workspace(root: Path, today: date | None = None) -> Workspace:
             if not _inside(root, unit_dir):
                 problems.append(Problem(rel, "path-outside", {"path": rel}, line=1, column=1))
                 continue
-            workspace.units[unit_dir.name] = _load_unit(workspace, unit_dir, rel)
+            workspace.units[unit_dir.name] = _load_unit(workspace, files, unit_dir, rel)
     for ledger in workspace.units.values():
         problems.extend(resolve_corrections(ledger))
     problems.extend(run_validations(workspace))
-    locate(workspace.root, problems)
+    locate(files, problems)
     problems.sort(key=Problem.sort_key)
     return workspace
 
@@ -66,13 +99,12 @@ def _inside(root: Path, path: Path) -> bool:
     return True
 
 
-def read_yaml(root: Path, rel: str, problems: list[Problem], positions: bool = False) -> ParsedFile | None:
-    path = root / rel
-    if not _inside(root, path):
+def read_yaml(files: Files, rel: str, problems: list[Problem], positions: bool = False) -> ParsedFile | None:
+    if not _inside(files.root, files.root / rel):
         problems.append(Problem(rel, "path-outside", {"path": rel}, line=1, column=1))
         return None
     try:
-        raw = path.read_bytes()
+        raw = files.read_bytes(rel)
     except OSError as exc:
         problems.append(Problem(rel, "unreadable-file", {"detail": exc.strerror or str(exc)}, line=1, column=1))
         return None
@@ -85,7 +117,7 @@ def read_yaml(root: Path, rel: str, problems: list[Problem], positions: bool = F
     return parsed
 
 
-def _load_policies(workspace: Workspace) -> None:
+def _load_policies(workspace: Workspace, files: Files) -> None:
     from .rules.policy import build_policy
 
     rules_dir = workspace.root / "rules"
@@ -93,7 +125,7 @@ def _load_policies(workspace: Workspace) -> None:
         return
     for path in sorted(rules_dir.glob("*.yaml")):
         rel = f"rules/{path.name}"
-        parsed = read_yaml(workspace.root, rel, workspace.problems)
+        parsed = read_yaml(files, rel, workspace.problems)
         if parsed is None or (parsed.data is None and parsed.problems):
             continue
         policy = build_policy(parsed.data, rel, path.stem, workspace.problems)
@@ -101,26 +133,26 @@ def _load_policies(workspace: Workspace) -> None:
             workspace.policies[policy.id] = PolicyEntry(policy, rel)
 
 
-def _load_unit(workspace: Workspace, unit_dir: Path, rel: str) -> UnitLedger:
-    root, problems = workspace.root, workspace.problems
+def _load_unit(workspace: Workspace, files: Files, unit_dir: Path, rel: str) -> UnitLedger:
+    problems = workspace.problems
     ledger = UnitLedger(id=unit_dir.name, directory=rel)
 
     unit_rel = f"{rel}/unit.yaml"
     ledger.unit_file = unit_rel
-    if not (unit_dir / "unit.yaml").is_file():
+    if not files.is_file(unit_rel):
         problems.append(Problem(unit_rel, "missing-file", {"file": "unit.yaml"}, line=1, column=1))
     else:
-        data = _document(read_yaml(root, unit_rel, problems), unit_rel, dict, problems)
+        data = _document(read_yaml(files, unit_rel, problems), unit_rel, dict, problems)
         if data is not None:
             ledger.unit = build_record(Unit, data, unit_rel, (), problems)
             if ledger.unit is not None and ledger.unit.id != ledger.id:
                 problems.append(Problem(unit_rel, "unit-id-mismatch", {"id": ledger.unit.id, "dir": ledger.id}, path=("id",)))
 
     roster_rel = f"{rel}/roster.yaml"
-    if not (unit_dir / "roster.yaml").is_file():
+    if not files.is_file(roster_rel):
         problems.append(Problem(roster_rel, "missing-file", {"file": "roster.yaml"}, line=1, column=1))
     else:
-        data = _document(read_yaml(root, roster_rel, problems), roster_rel, dict, problems)
+        data = _document(read_yaml(files, roster_rel, problems), roster_rel, dict, problems)
         if data is not None:
             for key in data:
                 if key != "volunteers":
@@ -141,46 +173,44 @@ def _load_unit(workspace: Workspace, unit_dir: Path, rel: str) -> UnitLedger:
                 if volunteer is not None:
                     ledger.volunteers[volunteer.id] = VolunteerEntry(volunteer, roster_rel, index)
 
-    activities_dir = unit_dir / "activities"
-    if activities_dir.is_dir():
-        for path in sorted(activities_dir.iterdir()):
-            file_rel = f"{rel}/activities/{path.name}"
-            if path.is_dir() or path.name.startswith("."):
-                continue
-            match = MONTH_FILE_RE.match(path.name)
-            if not match:
-                if path.suffix in (".yaml", ".yml"):
-                    problems.append(Problem(file_rel, "bad-file-name", {"name": path.name}, line=1, column=1))
-                continue
-            month = (int(match.group(1)), int(match.group(2)))
-            items = _document(read_yaml(root, file_rel, problems), file_rel, list, problems)
-            for index, item in enumerate(items or []):
-                raw_id = item.get("id") if isinstance(item, dict) else None
-                if isinstance(raw_id, str):
-                    if raw_id in ledger.known_activity_ids:
-                        problems.append(Problem(file_rel, "duplicate-id", {"id": raw_id}, path=(index, "id")))
-                        continue
-                    ledger.known_activity_ids.add(raw_id)
-                activity = build_record(Activity, item, file_rel, (index,), problems)
-                if activity is None:
+    for name in files.names_in(f"{rel}/activities"):
+        file_rel = f"{rel}/activities/{name}"
+        if name.startswith("."):
+            continue
+        match = MONTH_FILE_RE.match(name)
+        if not match:
+            if name.endswith((".yaml", ".yml")):
+                problems.append(Problem(file_rel, "bad-file-name", {"name": name}, line=1, column=1))
+            continue
+        month = (int(match.group(1)), int(match.group(2)))
+        items = _document(read_yaml(files, file_rel, problems), file_rel, list, problems)
+        for index, item in enumerate(items or []):
+            raw_id = item.get("id") if isinstance(item, dict) else None
+            if isinstance(raw_id, str):
+                if raw_id in ledger.known_activity_ids:
+                    problems.append(Problem(file_rel, "duplicate-id", {"id": raw_id}, path=(index, "id")))
                     continue
-                if (activity.date.year, activity.date.month) != month:
-                    problems.append(
-                        Problem(file_rel, "month-mismatch", {"date": activity.date.isoformat(), "file": path.name}, path=(index, "date"))
-                    )
-                ledger.activities.append(ActivityEntry(activity, file_rel, index))
+                ledger.known_activity_ids.add(raw_id)
+            activity = build_record(Activity, item, file_rel, (index,), problems)
+            if activity is None:
+                continue
+            if (activity.date.year, activity.date.month) != month:
+                problems.append(
+                    Problem(file_rel, "month-mismatch", {"date": activity.date.isoformat(), "file": name}, path=(index, "date"))
+                )
+            ledger.activities.append(ActivityEntry(activity, file_rel, index))
 
     reports_rel = f"{rel}/reports.yaml"
-    if (unit_dir / "reports.yaml").is_file():
-        items = _document(read_yaml(root, reports_rel, problems), reports_rel, list, problems)
+    if files.is_file(reports_rel):
+        items = _document(read_yaml(files, reports_rel, problems), reports_rel, list, problems)
         for index, item in enumerate(items or []):
             report = build_record(Report, item, reports_rel, (index,), problems)
             if report is not None:
                 ledger.reports.append(ReportEntry(report, reports_rel, index))
 
     personal_rel = f"{rel}/personal.yaml"
-    if (unit_dir / "personal.yaml").is_file():
-        items = _document(read_yaml(root, personal_rel, problems), personal_rel, list, problems)
+    if files.is_file(personal_rel):
+        items = _document(read_yaml(files, personal_rel, problems), personal_rel, list, problems)
         for index, item in enumerate(items or []):
             entry = build_record(PersonalEntry, item, personal_rel, (index,), problems)
             if entry is None:
@@ -295,14 +325,14 @@ def _is_field_name(part: Any) -> bool:
     return isinstance(part, str) and not any(ch in part for ch in "[](), ")
 
 
-def locate(root: Path, problems: list[Problem]) -> None:
+def locate(files: Files, problems: list[Problem]) -> None:
     """Turn document paths into line and column, re-reading only files with problems."""
     pending: dict[str, list[Problem]] = defaultdict(list)
     for problem in problems:
         if problem.path is not None and problem.line == 0:
             pending[problem.file].append(problem)
     for rel, items in pending.items():
-        parsed = read_yaml(root, rel, [], positions=True)
+        parsed = read_yaml(files, rel, [], positions=True)
         for problem in items:
             if parsed is None or parsed.values is None:
                 problem.line, problem.column = 1, 1

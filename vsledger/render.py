@@ -101,7 +101,9 @@ def problem_line(problem: Problem, lang: str) -> str:
     return f"{problem.file}:{problem.line}:{problem.column}: {problem.code}: {level}{problem_message(problem, lang)}"
 
 
-def render_problems(problems: list[Problem], root: Path, lang: str, file: Any = None, excerpts: bool = True) -> None:
+def render_problems(
+    problems: list[Problem], root: Path, lang: str, file: Any = None, excerpts: bool = True, overrides: dict[str, bytes] | None = None
+) -> None:
     """`file:line:col: code: message`, then the line itself, a caret and a hint."""
     out = file or sys.stdout
     lines_cache: dict[str, list[str]] = {}
@@ -109,7 +111,7 @@ def render_problems(problems: list[Problem], root: Path, lang: str, file: Any = 
         out.write(problem_line(problem, lang) + "\n")
         if not excerpts:
             continue
-        source = _source_line(root, problem.file, problem.line, lines_cache)
+        source = _source_line(root, problem.file, problem.line, lines_cache, overrides or {})
         if source is not None:
             gutter = f"{problem.line:>5} | "
             out.write(gutter + mask_text(source) + "\n")
@@ -132,10 +134,12 @@ def _caret_pad(source: str, column: int) -> str:
     return " " * cell_len(source[: max(0, column - 1)])
 
 
-def _source_line(root: Path, rel: str, line: int, cache: dict[str, list[str]]) -> str | None:
+def _source_line(root: Path, rel: str, line: int, cache: dict[str, list[str]], overrides: dict[str, bytes]) -> str | None:
+    """The line as the problem saw it: a record refused before writing shows its would-be text."""
     if rel not in cache:
         try:
-            cache[rel] = (root / rel).read_text(encoding="utf-8-sig", errors="replace").splitlines()
+            raw = overrides[rel] if rel in overrides else (root / rel).read_bytes()
+            cache[rel] = raw.decode("utf-8-sig", errors="replace").splitlines()
         except OSError:
             cache[rel] = []
     lines = cache[rel]

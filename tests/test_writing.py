@@ -1,0 +1,331 @@
+"""Writing records: appends that keep every byte, refusals that change nothing, real git."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from conftest import REPO, TODAY, Result
+
+ACT = "ledgers/u1/activities/2022-05.yaml"
+EXISTING = """
+# 五月活动台账
+- id: a1
+  date: 2022-05-05
+  title: 义诊   # 东城社区
+  location: 社区
+  hours: 2
+  participants: [V0001]
+"""
+
+
+@pytest.fixture(autouse=True)
+def git_identity(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Real git, with an identity that does not depend on the machine's config."""
+    for key, value in {
+        "GIT_AUTHOR_NAME": "测试",
+        "GIT_AUTHOR_EMAIL": "test@example.org",
+        "GIT_COMMITTER_NAME": "测试",
+        "GIT_COMMITTER_EMAIL": "test@example.org",
+        "GIT_CONFIG_NOSYSTEM": "1",
+        "HOME": str(Path(os.environ.get("TMPDIR", "/tmp"))),
+    }.items():
+        monkeypatch.setenv(key, value)
+
+
+def snapshot(root: Path) -> dict[str, str]:
+    return {
+        str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(root.rglob("*"))
+        if p.is_file() and ".git" not in p.parts and p.name != ".vsledger.lock"
+    }
+
+
+def git(root: Path, *args: str) -> str:
+    return subprocess.run(["git", *args], cwd=root, check=True, capture_output=True, text=True).stdout
+
+
+def vsledger(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "VSLEDGER_TODAY": TODAY, "VSLEDGER_LANG": "zh"}
+    return subprocess.run([sys.executable, "-m", "vsledger", "--root", str(root), *args], capture_output=True, text=True, env=env)
+
+
+ADD = ("add-activity", "--unit", "u1", "--date", "2022-05-20", "--title", "清扫", "--location", "广场", "--hours", "2.5")
+
+
+def test_add_activity_appends_and_counts(workspace: Callable[..., Path], cli: Callable[..., Result]) -> None:
+    root = workspace({ACT: EXISTING})
+    old = (root / ACT).read_bytes()
+    result = cli(root, *ADD, "-p", "V0001", "-p", "V0002=1.5", "--tag", "集中")
+    assert result.exit_code == 0, result.stderr
+    new = (root / ACT).read_bytes()
+    assert new.startswith(old)  # every existing byte, comments included, kept
+    assert new[len(old) :].decode().startswith("\n- id: 20220520-")
+    assert "  participants: [V0001, {V0002: 1.5}]\n" in new.decode()
+    totals = cli(root, "hours", "--year", "2022", "--format", "json").json()
+    assert [(r["id"], r["hours"]) for r in totals] == [("V0001", 4.5), ("V0002", 1.5)]
+
+
+def test_new_month_file_is_created(workspace: Callable[..., Path], cli: Callable[..., Result]) -> None:
+    root = workspace({ACT: EXISTING})
+    result = cli(
+        root,
+        "add-activity",
+        "--unit",
+        "u1",
+        "--date",
+        "2022-07-01",
+        "--title",
+        "宣讲",
+        "--location",
+        "礼堂",
+        "--start",
+        "09:00",
+        "--end",
+        "11:30",
+        "-p",
+        "李四",
+        "--id",
+        "x-1",
+    )
+    assert result.exit_code == 0, result.stderr
+    text = (root / "ledgers/u1/activities/2022-07.yaml").read_text(encoding="utf-8")
+    assert text.startswith("- id: x-1\n  date: 2022-07-01\n")
+    assert '  start: "09:00"\n  end: "11:30"\n  participants: [V0002]\n' in text
+    assert cli(root, "hours", "--year", "2022", "--by", "month", "--format", "json").json()[-1] == {
+        "unit": "u1", "id": "2022-07", "name": "", "hours": 2.5, "activities": 1
+    }  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("extra", "code"),
+    [
+        (("-p", "V0099"), "unknown-volunteer"),
+        (("-p", "V0001", "--date", "2099-01-01"), "future-date"),
+        (("-p", "V0001", "--hours", "30"), "hours-range"),
+        (("-p", "V0001", "--id", "a1"), "duplicate-id"),
+        (("-p", "V0001", "--team", "nope"), "unknown-team"),
+    ],
+)
+def test_refused_add_changes_nothing(extra: tuple[str, ...], code: str, workspace: Callable[..., Path], cli: Callable[..., Result]) -> None:
+    root = workspace({ACT: EXISTING})
+    before = snapshot(root)
+    args = list(ADD)
+    for flag, value in zip(extra[::2], extra[1::2], strict=True):
+        if flag in args:
+            args[args.index(flag) + 1] = value
+        else:
+            args += [flag, value]
+    result = cli(root, *args)
+    assert result.exit_code == 1
+    assert f": {code}: " in result.stderr
+    assert snapshot(root) == before
+
+
+def test_not_on_roster_that_day_and_day_over_24_are_refused(workspace: Callable[..., Path], cli: Callable[..., Result]) -> None:
+    roster = "volunteers:\n  - {id: V0001, name: 张三, employment: staff, registered_on: 2020-01-01, left: 2022-05-10}\n"
+    root = workspace({ACT: EXISTING.replace("hours: 2", "hours: 20"), "ledgers/u1/roster.yaml": roster})
+    before = snapshot(root)
+    late = cli(root, *ADD, "-p", "V0001")
+    assert late.exit_code == 1 and ": not-on-roster: " in late.stderr
+    same_day = cli(root, *[a if a != "2022-05-20" else "2022-05-05" for a in ADD[:-1]], "5", "-p", "V0001")
+    assert same_day.exit_code == 1 and ": day-over-24: " in same_day.stderr
+    assert snapshot(root) == before
+
+
+def test_missing_field_without_a_terminal_is_a_usage_error(workspace: Callable[..., Path], cli: Callable[..., Result]) -> None:
+    root = workspace({ACT: EXISTING})
+    before = snapshot(root)
+    result = cli(root, "add-activity", "--unit", "u1", "--date", "2022-05-20", "--title", "清扫", "--hours", "2", "-p", "V0001")
+    assert result.exit_code == 2
+    assert "--location" in result.stderr
+    assert snapshot(root) == before
+
+
+def test_prompts_on_a_terminal(workspace: Callable[..., Path], monkeypatch: pytest.MonkeyPatch) -> None:
+    from typer.testing import CliRunner
+
+    from vsledger import cli as cli_module
+
+    root = workspace({ACT: EXISTING})
+    monkeypatch.setattr(cli_module, "_interactive", lambda: True)
+    answers = "\n".join(["2022-05-21", "读书会", "图书馆", "1.5", "张三 李四", "y"]) + "\n"
+    result = CliRunner().invoke(cli_module.app, ["--root", str(root), "--today", TODAY, "add-activity", "--unit", "u1"], input=answers)
+    assert result.exit_code == 0, result.output
+    assert "V0001 张三  V0002 李四" in result.output  # the roster to choose from
+    assert "将写入 ledgers/u1/activities/2022-05.yaml" in result.output  # the preview
+    assert "  participants: [V0001, V0002]\n" in (root / ACT).read_text(encoding="utf-8")
+
+
+def test_crash_before_replace_leaves_the_old_file(
+    workspace: Callable[..., Path], cli: Callable[..., Result], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from vsledger import writing
+
+    root = workspace({ACT: EXISTING})
+    before = snapshot(root)
+
+    def crash(*args: object) -> None:
+        raise KeyboardInterrupt  # the process dies between the temporary file and the replace
+
+    monkeypatch.setattr(writing.os, "replace", crash)
+    result = cli(root, *ADD, "-p", "V0001")
+    assert result.exit_code != 0  # click reports the interrupt as an abort
+    assert snapshot(root) == before
+    assert not list((root / ACT).parent.glob(".*.tmp"))  # no temporary file left behind
+
+
+def test_file_changed_underneath_is_not_overwritten(
+    workspace: Callable[..., Path], cli: Callable[..., Result], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from vsledger import loader
+
+    root = workspace({ACT: EXISTING})
+    edited = EXISTING + "# 另一位文员刚刚保存\n"
+    real_load = loader.load_workspace
+    calls = []
+
+    def load_while_someone_edits(*args: object, **kwargs: object) -> object:
+        calls.append(1)
+        if len(calls) == 2:  # between reading the file and writing it
+            (root / ACT).write_text(edited, encoding="utf-8")
+        return real_load(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(loader, "load_workspace", load_while_someone_edits)
+    result = cli(root, *ADD, "-p", "V0001")
+    assert result.exit_code == 1 and ": changed-underneath: " in result.stderr
+    assert (root / ACT).read_text(encoding="utf-8") == edited  # the other clerk's save stands
+
+
+def test_two_processes_adding_at_once_both_land(workspace: Callable[..., Path], cli: Callable[..., Result]) -> None:
+    root = workspace({ACT: EXISTING})
+    env = {**os.environ, "VSLEDGER_TODAY": TODAY}
+    procs = [
+        subprocess.Popen([sys.executable, "-m", "vsledger", "--root", str(root), *ADD, "-p", "V0001", "--id", f"p{i}"], env=env,
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        for i in range(6)
+    ]  # fmt: skip
+    codes = [p.wait(timeout=120) for p in procs]
+    assert codes == [0] * 6, [p.stderr.read() for p in procs if p.stderr]
+    ids = {r["id"] for r in cli(root, "hours", "--year", "2022", "--by", "unit", "--format", "json").json()}
+    assert ids == {"u1"}
+    text = (root / ACT).read_text(encoding="utf-8")
+    assert all(f"- id: p{i}\n" in text for i in range(6))
+    assert cli(root, "validate").exit_code == 0
+
+
+def test_commit_names_the_record(tmp_path: Path, cli: Callable[..., Result]) -> None:
+    root = tmp_path / "w"
+    assert cli(root, "init", str(root)).exit_code == 0
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", "init")
+    result = cli(
+        root,
+        "add-activity",
+        "--unit",
+        "example",
+        "--date",
+        "2024-05-20",
+        "--title",
+        "清扫",
+        "--location",
+        "广场",
+        "--hours",
+        "2",
+        "-p",
+        "V0001",
+        "--id",
+        "c-1",
+        "--commit",
+    )
+    assert result.exit_code == 0, result.stderr
+    assert git(root, "log", "-1", "--format=%s").strip() == "add-activity: example c-1 清扫"
+    assert git(root, "status", "--porcelain").strip() == ""
+
+
+def test_two_clones_merge_without_conflict(tmp_path: Path, cli: Callable[..., Result]) -> None:
+    origin = tmp_path / "origin"
+    assert cli(origin, "init", str(origin)).exit_code == 0
+    git(origin, "add", "-A")
+    git(origin, "commit", "-qm", "init")
+    a, b = tmp_path / "a", tmp_path / "b"
+    subprocess.run(["git", "clone", "-q", str(origin), str(a)], check=True)
+    subprocess.run(["git", "clone", "-q", str(origin), str(b)], check=True)
+    month = ("--date", "2024-05-28", "--location", "广场", "--hours", "2", "--commit")
+    assert cli(a, "add-activity", "--unit", "example", "--title", "甲的活动", "-p", "V0001", *month).exit_code == 0
+    assert cli(b, "add-activity", "--unit", "example", "--title", "乙的活动", "-p", "V0002", *month).exit_code == 0
+    git(a, "push", "-q", "origin", "HEAD:refs/heads/incoming")
+    git(b, "pull", "-q", "--no-rebase", "--no-edit", "origin", "incoming")  # would conflict without merge=union
+    text = (b / "ledgers/example/activities/2024-05.yaml").read_text(encoding="utf-8")
+    assert "甲的活动" in text and "乙的活动" in text
+    assert "<<<<<<<" not in text
+    merged = cli(b, "validate", "--format", "json")
+    assert merged.exit_code == 0 and merged.json() == {"problems": []}
+    titles = cli(b, "hours", "--year", "2024", "--format", "json").json()
+    assert {r["id"]: r["hours"] for r in titles} == {"V0001": 4.0, "V0002": 4.0}
+
+
+def test_add_volunteer_keeps_numbers_out_of_git(tmp_path: Path, cli: Callable[..., Result]) -> None:
+    root = tmp_path / "w"
+    assert cli(root, "init", str(root)).exit_code == 0
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", "init")
+    number, phone = "11010519491231002X", "13800001234"
+    result = cli(
+        root,
+        "add-volunteer",
+        "--unit",
+        "example",
+        "--name",
+        "王五",
+        "--employment",
+        "staff",
+        "--id-number",
+        number,
+        "--phone",
+        phone,
+        "--commit",
+    )
+    assert result.exit_code == 0, result.stderr
+    assert "V0003" in result.stdout
+    assert "  - id: V0003\n    name: 王五\n    employment: staff\n" in (root / "ledgers/example/roster.yaml").read_text(encoding="utf-8")
+    personal = (root / "ledgers/example/personal.yaml").read_text(encoding="utf-8")
+    assert personal == f'- {{id: V0003, id_number: "{number}", phone: "{phone}"}}\n'
+    assert subprocess.run(["git", "grep", "-q", number], cwd=root).returncode == 1  # not in any tracked file
+    assert subprocess.run(["git", "grep", "-q", phone], cwd=root).returncode == 1
+    assert "personal.yaml" not in git(root, "ls-files")
+    before = snapshot(root)
+    again = cli(root, "add-volunteer", "--unit", "example", "--name", "赵六", "--employment", "staff", "--id-number", number.lower())
+    assert again.exit_code == 1 and "duplicate-id-number" in again.stderr
+    assert number not in again.stderr + again.stdout
+    assert snapshot(root) == before
+
+
+def test_init_workspace_checks_at_once_and_refuses_twice(tmp_path: Path, cli: Callable[..., Result]) -> None:
+    root = tmp_path / "office"
+    assert cli(root, "init", str(root)).exit_code == 0
+    assert (root / ".gitattributes").read_text(encoding="utf-8").count("merge=union") == 1
+    assert "personal.yaml" in (root / ".gitignore").read_text(encoding="utf-8")
+    assert (root / ".git").is_dir() and (root / "README.md").is_file()
+    assert sorted(p.name for p in (root / "rules").glob("*.yaml")) == sorted(p.name for p in (REPO / "rules").glob("*.yaml"))
+    assert cli(root, "validate").exit_code == 0
+    check = cli(root, "check", "--year", "2024", "--format", "json")
+    assert check.json()["units"][0]["policy"] == "xinluo-health-2018"
+    assert cli(root, "init", str(root)).exit_code == 1
+
+
+def test_packaged_policies_are_the_shipped_rules() -> None:
+    shipped = {p.name: p.read_bytes() for p in (REPO / "rules").glob("*.yaml")}
+    packaged = {p.name: p.read_bytes() for p in (REPO / "vsledger" / "policies").glob("*.yaml")}
+    assert packaged == shipped
+
+
+def test_module_entry_point_runs() -> None:
+    result = vsledger(REPO, "--help")
+    assert result.returncode == 0 and "add-activity" in result.stdout
