@@ -453,3 +453,25 @@ def init(
         typer.echo(ui("init-not-empty", settings.lang, root=root), err=True)
         raise typer.Exit(1) from None
     typer.echo(ui("init-done", settings.lang, root=root))
+
+
+@app.command()
+def fmt(
+    ctx: typer.Context,
+    check_only: Annotated[bool, typer.Option("--check", help="只检查,需要整理时退出码为 1 / exit 1 when a file would change")] = False,
+) -> None:
+    """整理为标准格式,不丢注释和记录 / rewrite ledger files in the canonical layout."""
+    from .formatting import format_workspace
+    from .messages import ui
+    from .render import render_problems
+
+    settings = _settings(ctx)
+    _load(settings)  # a readable workspace, or exit 2
+    result = format_workspace(settings.root, check=check_only)
+    for rel in result.changed:
+        typer.echo(ui("fmt-would-change" if check_only else "fmt-changed", settings.lang, file=rel))
+    if result.skipped:
+        render_problems(result.skipped, settings.root, settings.lang, file=sys.stderr, excerpts=False)
+    if not result.changed and not result.skipped:
+        typer.echo(ui("fmt-clean", settings.lang))
+    raise typer.Exit(1 if check_only and result.changed else 0)

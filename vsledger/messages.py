@@ -280,6 +280,12 @@ PROBLEMS: dict[str, tuple[str, str, str, str]] = {
         "run vsledger fmt, then try again",
     ),
     "duplicate-id-number": ("该身份证号已属于 {id},未添加", "that ID card number already belongs to {id}; nothing was added", "", ""),
+    "fmt-skipped": (
+        "未整理:文件有错误或布局无法自动整理(内容未改动)",
+        "not formatted: the file has errors or a layout fmt does not rewrite (left as it is)",
+        "先运行 vsledger validate",
+        "run vsledger validate first",
+    ),
     "invalid-day": ("日子 “{value}” 无效(写成 MM-DD 或 *-DD)", "day '{value}' is invalid (write MM-DD or *-DD)", "", ""),
 }
 
@@ -357,6 +363,9 @@ UI: dict[str, tuple[str, str]] = {
     "ambiguous-name": ("“{name}” 有重名:{ids},请用编号", "'{name}' is ambiguous ({ids}); use the id"),
     "init-done": ("已创建工作区 {root}", "workspace created in {root}"),
     "init-not-empty": ("{root} 已有 ledgers/ 或 rules/,未改动", "{root} already has ledgers/ or rules/; nothing changed"),
+    "fmt-would-change": ("需要整理:{file}", "would reformat: {file}"),
+    "fmt-changed": ("已整理:{file}", "reformatted: {file}"),
+    "fmt-clean": ("所有文件已是标准格式", "every file is in the canonical layout"),
     "did-you-mean": (",是否为 “{suggestion}”?", "; did you mean '{suggestion}'?"),
 }
 

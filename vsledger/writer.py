@@ -8,6 +8,7 @@ quoted, times quoted, nothing quoted that needs no quotes.
 from __future__ import annotations
 
 import json
+import re
 from datetime import date, time
 from decimal import Decimal
 from typing import Any
@@ -34,8 +35,12 @@ def scalar(value: Any, quote: bool = False) -> str:
         return "null"
     if isinstance(value, bool):
         return "true" if value else "false"
-    if isinstance(value, (int, Decimal)):
-        return str(value)
+    if isinstance(value, Decimal):  # 2.50 → 2.5, 3.0 → 3: the shortest exact form
+        text = format(value, "f")
+        return text.rstrip("0").rstrip(".") if "." in text else text
+    if isinstance(value, int):
+        # An ID card or phone number that YAML read as a number is written back as the text it is.
+        return json.dumps(str(value)) if quote else str(value)
     if isinstance(value, time):
         return f'"{value:%H:%M}"'
     if isinstance(value, date):
@@ -70,24 +75,56 @@ def _flow_item(item: Any) -> str:
     return scalar(item)
 
 
-def record_block(record: dict[str, Any], keys: tuple[str, ...], indent: str = "", keep_empty: tuple[str, ...] = ()) -> str:
-    """One record as a `- key: value` block, keys in canonical order, empties left out."""
-    lines: list[str] = []
+def record_lines(
+    record: dict[str, Any], keys: tuple[str, ...], indent: str = "", keep_empty: tuple[str, ...] = ()
+) -> list[tuple[str, list[str]]]:
+    """Each key of a record with the lines it takes, keys in canonical order, empties left out."""
+    out: list[tuple[str, list[str]]] = []
     ordered = [k for k in keys if k in record] + [k for k in record if k not in keys]
     for key in ordered:
-        value = record[key]
+        value = _normalized(key, record[key])
         if (value is None or value == [] or value == {}) and key not in keep_empty:
             continue
-        prefix = f"{indent}- " if not lines else f"{indent}  "
-        if isinstance(value, list) and value and all(isinstance(v, dict) for v in value) and key == "trainings":
-            lines.append(f"{prefix}{key}:")
-            for item in value:
-                lines.append(f"{indent}    - {_flow_item(item)}")
+        prefix = f"{indent}- " if not out else f"{indent}  "
+        if isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
+            out.append((key, [f"{prefix}{key}:"] + [f"{indent}    - {_flow_item(item)}" for item in value]))
         elif isinstance(value, list):
-            lines.append(f"{prefix}{key}: {flow_list(value)}")
+            out.append((key, [f"{prefix}{key}: {flow_list(value)}"]))
+        elif isinstance(value, dict):
+            out.append((key, [f"{prefix}{key}: {_flow_item(value)}"]))
         else:
-            lines.append(f"{prefix}{key}: {scalar(value, quote=key in ALWAYS_QUOTED)}")
-    return "\n".join(lines) + "\n"
+            out.append((key, [f"{prefix}{key}: {scalar(value, quote=key in ALWAYS_QUOTED)}"]))
+    return out
+
+
+_CLOCK = re.compile(r"^(\d{1,2}):(\d{2})$")
+
+
+def _normalized(key: str, value: Any) -> Any:
+    """Values as the canonical layout writes them: a time is "08:30", whoever typed 8:30."""
+    if key in ("start", "end") and isinstance(value, str):
+        match = _CLOCK.match(value.strip())
+        if match:
+            return f"{int(match.group(1)):02d}:{match.group(2)}"
+    return value
+
+
+def record_block(record: dict[str, Any], keys: tuple[str, ...], indent: str = "", keep_empty: tuple[str, ...] = ()) -> str:
+    """One record as a `- key: value` block."""
+    return "".join(line + "\n" for _, lines in record_lines(record, keys, indent, keep_empty) for line in lines)
+
+
+def flow_record(record: dict[str, Any], keys: tuple[str, ...], indent: str = "") -> str:
+    """One short record on one line: `- {kind: monthly, period: 2022-05, …}`."""
+    ordered = [k for k in keys if k in record] + [k for k in record if k not in keys]
+    pairs = [f"{k}: {_flow_value(k, record[k])}" for k in ordered if record[k] is not None]
+    return f"{indent}- {{{', '.join(pairs)}}}\n"
+
+
+def _flow_value(key: str, value: Any) -> str:
+    if isinstance(value, (list, dict)):
+        return _flow_item(value) if isinstance(value, dict) else flow_list(value)
+    return scalar(value, quote=key in ALWAYS_QUOTED)
 
 
 def activity_block(record: dict[str, Any]) -> str:
