@@ -100,6 +100,42 @@ def evaluate(root: Path, cli: Callable[..., Result], as_of: str) -> dict[str, An
     return result.json()["units"][0]["rules"][0]
 
 
+BARE_UNIT = "id: u1\nname: 测试单位\npolicy: p1\n"
+
+# (rule, as_of, status, actual, target, failing ids) on a unit with no branch, no team and no population
+BARE_CASES: list[tuple[str, str, Any, Any]] = [
+    ("kind: activity_count\nscope: team\nper: month", "n/a", None, 1),
+    ("kind: activity_count\nscope: branch\nper: year", "n/a", None, 1),
+    ("kind: activity_count\nscope: person\nwho: {employment: [student]}\nper: month", "n/a", None, 1),
+    ("kind: population_participation\nmin: 10%", "n/a", None, 0.1),
+    ("kind: teams_per_branch\nmin: 1", "n/a", None, 1),
+    ("kind: team_conveners", "n/a", None, 1.0),
+]
+
+
+@pytest.mark.parametrize(("rule", "status", "actual", "target"), BARE_CASES, ids=[c[0].split(chr(10))[0][6:] for c in BARE_CASES])
+def test_nothing_to_judge_is_na(
+    rule: str, status: str, actual: Any, target: Any, workspace: Callable[..., Path], cli: Callable[..., Result]
+) -> None:
+    bare = {
+        "ledgers/u1/unit.yaml": BARE_UNIT,
+        "ledgers/u1/roster.yaml": ROSTER.replace("    branch: b1\n    teams: [red]\n", "").replace(", branch: b1", ""),
+        **{rel: text.replace(" team: red,", "").replace(" team: blue,", "") for rel, text in ACTIVITIES.items()},
+    }
+    root = scenario(workspace, "- id: r\n" + textwrap.indent(rule, "  "), bare)
+    result = evaluate(root, cli, END)
+    assert (result["status"], result["actual"], result["target"], result["failing"]) == (status, actual, target, [])
+
+
+def test_teams_per_branch_passes_when_every_branch_has_a_team(workspace: Callable[..., Path], cli: Callable[..., Result]) -> None:
+    unit = UNIT.replace(
+        "  - {id: blue, name: 蓝队, branch: b1, convener: V0004}", "  - {id: blue, name: 蓝队, branch: b2, convener: V0004}"
+    )
+    root = scenario(workspace, "- id: r\n  kind: teams_per_branch", {"ledgers/u1/unit.yaml": unit})
+    result = evaluate(root, cli, END)
+    assert (result["status"], result["actual"], result["target"], result["failing"]) == ("pass", 1, 1, [])
+
+
 # (rule, as_of, status, actual, target, failing ids)
 CASES: list[tuple[str, str, str, Any, Any, list[str]]] = [
     # registration_rate — a state rule; the population is who is on the roster on the as-of date
@@ -111,12 +147,17 @@ CASES: list[tuple[str, str, str, Any, Any, list[str]]] = [
     # checkin_rate
     ("kind: checkin_rate\nwho: {party_member: true}\nmin: 100%", END, "fail", 0.5, 1.0, ["V0003"]),
     ("kind: checkin_rate\nwho: {party_member: true, branch: b1}\nmin: 50%", END, "pass", 0.5, 0.5, ["V0003"]),
+    ("kind: checkin_rate\nwho: {employment: [student]}\nmin: 50%", END, "n/a", None, 0.5, []),
     # training_rate — accumulating: pending mid-year, fail at year end
     ("kind: training_rate\nwho: {party_member: true}\nmin: 100%", END, "fail", 0.5, 1.0, ["V0003"]),
+    ("kind: training_rate\nwho: {teams: [red]}\nmin: 100%", END, "pass", 1.0, 1.0, []),
+    ("kind: training_rate\nwho: {registered: false, employment: [staff]}\nmin: 100%", END, "n/a", None, 1.0, []),
     ("kind: training_rate\nwho: {party_member: true}\nmin: 100%", MID, "pending", 0.5, 1.0, ["V0004"]),
     ("kind: training_rate\nwho: {party_member: true}\nmin: 100%", "2022-02-28", "pending", 0.0, 1.0, ["V0001", "V0004"]),
     # skills — a state rule
     ("kind: skills\nmin: 1", END, "fail", 0.5, 1.0, ["V0002", "V0005"]),
+    ("kind: skills\nwho: {registered: false}\nmin: 1", END, "fail", 0.0, 1.0, ["V0005"]),
+    ("kind: skills\nwho: {employment: [student]}\nmin: 1", END, "n/a", None, 1.0, []),
     ("kind: skills\nmin: 1\nrate: 50%", END, "pass", 0.5, 0.5, ["V0002", "V0005"]),
     ("kind: skills\nmin: 2\nrate: 25%", END, "pass", 0.25, 0.25, ["V0001", "V0002", "V0005"]),
     # hours_per_capita — (22 + 21 + 11) / 3 = 18 at year end; (14 + 10 + 10) / 3 = 11.33 on 30 June
@@ -128,6 +169,7 @@ CASES: list[tuple[str, str, str, Any, Any, list[str]]] = [
     ("kind: hours_per_capita\nwho: {employment: [staff, contract]}\nmin: 20", MID, "pass", 11.33, 9.92, []),
     # red only: V0001 10 + 6, V0002 10 + 6 + 5, V0003 6 + 5 → 48 / 3 = 16
     ("kind: hours_per_capita\nwho: {employment: [staff, contract]}\nwhere: {team: [red]}\nmin: 17", END, "fail", 16.0, 17.0, ["V0001", "V0003"]),
+    ("kind: hours_per_capita\nwho: {employment: [student]}\nmin: 20", MID, "n/a", None, 9.92, []),
     # hours_per_person — V0003 joined 07-01: 22 × 184/365 = 11.090 → 11.09, and he has 11
     ("kind: hours_per_person\nwho: {employment: [staff, contract]}\nmin: 20", END, "pass", 1.0, 1.0, []),
     ("kind: hours_per_person\nwho: {employment: [staff, contract]}\nmin: 22", END, "fail", 0.3333, 1.0, ["V0002", "V0003"]),
@@ -135,7 +177,9 @@ CASES: list[tuple[str, str, str, Any, Any, list[str]]] = [
     # 30 × 181/365 = 14.876 → 14.88 for everyone on the roster all half-year
     ("kind: hours_per_person\nwho: {employment: [staff, contract]}\nmin: 30", MID, "pending", 0.0, 1.0, ["V0001", "V0002", "V0004"]),
     ("kind: hours_per_person\nwho: {employment: [staff, contract]}\nmin: 20", MID, "pass", 1.0, 1.0, []),
+    ("kind: hours_per_person\nwho: {employment: [student]}\nmin: 20", END, "n/a", None, 1.0, []),
     # participation_rate
+    ("kind: participation_rate\nwho: {employment: [student]}\nmin: 80%", END, "n/a", None, 0.8, []),
     ("kind: participation_rate\nwho: {party_member: true}\nmin: 80%", END, "pass", 1.0, 0.8, []),
     ("kind: participation_rate\nwho: {party_member: true}\nmin: 80%\nactivities: 3", END, "fail", 0.5, 0.8, ["V0003"]),
     ("kind: participation_rate\nwho: {party_member: true}\nmin: 80%\nwhere: {tags: [社区]}", MID, "pending", 0.5, 0.8, ["V0004"]),
