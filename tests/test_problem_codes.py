@@ -218,3 +218,37 @@ def test_bom_and_crlf_are_accepted(workspace: Callable[..., Path], cli: Callable
     result = cli(root, "hours", "--year", "2022", "--format", "json")
     assert result.exit_code == 0
     assert result.json() == [{"unit": "u1", "id": "V0001", "name": "张三", "hours": 2.0, "activities": 1}]
+
+
+def test_nul_utf16_and_oversized_files_are_named(
+    workspace: Callable[..., Path], cli: Callable[..., Result], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from vsledger import yamlsource
+
+    root = workspace({UNIT: UNIT_WITH_BRANCH, ROSTER: ROSTER_HEAD})
+    (root / ACT).parent.mkdir(parents=True, exist_ok=True)
+    (root / ACT).write_bytes(b"- id: a1\n  title: x\x00y\n")
+    (root / "ledgers/u1/activities/2022-06.yaml").write_bytes(GOOD_ACTIVITY.lstrip("\n").encode("utf-16"))
+    (root / "ledgers/u1/reports.yaml").write_bytes(b"# " + b"x" * 600 + b"\n")
+    monkeypatch.setattr(yamlsource, "MAX_FILE_BYTES", 400)  # above every other file here
+    found = {(p["file"], p["line"], p["column"], p["code"]) for p in cli(root, "validate", "--format", "json").json()["problems"]}
+    assert (ACT, 2, 11, "nul-byte") in found
+    assert ("ledgers/u1/activities/2022-06.yaml", 1, 1, "encoding") in found
+    assert ("ledgers/u1/reports.yaml", 1, 1, "file-too-large") in found
+
+
+def test_symlinks_out_of_the_workspace_are_refused(
+    workspace: Callable[..., Path], cli: Callable[..., Result], tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    outside = tmp_path_factory.mktemp("outside")
+    (outside / "secret.jpg").write_bytes(b"x")
+    (outside / "roster.yaml").write_text(ROSTER_HEAD, encoding="utf-8")
+    root = workspace({UNIT: UNIT_WITH_BRANCH, ROSTER: ROSTER_HEAD, ACT: GOOD_ACTIVITY + "  attachments: [attachments/photo.jpg]\n"})
+    (root / "ledgers/u1/attachments").mkdir()
+    (root / "ledgers/u1/attachments/photo.jpg").symlink_to(outside / "secret.jpg")
+    (root / "ledgers/u2").mkdir()
+    (root / "ledgers/u2/unit.yaml").write_text("id: u2\nname: 二\n", encoding="utf-8")
+    (root / "ledgers/u2/roster.yaml").symlink_to(outside / "roster.yaml")
+    found = {(p["file"], p["code"]) for p in cli(root, "validate", "--format", "json").json()["problems"]}
+    assert (ACT, "path-outside") in found
+    assert ("ledgers/u2/roster.yaml", "path-outside") in found

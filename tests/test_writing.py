@@ -329,3 +329,27 @@ def test_packaged_policies_are_the_shipped_rules() -> None:
 def test_module_entry_point_runs() -> None:
     result = vsledger(REPO, "--help")
     assert result.returncode == 0 and "add-activity" in result.stdout
+
+
+def test_killed_at_any_moment_the_file_is_old_or_new(workspace: Callable[..., Path], cli: Callable[..., Result]) -> None:
+    """SIGKILL a writer at spread-out moments: each time the month file is whole and the old bytes are its prefix."""
+    import random
+    import signal
+    import time
+
+    root = workspace({ACT: EXISTING})
+    env = {**os.environ, "VSLEDGER_TODAY": TODAY}
+    rng = random.Random(7)
+    for attempt in range(6):
+        old = (root / ACT).read_bytes()
+        proc = subprocess.Popen([sys.executable, "-m", "vsledger", "--root", str(root), *ADD, "-p", "V0001", "--id", f"k{attempt}"], env=env,
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+        time.sleep(rng.uniform(0.05, 0.6))
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(timeout=60)
+        new = (root / ACT).read_bytes()
+        assert new == old or (new.startswith(old) and f"- id: k{attempt}\n".encode() in new)
+        assert not list((root / ACT).parent.glob(".*.tmp")) or new == old  # a temp file may remain only if nothing was replaced
+        for stale in (root / ACT).parent.glob(".*.tmp"):
+            stale.unlink()
+    assert cli(root, "validate").exit_code == 0

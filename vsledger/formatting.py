@@ -181,6 +181,15 @@ class FormatResult:
 
 def format_workspace(root: Path, check: bool) -> FormatResult:
     """Format every ledger file; with `check`, only say which would change."""
+    from filelock import FileLock
+
+    from .writing import LOCK_NAME, LOCK_TIMEOUT_SECONDS
+
+    with FileLock(str(root / LOCK_NAME), timeout=LOCK_TIMEOUT_SECONDS):
+        return _format_files(root, check)
+
+
+def _format_files(root: Path, check: bool) -> FormatResult:
     from .writing import atomic_write
 
     changed: list[str] = []
@@ -205,5 +214,8 @@ def format_workspace(root: Path, check: bool) -> FormatResult:
         if formatted.encode("utf-8") != raw:
             changed.append(rel)
             if not check:
+                if path.read_bytes() != raw:  # saved by someone else meanwhile: theirs stands
+                    skipped.append(Problem(rel, "changed-underneath", {}, line=1, column=1))
+                    continue
                 atomic_write(path, formatted.encode("utf-8"))
     return FormatResult(changed, skipped)

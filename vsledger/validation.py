@@ -13,7 +13,7 @@ import re
 from collections import defaultdict
 from collections.abc import Callable, Iterator
 from decimal import Decimal
-from pathlib import PurePosixPath
+from pathlib import Path, PurePosixPath
 
 from .ledger import UnitLedger, Workspace
 from .model import MAX_DAY_HOURS
@@ -119,10 +119,20 @@ def activity_records(ledger: UnitLedger, workspace: Workspace) -> Iterator[Probl
             yield Problem(file, "unknown-volunteer", {"id": activity.lead}, path=base + ("lead",))
         for i, attachment in enumerate(activity.attachments):
             target = PurePosixPath(attachment.replace("\\", "/"))
-            if target.is_absolute() or ".." in target.parts or re.match(r"^[A-Za-z]:", attachment):
+            on_disk = workspace.root / unit_dir / target
+            if target.is_absolute() or ".." in target.parts or re.match(r"^[A-Za-z]:", attachment) or not _inside(workspace, on_disk):
                 yield Problem(file, "path-outside", {"path": attachment}, path=base + ("attachments", i))
-            elif not (workspace.root / unit_dir / target).exists():
+            elif not on_disk.exists():
                 yield Problem(file, "attachment-missing", {"path": attachment}, level=Level.WARNING, path=base + ("attachments", i))
+
+
+def _inside(workspace: Workspace, path: Path) -> bool:
+    """A symlink that leads out of the workspace is outside it."""
+    try:
+        path.resolve().relative_to(workspace.root.resolve())
+    except ValueError:
+        return False
+    return True
 
 
 @validation

@@ -1,0 +1,114 @@
+"""Property tests: valid ledgers, then corrupted ones. The loader answers with problems, never an exception."""
+
+from __future__ import annotations
+
+import tempfile
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from vsledger.formatting import format_text
+from vsledger.loader import load_workspace
+from vsledger.messages import PROBLEMS, problem_message
+from vsledger.writer import activity_block
+
+UNIT = "id: u1\nname: 单位\nteams:\n  - {id: red, name: 红队}\n"
+ROSTER = "volunteers:\n  - {id: V0001, name: 张三, employment: staff}\n  - {id: V0002, name: 李四, employment: contract}\n"
+ACT = "ledgers/u1/activities/2022-05.yaml"
+
+text = st.text(st.characters(blacklist_categories=("Cs", "Cc")), min_size=1, max_size=40).filter(lambda s: s.strip() == s and s)
+hours = st.decimals(min_value=Decimal("0.01"), max_value=Decimal("8"), places=2)
+
+
+@st.composite
+def activity(draw: st.DrawFn, index: int = 0) -> dict[str, Any]:
+    record: dict[str, Any] = {
+        "id": f"a{index}-{draw(st.integers(0, 999))}",
+        "date": date(2022, 5, draw(st.integers(1, 31))),
+        "title": draw(text),
+        "location": draw(text),
+        "participants": draw(st.lists(st.sampled_from(["V0001", "V0002"]), min_size=1, max_size=2, unique=True)),
+    }
+    if draw(st.booleans()):
+        record["hours"] = draw(hours)
+    else:
+        start = draw(st.integers(6, 12))
+        record["start"], record["end"] = f"{start:02d}:00", f"{start + draw(st.integers(1, 4)):02d}:30"
+    if draw(st.booleans()):
+        record["tags"] = draw(st.lists(text, max_size=3))
+    if draw(st.booleans()):
+        record["team"] = "red"
+    return record
+
+
+activities = st.lists(activity(), min_size=1, max_size=6, unique_by=lambda r: r["id"])
+
+junk = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(min_value=-(10**30), max_value=10**30)
+    | st.floats(allow_nan=True, allow_infinity=True)
+    | st.text(max_size=300)
+    | st.dates(),
+    lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=8), children, max_size=4),
+    max_leaves=30,
+)
+
+
+def workspace_with(activity_text: str) -> Path:
+    root = Path(tempfile.mkdtemp())
+    (root / "ledgers/u1/activities").mkdir(parents=True)
+    (root / "ledgers/u1/unit.yaml").write_text(UNIT, encoding="utf-8")
+    (root / "ledgers/u1/roster.yaml").write_text(ROSTER, encoding="utf-8")
+    (root / ACT).write_text(activity_text, encoding="utf-8")
+    return root
+
+
+def plain(record: dict[str, Any]) -> dict[str, Any]:
+    """What yaml.safe_dump can write: decimals as text (the model reads "2.5" as 2.5)."""
+    return {k: str(v) if isinstance(v, Decimal) else v for k, v in record.items()}
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(activities)
+def test_valid_ledgers_load_clean(records: list[dict[str, Any]]) -> None:
+    root = workspace_with("\n".join(activity_block(r) for r in records))
+    workspace = load_workspace(root, date(2024, 1, 1))
+    assert [p for p in workspace.errors if p.code != "day-over-24"] == []
+    assert len(workspace.units["u1"].activities) == len(records)
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(activities, st.data())
+def test_corrupted_ledgers_give_located_problems(records: list[dict[str, Any]], data: st.DataObject) -> None:
+    corrupted = []
+    for record in records:
+        record = plain(record)
+        for key in data.draw(st.lists(st.sampled_from([*record, "extra", "hours", "corrects"]), max_size=3)):
+            if data.draw(st.booleans()):
+                record.pop(key, None)
+            else:
+                record[key] = data.draw(junk)
+        corrupted.append(record)
+    root = workspace_with(yaml.safe_dump(corrupted, allow_unicode=True))
+    workspace = load_workspace(root, date(2024, 1, 1))
+    for problem in workspace.problems:
+        assert problem.code in PROBLEMS and problem.line >= 1 and problem.column >= 1
+        problem_message(problem, "zh")
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(activities)
+def test_fmt_keeps_the_meaning_of_valid_ledgers(records: list[dict[str, Any]]) -> None:
+    source = yaml.safe_dump([plain(r) for r in records], allow_unicode=True, sort_keys=True)
+    before = load_workspace(workspace_with(source), date(2024, 1, 1))
+    formatted = format_text(source, ACT)
+    assert formatted is not None
+    after = load_workspace(workspace_with(formatted), date(2024, 1, 1))
+    assert [e.activity for e in after.units["u1"].activities] == [e.activity for e in before.units["u1"].activities]
+    assert format_text(formatted, ACT) == formatted
