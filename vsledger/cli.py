@@ -84,12 +84,12 @@ def _usage_error(message: str) -> typer.Exit:
     return typer.Exit(2)
 
 
-def _load(settings: Settings) -> Workspace:
+def _load(settings: Settings, locate: bool = True) -> Workspace:
     from .loader import WorkspaceError, load_workspace
     from .messages import ui
 
     try:
-        return load_workspace(settings.root, settings.today)
+        return load_workspace(settings.root, settings.today, locate_problems=locate)
     except WorkspaceError:
         raise _usage_error(ui("bad-workspace", settings.lang, root=settings.root)) from None
 
@@ -110,9 +110,12 @@ def _report_ledger_state(workspace: Workspace, settings: Settings) -> None:
     from .messages import ui
 
     if workspace.errors:
+        from .loader import locate_workspace_problems
         from .render import render_problems
 
-        render_problems(workspace.errors, workspace.root, settings.lang, file=sys.stderr, excerpts=False)
+        errors = workspace.errors
+        locate_workspace_problems(workspace, errors)  # only what is shown needs a position
+        render_problems(errors, workspace.root, settings.lang, file=sys.stderr, excerpts=False)
         typer.echo(ui("ledger-invalid", settings.lang, errors=len(workspace.errors)), err=True)
     elif workspace.warnings:
         typer.echo(ui("ledger-warnings", settings.lang, warnings=len(workspace.warnings)), err=True)
@@ -162,7 +165,7 @@ def hours(
 
     settings = _settings(ctx)
     cutoff = _parse_date(as_of, "--as-of") if as_of else None
-    workspace = _load(settings)
+    workspace = _load(settings, locate=False)
     units = _select_units(workspace, unit, settings)
     rows = hours_report(workspace, year, units, by.value, cutoff)
     _report_ledger_state(workspace, settings)
@@ -197,7 +200,7 @@ def check(
         if year > settings.today.year:
             raise _usage_error(ui("year-not-started", settings.lang, year=year))
         cutoff = default_as_of(year, settings.today)
-    workspace = _load(settings)
+    workspace = _load(settings, locate=False)
     units = _select_units(workspace, unit, settings)
     result = run_check(workspace, year, cutoff, units)
     _report_ledger_state(workspace, settings)

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from .model import Activity, PersonalEntry, Report, Unit, Volunteer
 from .problems import Level, Problem
@@ -84,6 +84,8 @@ class Workspace:
     units: dict[str, UnitLedger] = field(default_factory=dict)
     policies: dict[str, PolicyEntry] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
+    files: Any = None
+    """The loader's view of the files (with any overrides), for locating problems later."""
 
     @property
     def errors(self) -> list[Problem]:

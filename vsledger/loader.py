@@ -7,6 +7,7 @@ ledger still loads, so one run reports every problem in the workspace.
 
 from __future__ import annotations
 
+import gc
 import re
 from collections import defaultdict
 from datetime import date
@@ -57,15 +58,37 @@ class Files:
 
 
 def load_workspace(
-    root: Path, today: date | None = None, overrides: dict[str, bytes] | None = None, only_units: list[str] | None = None
+    root: Path,
+    today: date | None = None,
+    overrides: dict[str, bytes] | None = None,
+    only_units: list[str] | None = None,
+    locate_problems: bool = True,
 ) -> Workspace:
-    from .validation import run_validations
-
+    """Load and validate a workspace; with `locate_problems=False` positions are left for
+    `locate_workspace_problems`, which only the problems someone will read need."""
     root = Path(root)
     if not root.is_dir():
         raise WorkspaceError(str(root))
     if not (root / "ledgers").is_dir() and not (root / "rules").is_dir():
         raise WorkspaceError(str(root))
+    # Loading makes millions of small objects and no cyclic garbage: the cyclic
+    # collector's full passes over them would be most of the load time.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        workspace = _load(root, today, overrides, only_units, locate_problems)
+        gc.freeze()  # the ledger lives as long as the command: later collections need not scan it
+        return workspace
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _load(
+    root: Path, today: date | None, overrides: dict[str, bytes] | None, only_units: list[str] | None, locate_problems: bool
+) -> Workspace:
+    from .validation import run_validations
+
     files = Files(root, overrides)
     workspace = Workspace(root=root, today=today or date.today())
     problems = workspace.problems
@@ -86,9 +109,16 @@ def load_workspace(
     for ledger in workspace.units.values():
         problems.extend(resolve_corrections(ledger))
     problems.extend(run_validations(workspace))
-    locate(files, problems)
-    problems.sort(key=Problem.sort_key)
+    workspace.files = files
+    if locate_problems:
+        locate_workspace_problems(workspace, problems)
     return workspace
+
+
+def locate_workspace_problems(workspace: Workspace, problems: list[Problem]) -> None:
+    """Give `problems` their line and column (re-reading only their files), then sort them."""
+    locate(workspace.files, problems)
+    problems.sort(key=Problem.sort_key)
 
 
 def _inside(root: Path, path: Path) -> bool:

@@ -18,9 +18,10 @@ ledgers/*/activities/*.yaml merge=union
 GITIGNORE = """\
 # ID card and phone numbers never go into git (《志愿服务条例》第二十条, PIPL).
 ledgers/*/personal.yaml
-# vsledger's lock and cache
+# vsledger's lock, cache and the temporary files of an interrupted write
 .vsledger.lock
 .vsledger/
+ledgers/**/.*.tmp
 """
 
 README = """\

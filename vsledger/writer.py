@@ -11,6 +11,7 @@ import json
 import re
 from datetime import date, time
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
 import yaml
@@ -51,6 +52,7 @@ def scalar(value: Any, quote: bool = False) -> str:
     return text
 
 
+@lru_cache(maxsize=65536)
 def _plain_ok(text: str) -> bool:
     """Plain only when every YAML reader, 1.1 or 1.2, reads back the same text."""
     if not text or text != text.strip() or any(c in _UNSAFE for c in text):

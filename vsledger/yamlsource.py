@@ -63,7 +63,12 @@ class ParsedFile:
         return self.values.get((), (1, 1))
 
 
+_MAYBE_NOT_TEXT = frozenset("0123456789+-.~nNtTfF")
+
+
 def resolve_plain(text: str) -> Any:
+    if text and text[0] not in _MAYBE_NOT_TEXT:  # most scalars: names, ids, places
+        return text
     if text in _NULLS:
         return None
     if text in _TRUE:
@@ -190,58 +195,60 @@ def parse_text(text: str, file: str, positions: bool = False) -> ParsedFile:
             frame = stack[-1]
             frame[2] = _BAD_KEY if frame[2] is _NO_KEY else _NO_KEY
 
+    parser = _Loader(text)
+    get_event = parser.get_event
     try:
-        for event in yaml.parse(text, Loader=_Loader):
+        while True:
+            event = get_event()
+            kind = type(event)
+            if kind is _Scalar or kind is _MappingStart or kind is _SequenceStart:
+                if event.anchor is not None:
+                    problem("yaml-anchor", event.start_mark, anchor=event.anchor)
+                tag = event.tag
+                if tag is not None and tag != "!" and not (kind is _Scalar and tag in _STR_TAGS):
+                    problem("yaml-tag", event.start_mark, tag=tag)
+                    if kind is _Scalar:
+                        if not skip_depth:
+                            skip_value_slot()
+                    else:
+                        skip_depth += 1
+                    continue
             if skip_depth:
-                if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+                if kind is _MappingStart or kind is _SequenceStart:
                     skip_depth += 1
-                elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+                elif kind is _MappingEnd or kind is _SequenceEnd:
                     skip_depth -= 1
                     if not skip_depth:
                         skip_value_slot()
                 continue
-            if isinstance(event, yaml.DocumentStartEvent):
+            if kind is _Scalar:
+                plain = event.implicit[0] and not event.style and event.tag is None
+                value: Any = resolve_plain(event.value) if plain else event.value
+                if type(value) is str:
+                    bad = _BAD_CHARS.search(value)
+                    if bad is not None:
+                        problem("control-character", event.start_mark, char=f"U+{ord(bad.group()):04X}")
+                        value = _BAD_CHARS.sub("", value)
+                place(value, event.start_mark)
+            elif kind is _MappingStart or kind is _SequenceStart:
+                if len(stack) >= MAX_DEPTH:
+                    problem("yaml-too-deep", event.start_mark, limit=MAX_DEPTH)
+                    return _abandon(result)
+                container: Any = {} if kind is _MappingStart else []
+                stack.append([container, child_path(), _NO_KEY, None, set(), event.start_mark])
+            elif kind is _MappingEnd or kind is _SequenceEnd:
+                frame = stack.pop()
+                place(frame[0], frame[5])
+            elif kind is yaml.AliasEvent:
+                problem("yaml-alias", event.start_mark, anchor=event.anchor)
+                skip_value_slot()
+            elif kind is yaml.DocumentStartEvent:
                 documents += 1
                 if documents > 1:
                     problem("yaml-multiple-documents", event.start_mark)
                     break
-                continue
-            if isinstance(event, yaml.AliasEvent):
-                problem("yaml-alias", event.start_mark, anchor=event.anchor)
-                skip_value_slot()
-                continue
-            if isinstance(event, (yaml.ScalarEvent, yaml.MappingStartEvent, yaml.SequenceStartEvent)):
-                if event.anchor is not None:
-                    problem("yaml-anchor", event.start_mark, anchor=event.anchor)
-                tag = event.tag
-                if tag is not None and tag != "!" and not (isinstance(event, yaml.ScalarEvent) and tag in _STR_TAGS):
-                    problem("yaml-tag", event.start_mark, tag=tag)
-                    if isinstance(event, yaml.ScalarEvent):
-                        skip_value_slot()
-                    else:
-                        skip_depth = 1
-                    continue
-            if isinstance(event, yaml.ScalarEvent):
-                if event.tag in _STR_TAGS or event.style or not event.implicit[0]:
-                    value: Any = event.value
-                else:
-                    value = resolve_plain(event.value)
-                if isinstance(value, str) and _BAD_CHARS.search(value):
-                    bad = _BAD_CHARS.search(value)
-                    assert bad is not None
-                    problem("control-character", event.start_mark, char=f"U+{ord(bad.group()):04X}")
-                    value = _BAD_CHARS.sub("", value)
-                place(value, event.start_mark)
-            elif isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
-                if len(stack) >= MAX_DEPTH:
-                    problem("yaml-too-deep", event.start_mark, limit=MAX_DEPTH)
-                    return _abandon(result)
-                container: Any = {} if isinstance(event, yaml.MappingStartEvent) else []
-                path = child_path()
-                stack.append([container, path, _NO_KEY, None, set(), event.start_mark])
-            elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
-                frame = stack.pop()
-                place(frame[0], frame[5])
+            elif kind is yaml.StreamEndEvent or event is None:
+                break
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         message = exc.problem or exc.context or "invalid YAML"
@@ -253,6 +260,8 @@ def parse_text(text: str, file: str, positions: bool = False) -> ParsedFile:
     except yaml.YAMLError as exc:  # reader errors: characters YAML does not allow
         problems.append(Problem(file, "yaml-syntax", {"detail": str(exc).splitlines()[0]}, line=1, column=1))
         return _abandon(result)
+    finally:
+        parser.dispose()
     result.data = root
     return result
 
@@ -273,5 +282,8 @@ class _Marker:
         return self.name
 
 
+_Scalar = yaml.ScalarEvent
+_MappingStart, _MappingEnd = yaml.MappingStartEvent, yaml.MappingEndEvent
+_SequenceStart, _SequenceEnd = yaml.SequenceStartEvent, yaml.SequenceEndEvent
 _NO_KEY = _Marker("NO_KEY")
 _BAD_KEY = _Marker("BAD_KEY")

@@ -17,7 +17,7 @@ from pydantic import BeforeValidator
 
 from ..model import Activity, Volunteer
 from .policy import Amount, CountParam, Params, Rate, Where, Who, _to_list
-from .registry import CENT, Context, Outcome, ParamProblem, Status, hours_by_volunteer, round_half_up, rule_kind
+from .registry import CENT, Context, Outcome, ParamProblem, Status, round_half_up, rule_kind
 
 # --- parameter models ---------------------------------------------------------
 
@@ -243,7 +243,7 @@ def hours_per_capita(ctx: Context, p: HoursPerCapitaParams) -> Outcome:
     target = ctx.elapsed_target(p.min)
     if not members:
         return Outcome(Status.NA, None, target)
-    hours, _ = hours_by_volunteer(ctx.matching(p.where))
+    hours, _ = ctx.hours_and_counts(p.where)
     total = sum((hours.get(v.id, Decimal(0)) for v in members), Decimal(0))
     actual = total / len(members)
     failing = [{"id": v.id, "name": v.name, "hours": hours.get(v.id, Decimal(0))} for v in members if hours.get(v.id, Decimal(0)) < target]
@@ -268,7 +268,7 @@ def hours_per_person(ctx: Context, p: HoursPerPersonParams) -> Outcome:
     members = ctx.population(p.who)
     if not members:
         return Outcome(Status.NA, None, p.rate)
-    hours, _ = hours_by_volunteer(ctx.matching(p.where))
+    hours, _ = ctx.hours_and_counts(p.where)
     ok: set[str] = set()
     failing: list[dict[str, Any]] = []
     for v in members:
@@ -299,7 +299,7 @@ def participation_rate(ctx: Context, p: ParticipationParams) -> Outcome:
     members = ctx.population(p.who)
     if not members:
         return Outcome(Status.NA, None, p.min)
-    _, counts = hours_by_volunteer(ctx.matching(p.where))
+    _, counts = ctx.hours_and_counts(p.where)
     ok = {v.id for v in members if counts.get(v.id, 0) >= p.activities}
     met = _meets_share(len(ok), len(members), p.min)
     failing = [{"id": v.id, "name": v.name, "count": counts.get(v.id, 0)} for v in members if v.id not in ok]
@@ -425,7 +425,7 @@ def population_participation(ctx: Context, p: PopulationParticipationParams) -> 
     if not population:
         return Outcome(Status.NA, None, p.min)
     members = {v.id for v in ctx.population(p.who)}
-    _, counts = hours_by_volunteer(ctx.matching(p.where))
+    _, counts = ctx.hours_and_counts(p.where)
     took_part = len(members & set(counts))
     met = _meets_share(took_part, population, p.min)
     needed = int((p.min * population).to_integral_value(rounding="ROUND_CEILING"))

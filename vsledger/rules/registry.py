@@ -87,6 +87,7 @@ class Context:
     ledger: UnitLedger
     year: int
     as_of: date
+    _totals: dict[str, tuple[dict[str, Decimal], dict[str, int]]] = field(default_factory=dict, repr=False)
 
     @property
     def start(self) -> date:
@@ -124,6 +125,13 @@ class Context:
         if where is None:
             return self.activities
         return [a for a in self.activities if _matches(a, where)]
+
+    def hours_and_counts(self, where: Where | None) -> tuple[dict[str, Decimal], dict[str, int]]:
+        """Hours and activity counts per volunteer over the matching activities, once per filter."""
+        key = where.model_dump_json() if where is not None else ""
+        if key not in self._totals:
+            self._totals[key] = hours_by_volunteer(self.matching(where))
+        return self._totals[key]
 
     def roster_days(self, volunteer: Volunteer) -> int:
         """Days of the year up to as-of that the volunteer was on the roster."""
