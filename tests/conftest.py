@@ -62,6 +62,14 @@ def write_files(root: Path, files: dict[str, str]) -> Path:
     return root
 
 
+@pytest.fixture(autouse=True)
+def private_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Each test has its own cache directory: nothing is read from or left in the user's."""
+    directory = tmp_path_factory.mktemp("cache")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(directory))
+    return directory
+
+
 @pytest.fixture
 def workspace(tmp_path: Path) -> Callable[..., Path]:
     """A workspace with one unit; `files` adds or replaces files (paths relative to the root)."""

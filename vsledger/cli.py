@@ -9,16 +9,18 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, Any, Optional
 
 import typer
 
 if TYPE_CHECKING:
     from .ledger import Workspace
+    from .problems import Problem
 
 app = typer.Typer(
     name="vsledger",
@@ -48,6 +50,7 @@ class Settings:
     root: Path
     lang: str
     today: date
+    use_cache: bool = True
 
 
 def _settings(ctx: typer.Context) -> Settings:
@@ -64,12 +67,18 @@ def main(
     ] = None,
     lang: Annotated[Optional[str], typer.Option("--lang", help="zh | en (default: VSLEDGER_LANG, LANG, zh)")] = None,
     today: Annotated[Optional[str], typer.Option("--today", hidden=True, envvar="VSLEDGER_TODAY")] = None,
+    no_cache: Annotated[bool, typer.Option("--no-cache", help="不用缓存 / bypass the cache")] = False,
 ) -> None:
     from .messages import current_lang
 
     if lang is not None and lang not in ("zh", "en"):
         raise typer.BadParameter("zh | en", param_hint="--lang")
-    ctx.obj = Settings(root=root or Path.cwd(), lang=current_lang(lang), today=_parse_date(today, "--today") if today else date.today())
+    ctx.obj = Settings(
+        root=root or Path.cwd(),
+        lang=current_lang(lang),
+        today=_parse_date(today, "--today") if today else date.today(),
+        use_cache=not no_cache,
+    )
 
 
 def _parse_date(text: str, option: str) -> date:
@@ -84,12 +93,12 @@ def _usage_error(message: str) -> typer.Exit:
     return typer.Exit(2)
 
 
-def _load(settings: Settings, locate: bool = True) -> Workspace:
+def _load(settings: Settings, locate: bool = True, only_units: list[str] | None = None) -> Workspace:
     from .loader import WorkspaceError, load_workspace
     from .messages import ui
 
     try:
-        return load_workspace(settings.root, settings.today, locate_problems=locate)
+        return load_workspace(settings.root, settings.today, locate_problems=locate, only_units=only_units)
     except WorkspaceError:
         raise _usage_error(ui("bad-workspace", settings.lang, root=settings.root)) from None
 
@@ -97,28 +106,49 @@ def _load(settings: Settings, locate: bool = True) -> Workspace:
 def _select_units(workspace: Workspace, units: list[str] | None, settings: Settings) -> list[str]:
     from .messages import ui
 
+    known = workspace.unit_ids
     if not units:
-        return sorted(workspace.units)
+        return sorted(known)
     for unit in units:
-        if unit not in workspace.units:
-            raise _usage_error(ui("unknown-unit", settings.lang, unit=unit, known=", ".join(sorted(workspace.units)) or "–"))
+        if unit not in known:
+            raise _usage_error(ui("unknown-unit", settings.lang, unit=unit, known=", ".join(sorted(known)) or "–"))
     return list(dict.fromkeys(units))
 
 
-def _report_ledger_state(workspace: Workspace, settings: Settings) -> None:
+def _report_ledger_state(problems: list[Problem], settings: Settings) -> None:
     """Reading commands say on stderr when the ledger has problems; validate shows them."""
     from .messages import ui
 
-    if workspace.errors:
-        from .loader import locate_workspace_problems
+    errors = [p for p in problems if p.is_error]
+    if errors:
         from .render import render_problems
 
-        errors = workspace.errors
-        locate_workspace_problems(workspace, errors)  # only what is shown needs a position
-        render_problems(errors, workspace.root, settings.lang, file=sys.stderr, excerpts=False)
-        typer.echo(ui("ledger-invalid", settings.lang, errors=len(workspace.errors)), err=True)
-    elif workspace.warnings:
-        typer.echo(ui("ledger-warnings", settings.lang, warnings=len(workspace.warnings)), err=True)
+        _locate(errors, settings)  # only what is shown needs a position
+        render_problems(errors, settings.root, settings.lang, file=sys.stderr, excerpts=False)
+        typer.echo(ui("ledger-invalid", settings.lang, errors=len(errors)), err=True)
+    elif problems:
+        typer.echo(ui("ledger-warnings", settings.lang, warnings=len(problems)), err=True)
+
+
+def _locate(problems: list[Problem], settings: Settings) -> None:
+    from .loader import Files, locate
+
+    locate(Files(settings.root), problems)
+    problems.sort(key=lambda p: p.sort_key())
+
+
+def _per_unit(
+    settings: Settings, units_wanted: list[str] | None, query: tuple[object, ...], compute: Callable[[Workspace, str], Any]
+) -> tuple[list[str], dict[str, Any], list[Problem]]:
+    """The units asked for, each one's result for `query`, and every problem: cached per unit."""
+    from .cache import UnitCache, unit_results
+
+    base = _load(settings, locate=False, only_units=[])  # policies and the list of units: cheap
+    units = _select_units(base, units_wanted, settings)
+    cache = UnitCache(settings.root, settings.today, enabled=settings.use_cache)
+    results, by_unit, _ = unit_results(cache, units, query, compute)
+    problems = list(base.problems) + [p for unit in units for p in by_unit[unit]]
+    return units, results, problems
 
 
 UnitOption = Annotated[Optional[list[str]], typer.Option("--unit", "-u", help="单位 id,可多次给出 / unit id, repeatable")]
@@ -135,19 +165,26 @@ def validate(
     from .render import problems_json, problems_table, render_csv, render_json, render_problems
 
     settings = _settings(ctx)
-    workspace = _load(settings)
-    problems = workspace.problems
+    units, _, problems = _per_unit(settings, unit, ("validate",), _locate_unit_problems)
     if unit:
-        selected = _select_units(workspace, unit, settings)
-        prefixes = tuple(f"ledgers/{u}/" for u in selected)
+        prefixes = tuple(f"ledgers/{u}/" for u in units)
         problems = [p for p in problems if p.file.startswith(prefixes) or p.file.startswith("rules/")]
+    _locate(problems, settings)
     if format is Format.json:
         render_json(problems_json(problems, settings.lang))
     elif format is Format.csv:
         render_csv([problems_table(problems, settings.lang)])
     else:
-        render_problems(problems, workspace.root, settings.lang)
+        render_problems(problems, settings.root, settings.lang)
     raise typer.Exit(1 if any(p.is_error for p in problems) else 0)
+
+
+def _locate_unit_problems(workspace: Workspace, unit: str) -> bool:
+    """validate's "result" is its problems, located once and cached located."""
+    from .loader import locate_workspace_problems
+
+    locate_workspace_problems(workspace, [p for p in workspace.problems if p.file.startswith(f"ledgers/{unit}/")])
+    return True
 
 
 @app.command()
@@ -165,17 +202,18 @@ def hours(
 
     settings = _settings(ctx)
     cutoff = _parse_date(as_of, "--as-of") if as_of else None
-    workspace = _load(settings, locate=False)
-    units = _select_units(workspace, unit, settings)
-    rows = hours_report(workspace, year, units, by.value, cutoff)
-    _report_ledger_state(workspace, settings)
+    units, per_unit, problems = _per_unit(
+        settings, unit, ("hours", year, cutoff, by.value), lambda ws, u: hours_report(ws, year, [u], by.value, cutoff)
+    )
+    rows = [row for u in units for row in per_unit[u]]
+    _report_ledger_state(problems, settings)
     if format is Format.json:
         render_json(hours_json(rows))
     elif format is Format.csv:
         render_csv([hours_flat_table(rows)])
     else:
         render_terminal(hours_tables(rows, year, by.value, settings.lang))
-    raise typer.Exit(1 if workspace.errors else 0)
+    raise typer.Exit(1 if any(p.is_error for p in problems) else 0)
 
 
 @app.command()
@@ -189,7 +227,7 @@ def check(
     """对照方案检查各单位是否达标 / check every unit against its policy."""
     from .messages import ui
     from .render import render_csv, render_json, render_terminal
-    from .reports.check import check_flat_table, check_json, check_tables, default_as_of, run_check
+    from .reports.check import CheckResult, check_flat_table, check_json, check_tables, default_as_of, run_check
 
     settings = _settings(ctx)
     if as_of:
@@ -200,17 +238,16 @@ def check(
         if year > settings.today.year:
             raise _usage_error(ui("year-not-started", settings.lang, year=year))
         cutoff = default_as_of(year, settings.today)
-    workspace = _load(settings, locate=False)
-    units = _select_units(workspace, unit, settings)
-    result = run_check(workspace, year, cutoff, units)
-    _report_ledger_state(workspace, settings)
+    units, per_unit, problems = _per_unit(settings, unit, ("check", year, cutoff), lambda ws, u: run_check(ws, year, cutoff, [u]).units[0])
+    result = CheckResult(year, cutoff, [per_unit[u] for u in units])
+    _report_ledger_state(problems, settings)
     if format is Format.json:
         render_json(check_json(result))
     elif format is Format.csv:
         render_csv([check_flat_table(result, settings.lang)])
     else:
         render_terminal(check_tables(result, settings.lang))
-    raise typer.Exit(1 if workspace.errors or result.failed else 0)
+    raise typer.Exit(1 if any(p.is_error for p in problems) or result.failed else 0)
 
 
 def run() -> None:

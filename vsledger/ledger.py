@@ -82,6 +82,9 @@ class Workspace:
     root: Path
     today: date
     units: dict[str, UnitLedger] = field(default_factory=dict)
+    """The units loaded (all of them, unless the loader was asked for some)."""
+    unit_ids: list[str] = field(default_factory=list)
+    """Every unit directory of the workspace, loaded or not."""
     policies: dict[str, PolicyEntry] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
     files: Any = None

@@ -96,8 +96,6 @@ def _load(
     ledgers_dir = root / "ledgers"
     if ledgers_dir.is_dir():
         for unit_dir in sorted(p for p in ledgers_dir.iterdir() if p.is_dir() and not p.name.startswith((".", "_"))):
-            if only_units is not None and unit_dir.name not in only_units:
-                continue
             rel = f"ledgers/{unit_dir.name}"
             if not UNIT_ID_RE.match(unit_dir.name):
                 problems.append(Problem(rel, "invalid-unit-dir", {"name": unit_dir.name}, line=1, column=1))
@@ -105,7 +103,9 @@ def _load(
             if not _inside(root, unit_dir):
                 problems.append(Problem(rel, "path-outside", {"path": rel}, line=1, column=1))
                 continue
-            workspace.units[unit_dir.name] = _load_unit(workspace, files, unit_dir, rel)
+            workspace.unit_ids.append(unit_dir.name)
+            if only_units is None or unit_dir.name in only_units:
+                workspace.units[unit_dir.name] = _load_unit(workspace, files, unit_dir, rel)
     for ledger in workspace.units.values():
         problems.extend(resolve_corrections(ledger))
     problems.extend(run_validations(workspace))

@@ -1,0 +1,120 @@
+"""The unit cache: same answers warm as cold, invalidated by data and by code, never trusted blindly."""
+
+from __future__ import annotations
+
+import os
+import stat
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from conftest import Result
+from vsledger import cache as cache_module
+from vsledger import loader
+
+U2_UNIT = "id: u2\nname: 第二单位\npolicy: p1\n"
+U2_ROSTER = "volunteers:\n  - {id: V0001, name: 王五, employment: staff}\n"
+ACT = "ledgers/u1/activities/2022-05.yaml"
+ACTIVITY = "- {id: a1, date: 2022-05-05, title: 义诊, location: 社区, hours: 2, participants: [V0001, V0002]}\n"
+
+
+@pytest.fixture
+def two_units(workspace: Callable[..., Path]) -> Path:
+    return workspace({"ledgers/u2/unit.yaml": U2_UNIT, "ledgers/u2/roster.yaml": U2_ROSTER, ACT: ACTIVITY})
+
+
+@pytest.fixture
+def loads(monkeypatch: pytest.MonkeyPatch) -> list[list[str] | None]:
+    """Which units each load asked for (policies-only loads are `[]`)."""
+    seen: list[list[str] | None] = []
+    real = loader.load_workspace
+
+    def spy(*args: object, **kwargs: object) -> object:
+        seen.append(kwargs.get("only_units"))  # type: ignore[arg-type]
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(loader, "load_workspace", spy)
+    return seen
+
+
+def cache_files(private_cache: Path) -> list[Path]:
+    return sorted(private_cache.rglob("*.pickle"))
+
+
+def test_warm_answers_equal_cold_and_load_nothing(two_units: Path, cli: Callable[..., Result], loads: list[list[str] | None]) -> None:
+    args = ("check", "--year", "2022", "--format", "json")
+    cold = cli(two_units, *args)
+    assert sorted(loads[-1] or []) == ["u1", "u2"]
+    loads.clear()
+    warm = cli(two_units, *args)
+    assert warm.stdout == cold.stdout and warm.exit_code == cold.exit_code
+    assert loads == [[]]  # only the policies were read
+    assert cli(two_units, "hours", "--year", "2022", "--format", "json").json() == cli(two_units, "--no-cache", "hours", "--year", "2022", "--format", "json").json()
+
+
+def test_problems_come_back_on_a_hit(workspace: Callable[..., Path], cli: Callable[..., Result], loads: list[list[str] | None]) -> None:
+    root = workspace({ACT: ACTIVITY.replace("V0002]", "V0002, V0009]"), "ledgers/u1/reports.yaml": "- {kind: plan, period: 2022, submitted_on: 2022-02-01}\n- {kind: plan, period: 2022, submitted_on: 2022-02-02}\n"})
+    first = cli(root, "validate")
+    loads.clear()
+    second = cli(root, "validate")
+    assert loads == [[]]
+    assert second.stdout == first.stdout and second.exit_code == first.exit_code == 1
+    assert "unknown-volunteer" in second.stdout and "duplicate-report" in second.stdout
+    check = cli(root, "check", "--year", "2022")
+    assert check.exit_code == 1 and "unknown-volunteer" in check.stderr
+
+
+def test_a_changed_file_invalidates_only_its_unit(two_units: Path, cli: Callable[..., Result], loads: list[list[str] | None]) -> None:
+    cli(two_units, "hours", "--year", "2022", "--by", "unit", "--format", "json")
+    (two_units / ACT).write_text(ACTIVITY.replace("hours: 2", "hours: 3"), encoding="utf-8")
+    loads.clear()
+    rows = cli(two_units, "hours", "--year", "2022", "--by", "unit", "--format", "json").json()
+    assert loads == [[], ["u1"]]
+    assert {r["id"]: r["hours"] for r in rows} == {"u1": 6.0, "u2": 0.0}
+    # a policy file is part of every unit's key
+    (two_units / "rules/p1.yaml").write_text((two_units / "rules/p1.yaml").read_text(encoding="utf-8") + "# 修订\n", encoding="utf-8")
+    loads.clear()
+    cli(two_units, "hours", "--year", "2022", "--by", "unit", "--format", "json")
+    assert sorted(loads[-1] or []) == ["u1", "u2"]
+
+
+def test_a_code_change_invalidates_every_entry(two_units: Path, cli: Callable[..., Result], loads: list[list[str] | None], monkeypatch: pytest.MonkeyPatch) -> None:
+    cli(two_units, "check", "--year", "2022")
+    monkeypatch.setattr(cache_module, "code_fingerprint", lambda: "another version")
+    loads.clear()
+    cli(two_units, "check", "--year", "2022")
+    assert sorted(loads[-1] or []) == ["u1", "u2"]
+
+
+def test_corrupt_foreign_or_exposed_entries_are_rebuilt(two_units: Path, cli: Callable[..., Result], private_cache: Path, loads: list[list[str] | None]) -> None:
+    expected = cli(two_units, "check", "--year", "2022", "--format", "json").stdout
+    files = cache_files(private_cache)
+    assert [f.name for f in files] == ["u1.pickle", "u2.pickle"]
+    files[0].write_bytes(b"not a pickle at all")
+    os.chmod(files[1], 0o644)  # readable by others: not trusted
+    loads.clear()
+    assert cli(two_units, "check", "--year", "2022", "--format", "json").stdout == expected
+    assert sorted(loads[-1] or []) == ["u1", "u2"]
+    for path in cache_files(private_cache):
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert stat.S_IMODE(files[0].parent.stat().st_mode) == 0o700
+
+
+def test_no_cache_writes_nothing(two_units: Path, cli: Callable[..., Result], private_cache: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    cli(two_units, "--no-cache", "check", "--year", "2022")
+    monkeypatch.setenv("VSLEDGER_NO_CACHE", "1")
+    cli(two_units, "validate")
+    assert cache_files(private_cache) == []
+
+
+def test_no_personal_number_in_the_cache(workspace: Callable[..., Path], cli: Callable[..., Result], private_cache: Path) -> None:
+    number, phone = "11010519491231002X", "13800001234"
+    root = workspace({ACT: ACTIVITY, "ledgers/u1/personal.yaml": f'- {{id: V0001, id_number: "{number}", phone: "{phone}"}}\n- {{id: V0002, id_number: "110105194912310021"}}\n'})
+    for args in (("validate",), ("check", "--year", "2022"), ("hours", "--year", "2022")):
+        result = cli(root, *args)
+        assert number not in result.stdout + result.stderr and "110105194912310021" not in result.stdout + result.stderr
+    blobs = b"".join(path.read_bytes() for path in cache_files(private_cache))
+    assert blobs
+    for secret in (number, phone, "110105194912310021"):
+        assert secret.encode() not in blobs
