@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import stat
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -19,9 +20,18 @@ ACT = "ledgers/u1/activities/2022-05.yaml"
 ACTIVITY = "- {id: a1, date: 2022-05-05, title: 义诊, location: 社区, hours: 2, participants: [V0001, V0002]}\n"
 
 
+def age(root: Path) -> Path:
+    """Files written a minute ago: old enough for their mtime to be trusted."""
+    past = time.time() - 60
+    for path in root.rglob("*"):
+        if path.is_file():
+            os.utime(path, (past, past))
+    return root
+
+
 @pytest.fixture
 def two_units(workspace: Callable[..., Path]) -> Path:
-    return workspace({"ledgers/u2/unit.yaml": U2_UNIT, "ledgers/u2/roster.yaml": U2_ROSTER, ACT: ACTIVITY})
+    return age(workspace({"ledgers/u2/unit.yaml": U2_UNIT, "ledgers/u2/roster.yaml": U2_ROSTER, ACT: ACTIVITY}))
 
 
 @pytest.fixture
@@ -50,11 +60,20 @@ def test_warm_answers_equal_cold_and_load_nothing(two_units: Path, cli: Callable
     warm = cli(two_units, *args)
     assert warm.stdout == cold.stdout and warm.exit_code == cold.exit_code
     assert loads == [[]]  # only the policies were read
-    assert cli(two_units, "hours", "--year", "2022", "--format", "json").json() == cli(two_units, "--no-cache", "hours", "--year", "2022", "--format", "json").json()
+    assert (
+        cli(two_units, "hours", "--year", "2022", "--format", "json").json()
+        == cli(two_units, "--no-cache", "hours", "--year", "2022", "--format", "json").json()
+    )
 
 
 def test_problems_come_back_on_a_hit(workspace: Callable[..., Path], cli: Callable[..., Result], loads: list[list[str] | None]) -> None:
-    root = workspace({ACT: ACTIVITY.replace("V0002]", "V0002, V0009]"), "ledgers/u1/reports.yaml": "- {kind: plan, period: 2022, submitted_on: 2022-02-01}\n- {kind: plan, period: 2022, submitted_on: 2022-02-02}\n"})
+    root = workspace(
+        {
+            ACT: ACTIVITY.replace("V0002]", "V0002, V0009]"),
+            "ledgers/u1/reports.yaml": "- {kind: plan, period: 2022, submitted_on: 2022-02-01}\n- {kind: plan, period: 2022, submitted_on: 2022-02-02}\n",
+        }
+    )
+    age(root)
     first = cli(root, "validate")
     loads.clear()
     second = cli(root, "validate")
@@ -68,18 +87,22 @@ def test_problems_come_back_on_a_hit(workspace: Callable[..., Path], cli: Callab
 def test_a_changed_file_invalidates_only_its_unit(two_units: Path, cli: Callable[..., Result], loads: list[list[str] | None]) -> None:
     cli(two_units, "hours", "--year", "2022", "--by", "unit", "--format", "json")
     (two_units / ACT).write_text(ACTIVITY.replace("hours: 2", "hours: 3"), encoding="utf-8")
+    os.utime(two_units / ACT, (time.time() - 30, time.time() - 30))  # a different mtime, old enough to trust
     loads.clear()
     rows = cli(two_units, "hours", "--year", "2022", "--by", "unit", "--format", "json").json()
     assert loads == [[], ["u1"]]
     assert {r["id"]: r["hours"] for r in rows} == {"u1": 6.0, "u2": 0.0}
     # a policy file is part of every unit's key
     (two_units / "rules/p1.yaml").write_text((two_units / "rules/p1.yaml").read_text(encoding="utf-8") + "# 修订\n", encoding="utf-8")
+    age(two_units)
     loads.clear()
     cli(two_units, "hours", "--year", "2022", "--by", "unit", "--format", "json")
     assert sorted(loads[-1] or []) == ["u1", "u2"]
 
 
-def test_a_code_change_invalidates_every_entry(two_units: Path, cli: Callable[..., Result], loads: list[list[str] | None], monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_code_change_invalidates_every_entry(
+    two_units: Path, cli: Callable[..., Result], loads: list[list[str] | None], monkeypatch: pytest.MonkeyPatch
+) -> None:
     cli(two_units, "check", "--year", "2022")
     monkeypatch.setattr(cache_module, "code_fingerprint", lambda: "another version")
     loads.clear()
@@ -87,7 +110,9 @@ def test_a_code_change_invalidates_every_entry(two_units: Path, cli: Callable[..
     assert sorted(loads[-1] or []) == ["u1", "u2"]
 
 
-def test_corrupt_foreign_or_exposed_entries_are_rebuilt(two_units: Path, cli: Callable[..., Result], private_cache: Path, loads: list[list[str] | None]) -> None:
+def test_corrupt_foreign_or_exposed_entries_are_rebuilt(
+    two_units: Path, cli: Callable[..., Result], private_cache: Path, loads: list[list[str] | None]
+) -> None:
     expected = cli(two_units, "check", "--year", "2022", "--format", "json").stdout
     files = cache_files(private_cache)
     assert [f.name for f in files] == ["u1.pickle", "u2.pickle"]
@@ -110,7 +135,14 @@ def test_no_cache_writes_nothing(two_units: Path, cli: Callable[..., Result], pr
 
 def test_no_personal_number_in_the_cache(workspace: Callable[..., Path], cli: Callable[..., Result], private_cache: Path) -> None:
     number, phone = "11010519491231002X", "13800001234"
-    root = workspace({ACT: ACTIVITY, "ledgers/u1/personal.yaml": f'- {{id: V0001, id_number: "{number}", phone: "{phone}"}}\n- {{id: V0002, id_number: "110105194912310021"}}\n'})
+    root = age(
+        workspace(
+            {
+                ACT: ACTIVITY,
+                "ledgers/u1/personal.yaml": f'- {{id: V0001, id_number: "{number}", phone: "{phone}"}}\n- {{id: V0002, id_number: "110105194912310021"}}\n',
+            }
+        )
+    )
     for args in (("validate",), ("check", "--year", "2022"), ("hours", "--year", "2022")):
         result = cli(root, *args)
         assert number not in result.stdout + result.stderr and "110105194912310021" not in result.stdout + result.stderr
@@ -118,3 +150,13 @@ def test_no_personal_number_in_the_cache(workspace: Callable[..., Path], cli: Ca
     assert blobs
     for secret in (number, phone, "110105194912310021"):
         assert secret.encode() not in blobs
+
+
+def test_files_too_fresh_to_trust_are_not_cached(workspace: Callable[..., Path], cli: Callable[..., Result], private_cache: Path) -> None:
+    """A file saved this second could be saved again within the same mtime tick: git's racy rule."""
+    root = workspace({ACT: ACTIVITY})
+    cli(root, "check", "--year", "2022")
+    assert cache_files(private_cache) == []
+    age(root)
+    cli(root, "check", "--year", "2022")
+    assert [p.name for p in cache_files(private_cache)] == ["u1.pickle"]

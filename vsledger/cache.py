@@ -1,8 +1,9 @@
 """A cache of each unit's problems and results, in the spirit of beancount's, done right.
 
 One entry per unit, keyed on:
-- every file of the unit and every policy file (path, size, mtime; and the content
-  of a file changed in the last few seconds, when mtime alone cannot tell);
+- every file of the unit and every policy file (path, size, mtime). A file changed
+  in the last few seconds could change again within the same mtime tick unseen,
+  so an entry whose files are that fresh is not stored (git's "racy" rule);
 - today's date (the future-date check depends on it);
 - a fingerprint of vsledger's own source code, so that a new version, or a
   working copy being edited, never reads an entry an older code wrote
@@ -39,7 +40,7 @@ from .problems import Problem
 MAGIC = "vsledger-unit-cache"
 SCHEMA = 1
 RECENT_SECONDS = 3.0
-"""A file modified this recently may change again within the same mtime tick: key its content."""
+"""A file modified this recently may change again within the same mtime tick: do not cache on it."""
 
 
 @lru_cache(maxsize=1)
@@ -59,10 +60,12 @@ def cache_directory(root: Path) -> Path:
     return base / "vsledger" / workspace
 
 
-def _file_keys(directory: Path, rel_base: str, now: float) -> list[tuple[str, int, int, str]]:
-    keys = []
+def _file_keys(directory: Path, rel_base: str, now: float) -> tuple[list[tuple[str, int, int]], bool]:
+    """(path, size, mtime) of every file, and whether any of them is too fresh to trust."""
+    keys: list[tuple[str, int, int]] = []
+    racy = False
     if not directory.is_dir():
-        return keys
+        return keys, racy
     for path in sorted(directory.rglob("*")):
         try:
             info = path.stat()
@@ -70,11 +73,9 @@ def _file_keys(directory: Path, rel_base: str, now: float) -> list[tuple[str, in
             continue
         if not stat.S_ISREG(info.st_mode) or path.name.startswith("."):
             continue
-        content = ""
-        if now - info.st_mtime < RECENT_SECONDS:
-            content = hashlib.sha256(path.read_bytes()).hexdigest()
-        keys.append((f"{rel_base}/{path.relative_to(directory).as_posix()}", info.st_size, info.st_mtime_ns, content))
-    return keys
+        racy = racy or now - info.st_mtime < RECENT_SECONDS
+        keys.append((f"{rel_base}/{path.relative_to(directory).as_posix()}", info.st_size, info.st_mtime_ns))
+    return keys, racy
 
 
 @dataclass
@@ -91,17 +92,17 @@ class UnitCache:
         self.enabled = enabled and os.environ.get("VSLEDGER_NO_CACHE", "") in ("", "0")
         self.directory = cache_directory(self.root)
         now = time.time()
-        self._policies = _file_keys(self.root / "rules", "rules", now) if self.enabled else []
+        self._policies, self._policies_racy = _file_keys(self.root / "rules", "rules", now) if self.enabled else ([], False)
         self._now = now
+        self.racy: set[str] = set()
+        """Units whose entries are not stored this run: some file is too fresh."""
 
     def unit_key(self, unit: str) -> str:
         digest = hashlib.sha256()
-        parts = (
-            code_fingerprint(),
-            self.today.isoformat(),
-            repr(self._policies),
-            repr(_file_keys(self.root / "ledgers" / unit, unit, self._now)),
-        )
+        files, racy = _file_keys(self.root / "ledgers" / unit, unit, self._now)
+        if racy or self._policies_racy:
+            self.racy.add(unit)
+        parts = (code_fingerprint(), self.today.isoformat(), repr(self._policies), repr(files))
         for part in parts:
             digest.update(part.encode())
         return digest.hexdigest()
@@ -129,7 +130,7 @@ class UnitCache:
             return None
 
     def store(self, unit: str, entry: Entry) -> None:
-        if not self.enabled:
+        if not self.enabled or unit in self.racy:
             return
         try:
             self.directory.mkdir(parents=True, exist_ok=True, mode=0o700)

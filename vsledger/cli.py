@@ -333,12 +333,14 @@ def _confirm(block: str, file: str, yes: bool, settings: Settings) -> None:
         raise typer.Exit(1)
 
 
-def _single_unit(workspace: Workspace, unit: str, settings: Settings) -> str:
+def _load_single_unit(unit: str, settings: Settings) -> tuple[Workspace, str]:
+    """A writing command touches one unit: load that one (and the policies), not the whole workspace."""
     from .model import UNIT_ID_RE
 
     if not UNIT_ID_RE.match(unit):
         raise _usage_error(f"--unit {unit!r}")
-    return _select_units(workspace, [unit], settings)[0]
+    workspace = _load(settings, only_units=[unit])
+    return workspace, _select_units(workspace, [unit], settings)[0]
 
 
 def _optional_date(text: str | None, option: str) -> date | None:
@@ -378,8 +380,7 @@ def add_activity_command(
     from .writing import WriteRefused
 
     settings = _settings(ctx)
-    workspace = _load(settings)
-    unit = _single_unit(workspace, unit, settings)
+    workspace, unit = _load_single_unit(unit, settings)
     day = _parse_date(_need(date_, "--date", "prompt-date", settings, settings.today.isoformat()), "--date")
     title = _need(title, "--title", "prompt-title", settings)
     location = _need(location, "--location", "prompt-location", settings)
@@ -445,8 +446,7 @@ def add_volunteer_command(
     from .writing import WriteRefused
 
     settings = _settings(ctx)
-    workspace = _load(settings)
-    unit = _single_unit(workspace, unit, settings)
+    workspace, unit = _load_single_unit(unit, settings)
     record = {
         "id": id_,
         "name": _need(name, "--name", "prompt-name", settings),

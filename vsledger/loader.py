@@ -8,6 +8,8 @@ ledger still loads, so one run reports every problem in the workspace.
 from __future__ import annotations
 
 import gc
+import multiprocessing
+import os
 import re
 from collections import defaultdict
 from datetime import date
@@ -39,6 +41,8 @@ class Files:
     def __init__(self, root: Path, overrides: dict[str, bytes] | None = None) -> None:
         self.root = root
         self.overrides = overrides or {}
+        self.preparsed: dict[str, tuple[ParsedFile | None, list[Problem]]] = {}
+        """Files parsed ahead of time (on several cores), taken once by read_yaml."""
 
     def is_file(self, rel: str) -> bool:
         return rel in self.overrides or (self.root / rel).is_file()
@@ -95,7 +99,10 @@ def _load(
     _load_policies(workspace, files)
     ledgers_dir = root / "ledgers"
     if ledgers_dir.is_dir():
-        for unit_dir in sorted(p for p in ledgers_dir.iterdir() if p.is_dir() and not p.name.startswith((".", "_"))):
+        unit_dirs = sorted(p for p in ledgers_dir.iterdir() if p.is_dir() and not p.name.startswith((".", "_")))
+        wanted = [d.name for d in unit_dirs if UNIT_ID_RE.match(d.name) and (only_units is None or d.name in only_units)]
+        _preparse(files, [rel for unit in wanted for rel in _unit_files(files, unit)])
+        for unit_dir in unit_dirs:
             rel = f"ledgers/{unit_dir.name}"
             if not UNIT_ID_RE.match(unit_dir.name):
                 problems.append(Problem(rel, "invalid-unit-dir", {"name": unit_dir.name}, line=1, column=1))
@@ -130,6 +137,10 @@ def _inside(root: Path, path: Path) -> bool:
 
 
 def read_yaml(files: Files, rel: str, problems: list[Problem], positions: bool = False) -> ParsedFile | None:
+    if not positions and rel in files.preparsed:
+        parsed, found = files.preparsed.pop(rel)
+        problems.extend(found)
+        return parsed
     if not _inside(files.root, files.root / rel):
         problems.append(Problem(rel, "path-outside", {"path": rel}, line=1, column=1))
         return None
@@ -145,6 +156,33 @@ def read_yaml(files: Files, rel: str, problems: list[Problem], positions: bool =
     parsed = parse_text(text, rel, positions=positions)
     problems.extend(parsed.problems)
     return parsed
+
+
+PARALLEL_MIN_FILES = 64
+"""Below this many files, starting workers costs more than it saves."""
+
+
+def _parse_one(job: tuple[str, str]) -> tuple[str, ParsedFile | None, list[Problem]]:
+    root, rel = job
+    found: list[Problem] = []
+    return rel, read_yaml(Files(Path(root)), rel, found), found
+
+
+def _preparse(files: Files, rels: list[str]) -> None:
+    """Parse many files on every core; serial where fork is not available (Windows) or not worth it."""
+    cpus = os.cpu_count() or 1
+    if len(rels) < PARALLEL_MIN_FILES or cpus < 2 or files.overrides or "fork" not in multiprocessing.get_all_start_methods():
+        return
+    jobs = [(str(files.root), rel) for rel in rels]
+    with multiprocessing.get_context("fork").Pool(min(cpus, 4)) as pool:
+        for rel, parsed, found in pool.imap_unordered(_parse_one, jobs, chunksize=8):
+            files.preparsed[rel] = (parsed, found)
+
+
+def _unit_files(files: Files, unit: str) -> list[str]:
+    rel = f"ledgers/{unit}"
+    names = [f"{rel}/{name}" for name in ("unit.yaml", "roster.yaml", "reports.yaml", "personal.yaml") if files.is_file(f"{rel}/{name}")]
+    return names + [f"{rel}/activities/{n}" for n in files.names_in(f"{rel}/activities") if MONTH_FILE_RE.match(n)]
 
 
 def _load_policies(workspace: Workspace, files: Files) -> None:

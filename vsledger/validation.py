@@ -139,19 +139,23 @@ def _inside(workspace: Workspace, path: Path) -> bool:
 def participations(ledger: UnitLedger, workspace: Workspace) -> Iterator[Problem]:
     """Who served when, over the activities that count."""
     day_totals: dict[tuple[str, object], Decimal] = defaultdict(Decimal)
+    # (joined, left, registered_on) per volunteer, looked up once: this loop sees every participation.
+    spans = {vid: (e.volunteer.joined, e.volunteer.left, e.volunteer.registered_on) for vid, e in ledger.volunteers.items()}
     for entry in sorted(ledger.effective, key=lambda e: (e.activity.date, e.file, e.index)):
         activity, file = entry.activity, entry.file
+        day = activity.date
         for i, participant in enumerate(activity.participants):
-            path = (entry.index, "participants", i)
             volunteer_id = participant.volunteer
-            volunteer = ledger.volunteer(volunteer_id)
-            if volunteer is None:
+            span = spans.get(volunteer_id)
+            if span is None:
                 if volunteer_id not in ledger.known_volunteer_ids:
-                    yield Problem(file, "unknown-volunteer", {"id": volunteer_id}, path=path)
+                    yield Problem(file, "unknown-volunteer", {"id": volunteer_id}, path=(entry.index, "participants", i))
                 continue
-            if not volunteer.on_roster(activity.date):
+            joined, left, registered_on = span
+            path = (entry.index, "participants", i)
+            if (joined is not None and day < joined) or (left is not None and day > left):
                 yield Problem(file, "not-on-roster", {"id": volunteer_id, "date": activity.date.isoformat()}, path=path)
-            elif not volunteer.registered(activity.date):
+            elif registered_on is None or day < registered_on:
                 yield Problem(
                     file,
                     "before-registration",

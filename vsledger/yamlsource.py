@@ -229,6 +229,24 @@ def parse_text(text: str, file: str, positions: bool = False) -> ParsedFile:
                     if bad is not None:
                         problem("control-character", event.start_mark, char=f"U+{ord(bad.group()):04X}")
                         value = _BAD_CHARS.sub("", value)
+                if values is None and stack:
+                    # The hot path, without positions: a list item, a key, or a key's value.
+                    frame = stack[-1]
+                    container = frame[0]
+                    if type(container) is list:
+                        container.append(value)
+                        continue
+                    key = frame[2]
+                    if key is _NO_KEY:
+                        if type(value) is str and value != "<<" and value not in frame[4]:
+                            frame[4].add(value)
+                            frame[2] = value
+                            frame[3] = event.start_mark
+                            continue
+                    elif key is not _BAD_KEY:
+                        container[key] = value
+                        frame[2] = _NO_KEY
+                        continue
                 place(value, event.start_mark)
             elif kind is _MappingStart or kind is _SequenceStart:
                 if len(stack) >= MAX_DEPTH:
