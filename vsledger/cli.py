@@ -166,6 +166,9 @@ def validate(
 
     settings = _settings(ctx)
     units, _, problems = _per_unit(settings, unit, ("validate",), _locate_unit_problems)
+    from .privacy import leaks_in_git
+
+    problems = problems + leaks_in_git(settings.root)  # depends on git, not on the files alone: never cached
     if unit:
         prefixes = tuple(f"ledgers/{u}/" for u in units)
         problems = [p for p in problems if p.file.startswith(prefixes) or p.file.startswith("rules/")]
@@ -251,10 +254,19 @@ def check(
 
 
 def run() -> None:
-    """Console-script entry point."""
+    """Console-script entry point: a bug still ends in a sentence, not a traceback."""
     if os.environ.get("NO_COLOR") is not None:
         os.environ.setdefault("TERM", "dumb")
-    app()
+    try:
+        app()
+    except Exception as exc:  # every expected failure is a Problem; this is a bug in vsledger
+        if os.environ.get("VSLEDGER_DEBUG"):
+            raise
+        from .personal import mask_text
+
+        typer.echo(f"vsledger: internal error ({type(exc).__name__}): {mask_text(str(exc))}", err=True)
+        typer.echo("vsledger: nothing was written; VSLEDGER_DEBUG=1 shows the details for a bug report", err=True)
+        sys.exit(1)
 
 
 # --- writing commands ------------------------------------------------------------------
@@ -515,3 +527,38 @@ def fmt(
     if not result.changed and not result.skipped:
         typer.echo(ui("fmt-clean", settings.lang))
     raise typer.Exit(1 if check_only and result.changed else 0)
+
+
+personal_app = typer.Typer(help="身份证号和手机号 / personal numbers", no_args_is_help=True)
+app.add_typer(personal_app, name="personal")
+
+
+@personal_app.command("split")
+def personal_split(
+    ctx: typer.Context,
+    unit: UnitOption = None,
+) -> None:
+    """把 roster.yaml 中的身份证号、手机号移到 personal.yaml / move personal numbers out of roster.yaml."""
+    from .messages import ui
+    from .privacy import split_unit
+    from .writing import WriteRefused
+
+    settings = _settings(ctx)
+    units = _select_units(_load(settings, locate=False, only_units=[]), unit, settings)
+    moved_any = False
+    for name in units:
+        try:
+            result = split_unit(settings.root, name, settings.today)
+        except WriteRefused as exc:
+            raise _show_refusal(exc, settings.root, settings) from None
+        if result.moved:
+            moved_any = True
+            typer.echo(ui("split-moved", settings.lang, unit=name, count=len(result.moved)))
+        if result.kept:
+            typer.echo(ui("split-kept", settings.lang, unit=name, ids=", ".join(result.kept)), err=True)
+        if not result.moved and not result.kept:
+            typer.echo(ui("split-nothing", settings.lang, unit=name))
+        if result.ignored_added:
+            typer.echo(ui("split-gitignore", settings.lang))
+    if moved_any:
+        typer.echo(ui("split-history", settings.lang))

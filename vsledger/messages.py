@@ -280,6 +280,12 @@ PROBLEMS: dict[str, tuple[str, str, str, str]] = {
         "run vsledger fmt, then try again",
     ),
     "duplicate-id-number": ("该身份证号已属于 {id},未添加", "that ID card number already belongs to {id}; nothing was added", "", ""),
+    "personal-data-in-git": (
+        "git 跟踪的文件中有完整的{kind_zh}",
+        "a file git tracks holds a full {kind_en}",
+        "运行 vsledger personal split 把号码移到不进 git 的 personal.yaml;历史中的号码还需清除(见 vsledger personal split 的输出)",
+        "run vsledger personal split to move the numbers into personal.yaml, which stays out of git; the numbers also stay in history until purged (see its output)",
+    ),
     "fmt-skipped": (
         "未整理:文件有错误或布局无法自动整理(内容未改动)",
         "not formatted: the file has errors or a layout fmt does not rewrite (left as it is)",
@@ -366,6 +372,23 @@ UI: dict[str, tuple[str, str]] = {
     "fmt-would-change": ("需要整理:{file}", "would reformat: {file}"),
     "fmt-changed": ("已整理:{file}", "reformatted: {file}"),
     "fmt-clean": ("所有文件已是标准格式", "every file is in the canonical layout"),
+    "split-moved": (
+        "{unit}:已把 {count} 名志愿者的号码移到 personal.yaml",
+        "{unit}: moved the numbers of {count} volunteers to personal.yaml",
+    ),
+    "split-kept": (
+        "{unit}:以下志愿者的号码与其他内容同行或带注释,未自动移动,请手工移到 personal.yaml:{ids}",
+        "{unit}: these volunteers' numbers share a line with other content or a comment and were not moved; move them by hand: {ids}",
+    ),
+    "split-nothing": ("{unit}:roster.yaml 中没有身份证号或手机号", "{unit}: roster.yaml holds no ID card or phone numbers"),
+    "split-gitignore": (".gitignore 已加入 ledgers/*/personal.yaml", "added ledgers/*/personal.yaml to .gitignore"),
+    "split-history": (
+        "号码仍在 git 历史中。清除方法:1) 安装 git-filter-repo;2) 把每个号码写成一行 `号码==>***` 存入 numbers.txt(不要提交);"
+        "3) 运行 git filter-repo --replace-text numbers.txt;4) 若 personal.yaml 曾被提交,先 git rm --cached 它;5) 强制推送并请所有人重新克隆。",
+        "The numbers are still in git history. To purge them: 1) install git-filter-repo; 2) write each number as a line `NUMBER==>***` "
+        "in numbers.txt (do not commit it); 3) run git filter-repo --replace-text numbers.txt; 4) if personal.yaml was ever committed, "
+        "git rm --cached it first; 5) force-push and have everyone clone afresh.",
+    ),
     "did-you-mean": (",是否为 “{suggestion}”?", "; did you mean '{suggestion}'?"),
 }
 
@@ -396,6 +419,9 @@ def problem_message(problem: Problem, lang: str) -> str:
     args = dict(problem.args)
     if problem.code == "not-a-list":
         args["field_note"] = f" ({args['field']})" if args.get("field") else ""
+    if problem.code == "personal-data-in-git":
+        args["kind_zh"] = {"id_number": "身份证号", "phone": "手机号"}.get(args.get("kind", ""), "号码")
+        args["kind_en"] = {"id_number": "ID card number", "phone": "phone number"}.get(args.get("kind", ""), "number")
     if problem.code == "unknown-rule-kind":
         args["suggestion_note"] = ui("did-you-mean", lang, suggestion=args["suggestion"]) if args.get("suggestion") else ""
     return mask_text(_fill(zh if lang == "zh" else en, args))

@@ -17,6 +17,7 @@ import os
 import secrets
 import subprocess
 import tempfile
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
@@ -65,7 +66,21 @@ def new_activity_id(day: date, taken: set[str]) -> str:
 
 
 def _key(problem: Problem) -> tuple[object, ...]:
-    return (problem.file, problem.line, problem.column, problem.code, tuple(sorted((k, str(v)) for k, v in problem.args.items())))
+    """What a problem is, not where: an edit that moves lines does not make old problems new."""
+    return (problem.file, problem.code, problem.level, tuple(sorted((k, str(v)) for k, v in problem.args.items())))
+
+
+def _introduced(before: list[Problem], after: list[Problem]) -> list[Problem]:
+    """The problems `after` has beyond those `before` had, counted with multiplicity."""
+    remaining = Counter(_key(p) for p in before)
+    new = []
+    for problem in after:
+        key = _key(problem)
+        if remaining[key]:
+            remaining[key] -= 1
+        else:
+            new.append(problem)
+    return new
 
 
 def apply_changes(
@@ -85,8 +100,7 @@ def apply_changes(
                 new[change.rel] = change.build(old[change.rel])
             before = load_workspace(root, today, only_units=[unit])
             after = load_workspace(root, today, overrides=new, only_units=[unit])
-            known = {_key(p) for p in before.problems}
-            introduced = [p for p in after.problems if _key(p) not in known]
+            introduced = _introduced(before.problems, after.problems)
             errors = [p for p in introduced if p.level is Level.ERROR]
             if errors:
                 raise WriteRefused(errors, new)
@@ -99,17 +113,19 @@ def apply_changes(
                 if current != content:
                     raise WriteRefused([Problem(rel, "changed-underneath", {}, line=1, column=1)])
             for rel, content in new.items():
-                atomic_write(root / rel, content)
+                atomic_write(root / rel, content, private=rel.endswith("/personal.yaml"))
             created = [rel for rel, content in old.items() if content is None]
             return WriteResult(list(new), [p for p in introduced if p.level is Level.WARNING], created)
     except Timeout:
         raise WriteRefused([Problem(LOCK_NAME, "locked", {}, line=1, column=1)]) from None
 
 
-def atomic_write(path: Path, content: bytes) -> None:
-    """Write beside the target, fsync, replace: readers see the old file or the new one."""
+def atomic_write(path: Path, content: bytes, private: bool = False) -> None:
+    """Write beside the target, fsync, replace: readers see the old file or the new one.
+
+    The temporary file is created owner-only; `private` files (personal numbers) stay so."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    mode = path.stat().st_mode & 0o777 if path.exists() else None
+    mode = 0o600 if private else path.stat().st_mode & 0o777 if path.exists() else None
     handle, temp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(handle, "wb") as temp:

@@ -1,0 +1,152 @@
+"""Personal numbers stay out of git and out of sight: the leak warning, `personal split`, masking."""
+
+from __future__ import annotations
+
+import stat
+import subprocess
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from conftest import Result
+
+ID_NUMBER, PHONE, PHONE2 = "11010519491231002X", "13800001234", "13900001234"
+ROSTER = f"""
+volunteers:
+  - id: V0001
+    name: 张三
+    employment: staff
+    registered_on: 2020-01-01
+  - id: V0002
+    name: 李四
+    id_number: "{ID_NUMBER}"
+    phone: "{PHONE}"
+    employment: contract
+    registered_on: 2020-01-01
+  - {{id: V0003, name: 王五, employment: staff, phone: "{PHONE2}"}}
+"""
+ACT = "ledgers/u1/activities/2022-05.yaml"
+ACTIVITY = "- {id: a1, date: 2022-05-05, title: 义诊, location: 社区, hours: 2, participants: [V0001, V0002, V0003]}\n"
+
+
+@pytest.fixture(autouse=True)
+def git_identity(monkeypatch: pytest.MonkeyPatch) -> None:
+    for key, value in {
+        "GIT_AUTHOR_NAME": "t",
+        "GIT_AUTHOR_EMAIL": "t@e.org",
+        "GIT_COMMITTER_NAME": "t",
+        "GIT_COMMITTER_EMAIL": "t@e.org",
+    }.items():
+        monkeypatch.setenv(key, value)
+
+
+def git(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(["git", *args], cwd=root, capture_output=True, text=True)
+
+
+def committed(workspace: Callable[..., Path], roster: str = ROSTER) -> Path:
+    root = workspace({"ledgers/u1/roster.yaml": roster, ACT: ACTIVITY})
+    git(root, "init", "-q")
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", "ledger with numbers inline")
+    return root
+
+
+def test_numbers_in_tracked_files_are_warned_at_their_line(workspace: Callable[..., Path], cli: Callable[..., Result]) -> None:
+    root = committed(workspace)
+    result = cli(root, "validate", "--format", "json")
+    leaks = [(p["line"], p["column"], p["level"]) for p in result.json()["problems"] if p["code"] == "personal-data-in-git"]
+    assert leaks == [(8, 17, "warning"), (9, 13, "warning"), (12, 54, "warning")]
+    text = cli(root, "validate").stdout
+    assert "vsledger personal split" in text
+    for secret in (ID_NUMBER, PHONE, PHONE2):
+        assert secret not in text  # the warning and its excerpt are masked too
+
+
+def test_untracked_numbers_are_not_warned(workspace: Callable[..., Path], cli: Callable[..., Result]) -> None:
+    root = workspace({"ledgers/u1/roster.yaml": ROSTER})  # not a git repository
+    assert all(p["code"] != "personal-data-in-git" for p in cli(root, "validate", "--format", "json").json()["problems"])
+
+
+def test_split_moves_only_the_numbers(workspace: Callable[..., Path], cli: Callable[..., Result]) -> None:
+    root = committed(workspace)
+    before_hours = cli(root, "hours", "--year", "2022", "--format", "json").stdout
+    result = cli(root, "personal", "split")
+    assert result.exit_code == 0, result.stderr
+    assert "已把 2 名志愿者的号码移到 personal.yaml" in result.stdout
+    assert "git filter-repo --replace-text" in result.stdout  # how to purge the history
+    assert ID_NUMBER not in result.stdout + result.stderr
+    diff = git(root, "diff", "-U0", "--", "ledgers/u1/roster.yaml").stdout
+    removed = [line for line in diff.splitlines() if line.startswith("-") and not line.startswith("---")]
+    added = [line for line in diff.splitlines() if line.startswith("+") and not line.startswith("+++")]
+    assert removed == [
+        f'-    id_number: "{ID_NUMBER}"',
+        f'-    phone: "{PHONE}"',
+        f'-  - {{id: V0003, name: 王五, employment: staff, phone: "{PHONE2}"}}',
+    ]
+    assert added == ["+  - {id: V0003, name: 王五, employment: staff}"]
+    personal = root / "ledgers/u1/personal.yaml"
+    assert (
+        personal.read_text(encoding="utf-8")
+        == f'- {{id: V0002, id_number: "{ID_NUMBER}", phone: "{PHONE}"}}\n- {{id: V0003, phone: "{PHONE2}"}}\n'
+    )
+    assert stat.S_IMODE(personal.stat().st_mode) == 0o600
+    assert "ledgers/*/personal.yaml" in (root / ".gitignore").read_text(encoding="utf-8")
+    validated = cli(root, "validate", "--format", "json")
+    assert [p for p in validated.json()["problems"] if p["code"] == "personal-data-in-git"] == []
+    assert validated.exit_code == 0
+    assert cli(root, "hours", "--year", "2022", "--format", "json").stdout == before_hours
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", "numbers out")
+    for secret in (ID_NUMBER, PHONE, PHONE2):
+        assert git(root, "grep", "-q", secret).returncode == 1  # no tracked file holds it now
+
+
+def test_split_leaves_a_number_beside_a_comment(workspace: Callable[..., Path], cli: Callable[..., Result]) -> None:
+    roster = ROSTER.replace(f'phone: "{PHONE}"', f'phone: "{PHONE}"  # 本人同意登记')
+    root = committed(workspace, roster)
+    result = cli(root, "personal", "split")
+    assert "V0002" in result.stderr  # named, for moving by hand
+    text = (root / "ledgers/u1/roster.yaml").read_text(encoding="utf-8")
+    assert "# 本人同意登记" in text and PHONE in text
+    assert f'- {{id: V0003, phone: "{PHONE2}"}}\n' == (root / "ledgers/u1/personal.yaml").read_text(encoding="utf-8")
+
+
+def test_no_command_prints_a_full_number(workspace: Callable[..., Path], cli: Callable[..., Result]) -> None:
+    root = committed(workspace, ROSTER.replace(f'"{PHONE2}"', "13900001234"))  # one unquoted, an error
+    outputs = []
+    for args in (
+        ("validate",), ("validate", "--format", "json"), ("validate", "--format", "csv"),
+        ("check", "--year", "2022"), ("check", "--year", "2022", "--format", "json"), ("hours", "--year", "2022"),
+        ("fmt", "--check"), ("personal", "split"),
+        ("add-volunteer", "--unit", "u1", "--name", "重复", "--employment", "staff", "--id-number", ID_NUMBER.lower()),
+    ):  # fmt: skip
+        result = cli(root, *args)
+        outputs.append(result.stdout + result.stderr)
+    joined = "\n".join(outputs)
+    assert "duplicate-id-number" in joined
+    for secret in (ID_NUMBER, ID_NUMBER.lower(), PHONE, PHONE2):
+        assert secret not in joined
+
+
+def test_internal_errors_are_a_sentence_not_a_traceback(
+    workspace: Callable[..., Path], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import sys
+
+    from vsledger import cli as cli_module
+    from vsledger.reports import hours as hours_module
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError(f"bug near {ID_NUMBER}")
+
+    monkeypatch.setattr(hours_module, "hours_report", broken)
+    monkeypatch.setattr(sys, "argv", ["vsledger", "--root", str(workspace()), "--no-cache", "hours", "--year", "2022"])
+    monkeypatch.delenv("VSLEDGER_DEBUG", raising=False)
+    with pytest.raises(SystemExit) as exit_info:
+        cli_module.run()
+    assert exit_info.value.code == 1
+    err = capsys.readouterr().err
+    assert "vsledger: internal error (RuntimeError): bug near 110105********002X" in err
+    assert "Traceback" not in err and ID_NUMBER not in err
