@@ -43,7 +43,12 @@ def mask_phone(value: str) -> str:
     return value[:3] + "*" * (len(value) - 7) + value[-4:]
 
 
+_ELEVEN_DIGITS = re.compile(r"\d{11}")
+
+
 def mask_text(text: str) -> str:
     """Mask every full ID card or mobile number that appears in free text."""
+    if not _ELEVEN_DIGITS.search(text):  # one fast pass: most output holds no such run of digits
+        return text
     text = _ID_IN_TEXT.sub(lambda m: m.group(1) + "********" + m.group(3), text)
     return _PHONE_IN_TEXT.sub(lambda m: m.group(1) + "****" + m.group(3), text)
