@@ -71,6 +71,19 @@ def private_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.
 
 
 @pytest.fixture
+def git_identity(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Real git, with an identity that does not depend on the machine's configuration."""
+    for key, value in {
+        "GIT_AUTHOR_NAME": "测试",
+        "GIT_AUTHOR_EMAIL": "test@example.org",
+        "GIT_COMMITTER_NAME": "测试",
+        "GIT_COMMITTER_EMAIL": "test@example.org",
+        "GIT_CONFIG_NOSYSTEM": "1",
+    }.items():
+        monkeypatch.setenv(key, value)
+
+
+@pytest.fixture
 def workspace(tmp_path: Path) -> Callable[..., Path]:
     """A workspace with one unit; `files` adds or replaces files (paths relative to the root)."""
 

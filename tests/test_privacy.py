@@ -30,15 +30,7 @@ ACT = "ledgers/u1/activities/2022-05.yaml"
 ACTIVITY = "- {id: a1, date: 2022-05-05, title: 义诊, location: 社区, hours: 2, participants: [V0001, V0002, V0003]}\n"
 
 
-@pytest.fixture(autouse=True)
-def git_identity(monkeypatch: pytest.MonkeyPatch) -> None:
-    for key, value in {
-        "GIT_AUTHOR_NAME": "t",
-        "GIT_AUTHOR_EMAIL": "t@e.org",
-        "GIT_COMMITTER_NAME": "t",
-        "GIT_COMMITTER_EMAIL": "t@e.org",
-    }.items():
-        monkeypatch.setenv(key, value)
+pytestmark = pytest.mark.usefixtures("git_identity")
 
 
 def git(root: Path, *args: str) -> subprocess.CompletedProcess[str]:

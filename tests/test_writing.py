@@ -25,18 +25,7 @@ EXISTING = """
 """
 
 
-@pytest.fixture(autouse=True)
-def git_identity(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Real git, with an identity that does not depend on the machine's config."""
-    for key, value in {
-        "GIT_AUTHOR_NAME": "测试",
-        "GIT_AUTHOR_EMAIL": "test@example.org",
-        "GIT_COMMITTER_NAME": "测试",
-        "GIT_COMMITTER_EMAIL": "test@example.org",
-        "GIT_CONFIG_NOSYSTEM": "1",
-        "HOME": str(Path(os.environ.get("TMPDIR", "/tmp"))),
-    }.items():
-        monkeypatch.setenv(key, value)
+pytestmark = pytest.mark.usefixtures("git_identity")
 
 
 def snapshot(root: Path) -> dict[str, str]:

@@ -12,6 +12,7 @@ import multiprocessing
 import os
 import re
 from collections import defaultdict
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 from typing import Any, TypeVar
@@ -269,26 +270,28 @@ def _load_unit(workspace: Workspace, files: Files, unit_dir: Path, rel: str) -> 
             ledger.activities.append(ActivityEntry(activity, file_rel, index))
 
     reports_rel = f"{rel}/reports.yaml"
-    if files.is_file(reports_rel):
-        items = _document(read_yaml(files, reports_rel, problems), reports_rel, list, problems)
-        for index, item in enumerate(items or []):
-            report = build_record(Report, item, reports_rel, (index,), problems)
-            if report is not None:
-                ledger.reports.append(ReportEntry(report, reports_rel, index))
+    for index, report in _list_records(files, reports_rel, Report, problems):
+        ledger.reports.append(ReportEntry(report, reports_rel, index))
 
     personal_rel = f"{rel}/personal.yaml"
-    if files.is_file(personal_rel):
-        items = _document(read_yaml(files, personal_rel, problems), personal_rel, list, problems)
-        for index, item in enumerate(items or []):
-            entry = build_record(PersonalEntry, item, personal_rel, (index,), problems)
-            if entry is None:
-                continue
-            if entry.id in ledger.personal:
-                problems.append(Problem(personal_rel, "duplicate-id", {"id": entry.id}, path=(index, "id")))
-                continue
-            ledger.personal[entry.id] = entry
-            _join_personal(ledger, entry, personal_rel, index, problems)
+    for index, entry in _list_records(files, personal_rel, PersonalEntry, problems):
+        if entry.id in ledger.personal:
+            problems.append(Problem(personal_rel, "duplicate-id", {"id": entry.id}, path=(index, "id")))
+            continue
+        ledger.personal[entry.id] = entry
+        _join_personal(ledger, entry, personal_rel, index, problems)
     return ledger
+
+
+def _list_records(files: Files, rel: str, model: type[M], problems: list[Problem]) -> Iterator[tuple[int, M]]:
+    """The records of an optional file that is a YAML list, each with its index; bad ones reported."""
+    if not files.is_file(rel):
+        return
+    items = _document(read_yaml(files, rel, problems), rel, list, problems)
+    for index, item in enumerate(items or []):
+        record = build_record(model, item, rel, (index,), problems)
+        if record is not None:
+            yield index, record
 
 
 def _join_personal(ledger: UnitLedger, entry: PersonalEntry, rel: str, index: int, problems: list[Problem]) -> None:
