@@ -234,6 +234,7 @@ def test_nul_utf16_and_oversized_files_are_named(
     found = {(p["file"], p["line"], p["column"], p["code"]) for p in cli(root, "validate", "--format", "json").json()["problems"]}
     assert (ACT, 2, 11, "nul-byte") in found
     assert ("ledgers/u1/activities/2022-06.yaml", 1, 1, "encoding") in found
+    assert "iconv -f UTF-16 -t UTF-8" in cli(root, "validate").stdout
     assert ("ledgers/u1/reports.yaml", 1, 1, "file-too-large") in found
 
 

@@ -27,8 +27,8 @@ PROBLEMS: dict[str, tuple[str, str, str, str]] = {
     "encoding": (
         "文件不是 UTF-8 编码(看起来是 {encoding})",
         "file is not UTF-8 (looks like {encoding})",
-        "转换编码:iconv -f GB18030 -t UTF-8 原文件 > 新文件,或在编辑器中“另存为 UTF-8”",
-        "convert it: iconv -f GB18030 -t UTF-8 in.yaml > out.yaml, or save as UTF-8 in your editor",
+        "转换编码:iconv -f {encoding} -t UTF-8 原文件 > 新文件,或在编辑器中“另存为 UTF-8”",
+        "convert it: iconv -f {encoding} -t UTF-8 in.yaml > out.yaml, or save as UTF-8 in your editor",
     ),
     "nul-byte": (
         "文件中有空字符(NUL)",
