@@ -7,6 +7,7 @@ Exit codes (SPEC §6): 0 fine; 1 invalid ledger or an error-level rule failed;
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 from collections.abc import Callable
@@ -562,3 +563,58 @@ def personal_split(
             typer.echo(ui("split-gitignore", settings.lang))
     if moved_any:
         typer.echo(ui("split-history", settings.lang))
+
+
+class ExportFormat(StrEnum):
+    xlsx = "xlsx"
+    csv = "csv"
+    json = "json"
+
+
+@app.command()
+def export(
+    ctx: typer.Context,
+    unit: Annotated[str, typer.Option("--unit", "-u", help="单位 id / unit id")],
+    year: Annotated[int, typer.Option("--year", "-y", help="年度 / year")],
+    format: Annotated[ExportFormat, typer.Option("--format", "-f", help="xlsx | csv | json")] = ExportFormat.xlsx,
+    out: Annotated[Optional[Path], typer.Option("--out", "-o", help="输出文件(csv 为目录)/ where to write")] = None,
+    as_of: Annotated[Optional[str], typer.Option("--as-of", help="YYYY-MM-DD")] = None,
+    unmask: Annotated[bool, typer.Option("--unmask", help="导出完整的身份证号和手机号 / full ID and phone numbers")] = False,
+) -> None:
+    """导出单位台账:花名册、活动台账、参与明细、时长统计、达标情况 / export the unit's ledger."""
+    from .exporting import build_export, check_out_path, export_json, write_csv, write_xlsx
+    from .messages import ui
+    from .problems import Problem
+    from .render import render_json, render_problems
+    from .reports.check import default_as_of
+
+    settings = _settings(ctx)
+    workspace, unit = _load_single_unit(unit, settings)
+    cutoff = _parse_date(as_of, "--as-of") if as_of else default_as_of(year, settings.today)
+    target = out if out is not None else Path(f"{unit}-{year}" + {"xlsx": ".xlsx", "csv": "", "json": ".json"}[format.value])
+    if format is not ExportFormat.json or out is not None:
+        code = check_out_path(settings.root, target, format.value)
+        if code is not None:
+            render_problems(
+                [Problem(str(target), code, {}, line=1, column=1)], settings.root, settings.lang, file=sys.stderr, excerpts=False
+            )
+            raise typer.Exit(2)
+    _report_ledger_state(workspace.problems, settings)
+    sheets = build_export(workspace, unit, year, cutoff, settings.lang, unmask=unmask)
+    if format is ExportFormat.xlsx:
+        write_xlsx(sheets, target, settings.lang)
+    elif format is ExportFormat.csv:
+        write_csv(sheets, target, settings.lang)
+    elif out is None:
+        data = export_json(sheets, unit, year)
+        if unmask:  # the numbers were asked for: no masking pass over the output
+            typer.echo(json.dumps(data, ensure_ascii=False))
+        else:
+            render_json(data)
+        raise typer.Exit(1 if workspace.errors else 0)
+    else:
+        from .writing import atomic_write
+
+        atomic_write(target, (json.dumps(export_json(sheets, unit, year), ensure_ascii=False, indent=2) + "\n").encode("utf-8"))
+    typer.echo(ui("exported", settings.lang, path=target))
+    raise typer.Exit(1 if workspace.errors else 0)

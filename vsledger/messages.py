@@ -286,6 +286,18 @@ PROBLEMS: dict[str, tuple[str, str, str, str]] = {
         "运行 vsledger personal split 把号码移到不进 git 的 personal.yaml;历史中的号码还需清除(见 vsledger personal split 的输出)",
         "run vsledger personal split to move the numbers into personal.yaml, which stays out of git; the numbers also stay in history until purged (see its output)",
     ),
+    "out-inside-ledger": (
+        "导出文件不能写在 ledgers/ 或 rules/ 里",
+        "an export cannot be written inside ledgers/ or rules/",
+        "换一个位置,如 --out 台账.xlsx",
+        "choose another place, e.g. --out ledger.xlsx",
+    ),
+    "out-not-export": (
+        "--out 指向的已有文件不是同类导出文件,未覆盖",
+        "--out names an existing file that is not an export of this kind; not overwritten",
+        "换一个文件名",
+        "choose another name",
+    ),
     "fmt-skipped": (
         "未整理:文件有错误或布局无法自动整理(内容未改动)",
         "not formatted: the file has errors or a layout fmt does not rewrite (left as it is)",
@@ -389,6 +401,7 @@ UI: dict[str, tuple[str, str]] = {
         "in numbers.txt (do not commit it); 3) run git filter-repo --replace-text numbers.txt; 4) if personal.yaml was ever committed, "
         "git rm --cached it first; 5) force-push and have everyone clone afresh.",
     ),
+    "exported": ("已导出 {path}", "exported {path}"),
     "did-you-mean": (",是否为 “{suggestion}”?", "; did you mean '{suggestion}'?"),
 }
 

@@ -1,0 +1,122 @@
+"""The exported 台账, read back cell by cell: sheets, totals, chart, print set-up, and safety."""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+
+from conftest import Result
+from test_hours import DEC_2021, JUNE, MAY, ROSTER, UNIT
+
+NUMBER, PHONE = "11010519491231002X", "13800001234"
+FORMULA_NAME = '=HYPERLINK("http://evil.example","点我")'
+
+
+@pytest.fixture
+def ledger(workspace: Callable[..., Path]) -> Path:
+    roster = ROSTER + f'  - {{id: V0004, name: "{FORMULA_NAME.replace(chr(34), chr(92) + chr(34))}", employment: staff, phone: "{PHONE}"}}\n'
+    return workspace(
+        {
+            "ledgers/u1/unit.yaml": UNIT,
+            "ledgers/u1/roster.yaml": roster,
+            "ledgers/u1/personal.yaml": f'- {{id: V0001, id_number: "{NUMBER}"}}\n',
+            "ledgers/u1/activities/2022-05.yaml": MAY,
+            "ledgers/u1/activities/2022-06.yaml": JUNE,
+            "ledgers/u1/activities/2021-12.yaml": DEC_2021,
+        },
+        base=False,
+    )
+
+
+def test_workbook_sheets_rows_totals_and_layout(ledger: Path, cli: Callable[..., Result], tmp_path: Path) -> None:
+    out = tmp_path / "u1.xlsx"
+    result = cli(ledger, "export", "--unit", "u1", "--year", "2022", "--out", str(out))
+    assert result.exit_code == 0, result.stderr
+    book = load_workbook(out)
+    assert book.sheetnames == ["花名册", "活动台账", "参与明细", "时长统计", "达标情况"]
+    # one participation row per participant, after corrections (a2 → a3; b2 → b3 → deleted by b4)
+    rows = list(book["参与明细"].iter_rows(min_row=2, values_only=True))
+    assert [(r[0], r[3], r[5]) for r in rows] == [("a1", "V0001", 3), ("a1", "V0002", 3), ("a1", "V0003", 1.5), ("a3", "V0001", 2), ("b1", "V0002", 2.25)]
+    assert isinstance(rows[0][1], datetime) and rows[0][1].date().isoformat() == "2022-05-05"  # dates are dates
+    activity_ids = [r[0] for r in book["活动台账"].iter_rows(min_row=2, values_only=True)]
+    assert activity_ids == ["a1", "a3", "b1"]
+    hours = list(book["时长统计"].iter_rows(values_only=True))
+    assert hours[0][:4] == ("志愿者编号", "姓名", "1月", "2月") and hours[0][-1] == "合计"
+    assert hours[-1][0] == "合计" and hours[-1][-1] == 11.75  # the year's total, as `hours --by unit` gives it
+    assert hours[-1][6] == 9.5 and hours[-1][7] == 2.25  # May and June
+    by_unit = cli(ledger, "hours", "--year", "2022", "--by", "unit", "--format", "json").json()
+    assert by_unit[0]["hours"] == hours[-1][-1]
+    assert len(book["时长统计"]._charts) == 1
+    for sheet in book:
+        assert sheet.freeze_panes == "A2"
+        assert sheet.page_setup.orientation == "landscape" and sheet.page_setup.paperSize == 9  # A4
+        assert sheet.print_title_rows == "$1:$1"
+        assert sheet.column_dimensions["B"].width >= 6
+        for row in sheet.iter_rows():
+            for cell in row:
+                assert cell.data_type != "f", (sheet.title, cell.coordinate, cell.value)  # never a formula
+
+
+def test_numbers_masked_and_formulas_inert_unless_asked(ledger: Path, cli: Callable[..., Result], tmp_path: Path) -> None:
+    masked = tmp_path / "masked.xlsx"
+    cli(ledger, "export", "--unit", "u1", "--year", "2022", "--out", str(masked))
+    roster = list(load_workbook(masked)["花名册"].iter_rows(values_only=True))
+    by_id = {row[0]: row for row in roster[1:]}
+    assert by_id["V0001"][3] == "110105********002X"
+    assert by_id["V0004"][4] == "138****1234"
+    assert by_id["V0004"][1] == FORMULA_NAME  # kept as the text it is, not run
+    full = tmp_path / "full.xlsx"
+    cli(ledger, "export", "--unit", "u1", "--year", "2022", "--out", str(full), "--unmask")
+    by_id = {row[0]: row for row in list(load_workbook(full)["花名册"].iter_rows(values_only=True))[1:]}
+    assert by_id["V0001"][3] == NUMBER and by_id["V0004"][4] == PHONE
+    cells = [c for row in load_workbook(full)["花名册"].iter_rows() for c in row if c.value == FORMULA_NAME]
+    assert cells and all(c.data_type == "s" for c in cells)
+
+
+def test_csv_one_file_per_sheet_with_bom_and_no_live_formula(ledger: Path, cli: Callable[..., Result], tmp_path: Path) -> None:
+    out = tmp_path / "csv"
+    assert cli(ledger, "export", "--unit", "u1", "--year", "2022", "--format", "csv", "--out", str(out)).exit_code == 0
+    assert sorted(p.name for p in out.iterdir()) == sorted(["花名册.csv", "活动台账.csv", "参与明细.csv", "时长统计.csv", "达标情况.csv"])
+    raw = (out / "花名册.csv").read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.reader(raw.decode("utf-8-sig").splitlines()))
+    assert rows[0][:3] == ["编号", "姓名", "性别"]
+    names = [row[1] for row in rows[1:]]
+    assert "'" + FORMULA_NAME in names  # OWASP: a leading quote makes it text
+    assert not any(cell.startswith(("=", "+", "@")) for row in rows for cell in row)
+    text = raw.decode("utf-8-sig")
+    assert NUMBER not in text and PHONE not in text and "138****1234" in text
+
+
+def test_json_has_the_same_content(ledger: Path, cli: Callable[..., Result]) -> None:
+    data = cli(ledger, "export", "--unit", "u1", "--year", "2022", "--format", "json").json()
+    assert set(data) == {"unit", "year", "roster", "activities", "participations", "hours", "compliance"}
+    assert [p["hours"] for p in data["participations"]] == [3.0, 3.0, 1.5, 2.0, 2.25]
+    assert data["hours"][-1]["total"] == 11.75
+    assert NUMBER not in json.dumps(data, ensure_ascii=False)
+
+
+@pytest.mark.parametrize("where", ["ledgers/u1/export.xlsx", "rules/x.xlsx", "ledgers/u1/roster.yaml"])
+def test_out_never_lands_in_the_ledger(where: str, ledger: Path, cli: Callable[..., Result]) -> None:
+    before = (ledger / "ledgers/u1/roster.yaml").read_bytes()
+    result = cli(ledger, "export", "--unit", "u1", "--year", "2022", "--out", str(ledger / where))
+    assert result.exit_code == 2 and "out-inside-ledger" in result.stderr
+    assert (ledger / "ledgers/u1/roster.yaml").read_bytes() == before
+    assert not (ledger / "ledgers/u1/export.xlsx").exists()
+
+
+def test_out_does_not_overwrite_a_file_that_is_not_an_export(ledger: Path, cli: Callable[..., Result], tmp_path: Path) -> None:
+    notes = tmp_path / "notes.txt"
+    notes.write_text("重要", encoding="utf-8")
+    result = cli(ledger, "export", "--unit", "u1", "--year", "2022", "--out", str(notes))
+    assert result.exit_code == 2 and "out-not-export" in result.stderr
+    assert notes.read_text(encoding="utf-8") == "重要"
+    link = ledger / "elsewhere.xlsx"
+    link.symlink_to(ledger / "ledgers/u1/roster.yaml")  # a symlink does not get around it
+    assert "out-inside-ledger" in cli(ledger, "export", "--unit", "u1", "--year", "2022", "--out", str(link)).stderr
