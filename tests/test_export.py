@@ -20,7 +20,9 @@ FORMULA_NAME = '=HYPERLINK("http://evil.example","点我")'
 
 @pytest.fixture
 def ledger(workspace: Callable[..., Path]) -> Path:
-    roster = ROSTER + f'  - {{id: V0004, name: "{FORMULA_NAME.replace(chr(34), chr(92) + chr(34))}", employment: staff, phone: "{PHONE}"}}\n'
+    roster = (
+        ROSTER + f'  - {{id: V0004, name: "{FORMULA_NAME.replace(chr(34), chr(92) + chr(34))}", employment: staff, phone: "{PHONE}"}}\n'
+    )
     return workspace(
         {
             "ledgers/u1/unit.yaml": UNIT,
@@ -42,7 +44,13 @@ def test_workbook_sheets_rows_totals_and_layout(ledger: Path, cli: Callable[...,
     assert book.sheetnames == ["花名册", "活动台账", "参与明细", "时长统计", "达标情况"]
     # one participation row per participant, after corrections (a2 → a3; b2 → b3 → deleted by b4)
     rows = list(book["参与明细"].iter_rows(min_row=2, values_only=True))
-    assert [(r[0], r[3], r[5]) for r in rows] == [("a1", "V0001", 3), ("a1", "V0002", 3), ("a1", "V0003", 1.5), ("a3", "V0001", 2), ("b1", "V0002", 2.25)]
+    assert [(r[0], r[3], r[5]) for r in rows] == [
+        ("a1", "V0001", 3),
+        ("a1", "V0002", 3),
+        ("a1", "V0003", 1.5),
+        ("a3", "V0001", 2),
+        ("b1", "V0002", 2.25),
+    ]
     assert isinstance(rows[0][1], datetime) and rows[0][1].date().isoformat() == "2022-05-05"  # dates are dates
     activity_ids = [r[0] for r in book["活动台账"].iter_rows(min_row=2, values_only=True)]
     assert activity_ids == ["a1", "a3", "b1"]

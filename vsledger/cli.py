@@ -618,3 +618,34 @@ def export(
         atomic_write(target, (json.dumps(export_json(sheets, unit, year), ensure_ascii=False, indent=2) + "\n").encode("utf-8"))
     typer.echo(ui("exported", settings.lang, path=target))
     raise typer.Exit(1 if workspace.errors else 0)
+
+
+@app.command()
+def stars(
+    ctx: typer.Context,
+    unit: UnitOption = None,
+    as_of: Annotated[Optional[str], typer.Option("--as-of", help="YYYY-MM-DD (default: today)")] = None,
+    format: FormatOption = Format.table,
+) -> None:
+    """累计服务时长与星级(默认 100/300/600/1000/1500 小时)/ cumulative hours and star level."""
+    from .render import render_csv, render_json, render_problems, render_terminal
+    from .reports.stars import star_thresholds, stars_json, stars_report, stars_table
+
+    settings = _settings(ctx)
+    cutoff = _parse_date(as_of, "--as-of") if as_of else settings.today
+    workspace = _load(settings, locate=False)
+    units = _select_units(workspace, unit, settings)
+    config_problems: list[Problem] = []
+    thresholds = star_thresholds(settings.root, config_problems)
+    if config_problems:
+        _locate(config_problems, settings)
+        render_problems(config_problems, settings.root, settings.lang, file=sys.stderr)
+    rows = stars_report(workspace, units, cutoff, thresholds)
+    _report_ledger_state(workspace.problems, settings)
+    if format is Format.json:
+        render_json(stars_json(rows))
+    elif format is Format.csv:
+        render_csv([stars_table(rows, settings.lang)])
+    else:
+        render_terminal([stars_table(rows, settings.lang)])
+    raise typer.Exit(1 if workspace.errors or config_problems else 0)

@@ -298,6 +298,12 @@ PROBLEMS: dict[str, tuple[str, str, str, str]] = {
         "换一个文件名",
         "choose another name",
     ),
+    "invalid-thresholds": (
+        "star_thresholds 应为递增的正数列表,如 [100, 300, 600, 1000, 1500]",
+        "star_thresholds must be a rising list of positive numbers, e.g. [100, 300, 600, 1000, 1500]",
+        "",
+        "",
+    ),
     "fmt-skipped": (
         "未整理:文件有错误或布局无法自动整理(内容未改动)",
         "not formatted: the file has errors or a layout fmt does not rewrite (left as it is)",
@@ -402,6 +408,9 @@ UI: dict[str, tuple[str, str]] = {
         "git rm --cached it first; 5) force-push and have everyone clone afresh.",
     ),
     "exported": ("已导出 {path}", "exported {path}"),
+    "stars-title": ("累计服务时长与星级", "Cumulative hours and star level"),
+    "stars": ("星级", "stars"),
+    "to-next": ("距下一星级(小时)", "hours to the next star"),
     "did-you-mean": (",是否为 “{suggestion}”?", "; did you mean '{suggestion}'?"),
 }
 

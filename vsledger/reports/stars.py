@@ -1,0 +1,95 @@
+"""`vsledger stars`: cumulative service hours and star level (星级志愿者).
+
+Cumulative hours are `prior_hours` (served before this ledger began) plus every
+activity that counts, of every year up to the as-of date. Thresholds are the
+national baseline of 100/300/600/1000/1500 hours for one to five stars, or the
+workspace's own (`star_thresholds` in vsledger.yaml): local schemes differ.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from ..ledger import Workspace
+from ..problems import Problem
+
+DEFAULT_THRESHOLDS = (Decimal(100), Decimal(300), Decimal(600), Decimal(1000), Decimal(1500))
+CONFIG = "vsledger.yaml"
+
+
+@dataclass
+class StarRow:
+    unit: str
+    id: str
+    name: str
+    hours: Decimal
+    stars: int
+    next_threshold: Decimal | None
+    to_next: Decimal | None
+
+
+def star_thresholds(root: Path, problems: list[Problem]) -> tuple[Decimal, ...]:
+    """The workspace's thresholds, or the national baseline; a bad setting is a located problem."""
+    from ..loader import Files, read_yaml
+
+    if not (root / CONFIG).is_file():
+        return DEFAULT_THRESHOLDS
+    parsed = read_yaml(Files(root), CONFIG, problems)
+    data = parsed.data if parsed is not None else None
+    if not isinstance(data, dict) or "star_thresholds" not in data:
+        return DEFAULT_THRESHOLDS
+    values = data["star_thresholds"]
+    ok = isinstance(values, list) and values and all(isinstance(v, (int, Decimal)) and not isinstance(v, bool) and v > 0 for v in values)
+    if not ok or any(b <= a for a, b in itertools.pairwise(values)):
+        problems.append(Problem(CONFIG, "invalid-thresholds", {}, path=("star_thresholds",)))
+        return DEFAULT_THRESHOLDS
+    return tuple(Decimal(v) for v in values)
+
+
+def stars_report(workspace: Workspace, unit_ids: list[str], as_of: date, thresholds: tuple[Decimal, ...]) -> list[StarRow]:
+    rows: list[StarRow] = []
+    for unit_id in unit_ids:
+        ledger = workspace.units[unit_id]
+        served: dict[str, Decimal] = {}
+        for activity in ledger.effective_between(date.min, as_of):
+            for participant in activity.participants:
+                served[participant.volunteer] = served.get(participant.volunteer, Decimal(0)) + activity.hours_of(participant)
+        for entry in ledger.volunteers.values():
+            volunteer = entry.volunteer
+            hours = (volunteer.prior_hours or Decimal(0)) + served.get(volunteer.id, Decimal(0))
+            stars = sum(1 for threshold in thresholds if hours >= threshold)
+            upcoming = thresholds[stars] if stars < len(thresholds) else None
+            rows.append(
+                StarRow(unit_id, volunteer.id, volunteer.name, hours, stars, upcoming, upcoming - hours if upcoming is not None else None)
+            )
+    return rows
+
+
+def stars_json(rows: list[StarRow]) -> list[dict[str, Any]]:
+    def number(value: Decimal | None) -> float | None:
+        return float(value) if value is not None else None
+
+    return [
+        {"unit": r.unit, "id": r.id, "name": r.name, "hours": float(r.hours), "stars": r.stars,
+         "next": number(r.next_threshold), "to_next": number(r.to_next)}
+        for r in rows
+    ]  # fmt: skip
+
+
+def stars_table(rows: list[StarRow], lang: str) -> Any:
+    from ..messages import ui
+    from ..render import Column, Table
+
+    table = Table(
+        ui("stars-title", lang),
+        [Column(ui("unit", lang)), Column(ui("by-volunteer", lang), no_wrap=True), Column(ui("name", lang)),
+         Column(ui("hours", lang), "right"), Column(ui("stars", lang)), Column(ui("to-next", lang), "right")],
+    )  # fmt: skip
+    for r in rows:
+        table.rows.append([r.unit, r.id, r.name, r.hours, "★" * r.stars or "–", r.to_next])
+    return table
