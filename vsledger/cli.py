@@ -649,3 +649,35 @@ def stars(
     else:
         render_terminal([stars_table(rows, settings.lang)])
     raise typer.Exit(1 if workspace.errors or config_problems else 0)
+
+
+@app.command("import")
+def import_command(
+    ctx: typer.Context,
+    file: Annotated[Path, typer.Argument(help="花名册表格 .xlsx 或 .csv / the roster spreadsheet", exists=True, dir_okay=False)],
+    unit: Annotated[str, typer.Option("--unit", "-u", help="单位 id / unit id")],
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="只预览,不写入 / preview only")] = False,
+) -> None:
+    """从表格导入志愿者(中文表头)/ add volunteers from a spreadsheet."""
+    from .adding import next_volunteer_id
+    from .importing import import_volunteers, parse_rows, preview_table
+    from .messages import ui
+    from .render import render_problems, render_terminal
+    from .writing import WriteRefused
+
+    settings = _settings(ctx)
+    workspace, unit = _load_single_unit(unit, settings)
+    start = int(next_volunteer_id(workspace, unit)[1:])
+    result = parse_rows(file, workspace, unit, start)
+    if result.problems:
+        render_problems(result.problems, settings.root, settings.lang, file=sys.stderr, excerpts=False)
+        typer.echo(ui("import-refused", settings.lang), err=True)
+        raise typer.Exit(1)
+    render_terminal([preview_table(result, settings.lang)])
+    if dry_run:
+        return
+    try:
+        import_volunteers(settings.root, unit, result.records, settings.today)
+    except WriteRefused as exc:
+        raise _show_refusal(exc, settings.root, settings) from None
+    typer.echo(ui("import-done", settings.lang, count=len(result.records)))

@@ -304,6 +304,20 @@ PROBLEMS: dict[str, tuple[str, str, str, str]] = {
         "",
         "",
     ),
+    "import-unreadable": ("无法读取表格({detail})", "cannot read the spreadsheet ({detail})", "支持 .xlsx 和 .csv", "use .xlsx or .csv"),
+    "import-no-header": ("第一行应为表头,且至少有“姓名”一列", "the first row must be the header, with a 姓名 column at least", "", ""),
+    "import-id-as-number": (
+        "第 {row} 行:身份证号被 Excel 存成了数字,末几位可能已丢失",
+        "row {row}: the ID card number was stored by Excel as a number; its last digits may be lost",
+        "把该列设为“文本”格式后重新输入号码",
+        "format the column as Text and type the numbers again",
+    ),
+    "import-employment": (
+        "第 {row} 行:无法识别的人员类别 “{value}”",
+        "row {row}: unknown employment '{value}'",
+        "可用:在编、聘用、退休、居民、学生、其他",
+        "use: 在编 (staff), 聘用 (contract), 退休, 居民, 学生, 其他",
+    ),
     "fmt-skipped": (
         "未整理:文件有错误或布局无法自动整理(内容未改动)",
         "not formatted: the file has errors or a layout fmt does not rewrite (left as it is)",
@@ -411,6 +425,11 @@ UI: dict[str, tuple[str, str]] = {
     "stars-title": ("累计服务时长与星级", "Cumulative hours and star level"),
     "stars": ("星级", "stars"),
     "to-next": ("距下一星级(小时)", "hours to the next star"),
+    "import-preview": ("将导入 {count} 名志愿者", "{count} volunteers to import"),
+    "import-done": ("已导入 {count} 名志愿者", "imported {count} volunteers"),
+    "import-refused": ("表格有错误,未导入任何记录", "the spreadsheet has errors; nothing was imported"),
+    "row": ("行", "row"),
+    "party": ("党员", "party"),
     "did-you-mean": (",是否为 “{suggestion}”?", "; did you mean '{suggestion}'?"),
 }
 
