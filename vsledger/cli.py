@@ -681,3 +681,68 @@ def import_command(
     except WriteRefused as exc:
         raise _show_refusal(exc, settings.root, settings) from None
     typer.echo(ui("import-done", settings.lang, count=len(result.records)))
+
+
+class ReportKindOption(StrEnum):
+    monthly = "monthly"
+    half_year = "half-year"
+
+
+class ReportFormat(StrEnum):
+    md = "md"
+    xlsx = "xlsx"
+
+
+@app.command()
+def report(
+    ctx: typer.Context,
+    kind: Annotated[ReportKindOption, typer.Argument(help="monthly(月报)| half-year(半年小结)")],
+    unit: Annotated[str, typer.Option("--unit", "-u", help="单位 id / unit id")],
+    period: Annotated[str, typer.Option("--period", "-p", help="2022-05 | 2022-H1")],
+    format: Annotated[ReportFormat, typer.Option("--format", "-f", help="md | xlsx")] = ReportFormat.md,
+    out: Annotated[Optional[Path], typer.Option("--out", "-o", help="输出文件 / where to write")] = None,
+    submitted_on: Annotated[Optional[str], typer.Option("--submitted-on", help="记录报送日期 / record the hand-in (YYYY-MM-DD)")] = None,
+) -> None:
+    """月报和半年小结;--submitted-on 记入 reports.yaml / the monthly report or half-year summary."""
+    from .exporting import check_out_path, write_xlsx
+    from .messages import ui
+    from .problems import Problem
+    from .render import render_problems
+    from .reports.period import period_report, render_markdown, report_sheets
+    from .writer import flow_record
+    from .writing import Change, WriteRefused, append_block, apply_changes, atomic_write
+
+    settings = _settings(ctx)
+    workspace, unit = _load_single_unit(unit, settings)
+    result = period_report(workspace, unit, kind.value, period, settings.today)  # type: ignore[arg-type]
+    if result is None:
+        raise _usage_error(ui("bad-period", settings.lang, period=period))
+    target = out if out is not None else (Path(f"{unit}-{period}.xlsx") if format is ReportFormat.xlsx else None)
+    if target is not None:
+        code = check_out_path(settings.root, target, "xlsx" if format is ReportFormat.xlsx else "json")
+        if code is not None and not (format is ReportFormat.md and target.suffix == ".md" and code == "out-not-export"):
+            refusal = [Problem(str(target), code, {}, line=1, column=1)]
+            render_problems(refusal, settings.root, settings.lang, file=sys.stderr, excerpts=False)
+            raise typer.Exit(2)
+    _report_ledger_state(workspace.problems, settings)
+    if format is ReportFormat.xlsx:
+        assert target is not None
+        write_xlsx(report_sheets(result, settings.lang), target, settings.lang)
+        typer.echo(ui("exported", settings.lang, path=target))
+    elif target is not None:
+        atomic_write(target, render_markdown(result, settings.lang).encode("utf-8"))
+        typer.echo(ui("exported", settings.lang, path=target))
+    else:
+        typer.echo(render_markdown(result, settings.lang), nl=False)
+    if submitted_on:
+        day = _parse_date(submitted_on, "--submitted-on")
+        record = {"kind": kind.value, "period": period, "submitted_on": day, "file": str(target) if target is not None else None}
+        line = flow_record(record, ("kind", "period", "submitted_on", "file"))
+        rel = f"ledgers/{unit}/reports.yaml"
+        try:
+            apply_changes(
+                settings.root, unit, [Change(rel, lambda old: append_block(old, line).replace(b"\n\n- {", b"\n- {"))], settings.today
+            )
+        except WriteRefused as exc:
+            raise _show_refusal(exc, settings.root, settings) from None
+        typer.echo(ui("report-recorded", settings.lang, file=rel, date=day.isoformat()))

@@ -430,6 +430,11 @@ UI: dict[str, tuple[str, str]] = {
     "import-refused": ("表格有错误,未导入任何记录", "the spreadsheet has errors; nothing was imported"),
     "row": ("行", "row"),
     "party": ("党员", "party"),
+    "bad-period": (
+        "报告期 “{period}” 无效:月报写 2022-05,半年小结写 2022-H1",
+        "period '{period}' is invalid: 2022-05 for monthly, 2022-H1 for half-year",
+    ),
+    "report-recorded": ("已在 {file} 记录报送日期 {date}", "recorded the hand-in on {date} in {file}"),
     "did-you-mean": (",是否为 “{suggestion}”?", "; did you mean '{suggestion}'?"),
 }
 
