@@ -746,3 +746,48 @@ def report(
         except WriteRefused as exc:
             raise _show_refusal(exc, settings.root, settings) from None
         typer.echo(ui("report-recorded", settings.lang, file=rel, date=day.isoformat()))
+
+
+@app.command()
+def certificate(
+    ctx: typer.Context,
+    unit: Annotated[str, typer.Option("--unit", "-u", help="单位 id / unit id")],
+    volunteer: Annotated[str, typer.Option("--volunteer", "-v", help="志愿者编号 / volunteer id")],
+    from_: Annotated[Optional[str], typer.Option("--from", help="YYYY-MM-DD (default: everything)")] = None,
+    to: Annotated[Optional[str], typer.Option("--to", help="YYYY-MM-DD (default: today)")] = None,
+    out: Annotated[Optional[Path], typer.Option("--out", "-o", help="PDF 文件 / the PDF to write")] = None,
+    signer: Annotated[str, typer.Option("--signer", help="负责人 / person in charge")] = "",
+    handler: Annotated[str, typer.Option("--handler", help="经办人 / handler")] = "",
+    contact: Annotated[str, typer.Option("--contact", help="联系方式 / contact")] = "",
+    unmask: Annotated[bool, typer.Option("--unmask", help="证明上印完整身份证号 / print the full ID card number")] = False,
+) -> None:
+    """出具志愿服务记录证明(PDF,编号登记)/ issue a numbered service certificate."""
+    from .certificate import build_certificate, register, write_pdf
+    from .exporting import check_out_path
+    from .messages import ui
+    from .problems import Problem
+    from .render import render_problems
+    from .writing import WriteRefused
+
+    settings = _settings(ctx)
+    workspace, unit = _load_single_unit(unit, settings)
+    start = _parse_date(from_, "--from") if from_ else date(1900, 1, 1)
+    end = _parse_date(to, "--to") if to else settings.today
+    result = build_certificate(workspace, unit, volunteer, start, end, settings.today, signer, handler, contact, unmask)
+    if result is None:
+        raise _usage_error(ui("unknown-volunteer-option", settings.lang, unit=unit, id=volunteer))
+    if from_ is None and result.activities:
+        result.start = result.activities[0][0].date
+    target = out if out is not None else Path(f"{result.number}.pdf")
+    code = check_out_path(settings.root, target, "pdf")
+    if code is not None:
+        render_problems([Problem(str(target), code, {}, line=1, column=1)], settings.root, settings.lang, file=sys.stderr, excerpts=False)
+        raise typer.Exit(2)
+    if result.id_number is None:
+        typer.echo(ui("no-id-number", settings.lang, id=volunteer), err=True)
+    write_pdf(result, target)
+    try:
+        register(settings.root, unit, result, settings.today)
+    except WriteRefused as exc:
+        raise _show_refusal(exc, settings.root, settings) from None
+    typer.echo(ui("certificate-issued", settings.lang, number=result.number, path=target))

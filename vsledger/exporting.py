@@ -21,7 +21,7 @@ from .render import csv_safe
 from .writing import atomic_save, atomic_write
 
 Kind = Literal["text", "date", "number", "hours"]
-EXPORT_SUFFIXES = {"xlsx": ".xlsx", "csv": "", "json": ".json"}
+EXPORT_SUFFIXES = {"xlsx": ".xlsx", "csv": "", "json": ".json", "pdf": ".pdf", "md": ".md"}
 
 
 @dataclass(frozen=True)

@@ -435,6 +435,12 @@ UI: dict[str, tuple[str, str]] = {
         "period '{period}' is invalid: 2022-05 for monthly, 2022-H1 for half-year",
     ),
     "report-recorded": ("已在 {file} 记录报送日期 {date}", "recorded the hand-in on {date} in {file}"),
+    "certificate-issued": ("已出具证明 {number}:{path}", "certificate {number} issued: {path}"),
+    "no-id-number": (
+        "{id} 没有登记身份证号(personal.yaml 中没有),证明上注明“未登记”",
+        "{id} has no ID card number on file (not in personal.yaml); the certificate says so",
+    ),
+    "unknown-volunteer-option": ("{unit} 的花名册上没有 {id}", "{id} is not on the roster of {unit}"),
     "did-you-mean": (",是否为 “{suggestion}”?", "; did you mean '{suggestion}'?"),
 }
 
