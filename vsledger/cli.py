@@ -569,6 +569,7 @@ class ExportFormat(StrEnum):
     xlsx = "xlsx"
     csv = "csv"
     json = "json"
+    parquet = "parquet"
 
 
 @app.command()
@@ -582,23 +583,19 @@ def export(
     unmask: Annotated[bool, typer.Option("--unmask", help="导出完整的身份证号和手机号 / full ID and phone numbers")] = False,
 ) -> None:
     """导出单位台账:花名册、活动台账、参与明细、时长统计、达标情况 / export the unit's ledger."""
-    from .exporting import build_export, check_out_path, export_json, write_csv, write_xlsx
+    from .exporting import build_export, export_json, write_csv, write_xlsx
     from .messages import ui
-    from .problems import Problem
-    from .render import render_json, render_problems
+    from .render import render_json
     from .reports.check import default_as_of
 
     settings = _settings(ctx)
+    if format is ExportFormat.parquet:
+        raise typer.Exit(_export_parquet(settings, unit, year, out, as_of))
     workspace, unit = _load_single_unit(unit, settings)
     cutoff = _parse_date(as_of, "--as-of") if as_of else default_as_of(year, settings.today)
     target = out if out is not None else Path(f"{unit}-{year}" + {"xlsx": ".xlsx", "csv": "", "json": ".json"}[format.value])
-    if format is not ExportFormat.json or out is not None:
-        code = check_out_path(settings.root, target, format.value)
-        if code is not None:
-            render_problems(
-                [Problem(str(target), code, {}, line=1, column=1)], settings.root, settings.lang, file=sys.stderr, excerpts=False
-            )
-            raise typer.Exit(2)
+    if (format is not ExportFormat.json or out is not None) and _refuse_out(settings, target, format.value):
+        raise typer.Exit(2)
     _report_ledger_state(workspace.problems, settings)
     sheets = build_export(workspace, unit, year, cutoff, settings.lang, unmask=unmask)
     if format is ExportFormat.xlsx:
@@ -704,10 +701,8 @@ def report(
     submitted_on: Annotated[Optional[str], typer.Option("--submitted-on", help="记录报送日期 / record the hand-in (YYYY-MM-DD)")] = None,
 ) -> None:
     """月报和半年小结;--submitted-on 记入 reports.yaml / the monthly report or half-year summary."""
-    from .exporting import check_out_path, write_xlsx
+    from .exporting import write_xlsx
     from .messages import ui
-    from .problems import Problem
-    from .render import render_problems
     from .reports.period import period_report, render_markdown, report_sheets
     from .writer import flow_record
     from .writing import Change, WriteRefused, append_block, apply_changes, atomic_write
@@ -719,10 +714,8 @@ def report(
         raise _usage_error(ui("bad-period", settings.lang, period=period))
     target = out if out is not None else (Path(f"{unit}-{period}.xlsx") if format is ReportFormat.xlsx else None)
     if target is not None:
-        code = check_out_path(settings.root, target, "xlsx" if format is ReportFormat.xlsx else "json")
-        if code is not None and not (format is ReportFormat.md and target.suffix == ".md" and code == "out-not-export"):
-            refusal = [Problem(str(target), code, {}, line=1, column=1)]
-            render_problems(refusal, settings.root, settings.lang, file=sys.stderr, excerpts=False)
+        fmt = "xlsx" if format is ReportFormat.xlsx else "md"
+        if _refuse_out(settings, target, fmt):
             raise typer.Exit(2)
     _report_ledger_state(workspace.problems, settings)
     if format is ReportFormat.xlsx:
@@ -763,10 +756,7 @@ def certificate(
 ) -> None:
     """出具志愿服务记录证明(PDF,编号登记)/ issue a numbered service certificate."""
     from .certificate import build_certificate, register, write_pdf
-    from .exporting import check_out_path
     from .messages import ui
-    from .problems import Problem
-    from .render import render_problems
     from .writing import WriteRefused
 
     settings = _settings(ctx)
@@ -779,9 +769,7 @@ def certificate(
     if from_ is None and result.activities:
         result.start = result.activities[0][0].date
     target = out if out is not None else Path(f"{result.number}.pdf")
-    code = check_out_path(settings.root, target, "pdf")
-    if code is not None:
-        render_problems([Problem(str(target), code, {}, line=1, column=1)], settings.root, settings.lang, file=sys.stderr, excerpts=False)
+    if _refuse_out(settings, target, "pdf"):
         raise typer.Exit(2)
     if result.id_number is None:
         typer.echo(ui("no-id-number", settings.lang, id=volunteer), err=True)
@@ -791,3 +779,36 @@ def certificate(
     except WriteRefused as exc:
         raise _show_refusal(exc, settings.root, settings) from None
     typer.echo(ui("certificate-issued", settings.lang, number=result.number, path=target))
+
+
+def _refuse_out(settings: Settings, target: Path, fmt: str) -> bool:
+    """Say so and return True when an export must not be written at `target`."""
+    from .exporting import check_out_path
+    from .problems import Problem
+    from .render import render_problems
+
+    code = check_out_path(settings.root, target, fmt)
+    if code is not None:
+        refusal = [Problem(str(target), code, {}, line=1, column=1)]
+        render_problems(refusal, settings.root, settings.lang, file=sys.stderr, excerpts=False)
+    return code is not None
+
+
+def _export_parquet(settings: Settings, unit: str, year: int, out: Path | None, as_of: str | None) -> int:
+    """Partitions of one unit's year in a Parquet dataset; exit code."""
+    from . import parquet
+    from .messages import ui
+    from .reports.check import default_as_of
+
+    if not parquet.available():
+        typer.echo(ui("parquet-missing", settings.lang), err=True)
+        return 2
+    target = out if out is not None else Path("vsledger-parquet")
+    if _refuse_out(settings, target, "parquet"):
+        return 2
+    workspace, unit = _load_single_unit(unit, settings)
+    cutoff = _parse_date(as_of, "--as-of") if as_of else default_as_of(year, settings.today)
+    _report_ledger_state(workspace.problems, settings)
+    activities, participations = parquet.write_parquet(workspace, unit, year, cutoff, target)
+    typer.echo(ui("parquet-written", settings.lang, path=target, activities=activities, participations=participations))
+    return 1 if workspace.errors else 0

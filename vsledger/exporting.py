@@ -21,7 +21,7 @@ from .render import csv_safe
 from .writing import atomic_save, atomic_write
 
 Kind = Literal["text", "date", "number", "hours"]
-EXPORT_SUFFIXES = {"xlsx": ".xlsx", "csv": "", "json": ".json", "pdf": ".pdf", "md": ".md"}
+EXPORT_SUFFIXES = {"xlsx": ".xlsx", "csv": "", "json": ".json", "pdf": ".pdf", "md": ".md", "parquet": ""}
 
 
 @dataclass(frozen=True)
@@ -276,6 +276,9 @@ def check_out_path(root: Path, out: Path, fmt: str) -> str | None:
             pass
     if fmt == "csv":
         if target.exists() and (not target.is_dir() or any(not p.name.endswith(".csv") for p in target.iterdir())):
+            return "out-not-export"
+    elif fmt == "parquet":  # a dataset directory: its two tables and nothing else
+        if target.exists() and (not target.is_dir() or any(p.name not in ("activities", "participations") for p in target.iterdir())):
             return "out-not-export"
     elif target.exists() and (target.is_dir() or target.suffix.lower() != EXPORT_SUFFIXES[fmt]):
         return "out-not-export"

@@ -441,6 +441,14 @@ UI: dict[str, tuple[str, str]] = {
         "{id} has no ID card number on file (not in personal.yaml); the certificate says so",
     ),
     "unknown-volunteer-option": ("{unit} 的花名册上没有 {id}", "{id} is not on the roster of {unit}"),
+    "parquet-missing": (
+        "Parquet 导出需要 pyarrow:pip install 'vsledger[parquet]'",
+        "Parquet export needs pyarrow: pip install 'vsledger[parquet]'",
+    ),
+    "parquet-written": (
+        "已写入 {path}:{activities} 次活动,{participations} 条参与记录",
+        "wrote {path}: {activities} activities, {participations} participations",
+    ),
     "did-you-mean": (",是否为 “{suggestion}”?", "; did you mean '{suggestion}'?"),
 }
 
