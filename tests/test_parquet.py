@@ -41,3 +41,18 @@ def test_parquet_out_is_checked_and_the_extra_named(cli: Callable[..., Result], 
     monkeypatch.setattr(parquet, "available", lambda: False)
     missing = cli(REPO, "export", "--unit", "chengzhen", "--year", "2022", "--format", "parquet", "--out", str(tmp_path / "p"))
     assert missing.exit_code == 2 and "pip install 'vsledger[parquet]'" in missing.stderr
+
+
+def test_duckdb_reads_it_as_it_is(cli: Callable[..., Result], tmp_path: Path) -> None:
+    duckdb = pytest.importorskip("duckdb")
+    out = tmp_path / "pq"
+    for unit in ("xinluo-cdc", "chengzhen"):
+        assert cli(REPO, "export", "--unit", unit, "--year", "2022", "--format", "parquet", "--out", str(out)).exit_code == 0
+    rows = duckdb.sql(
+        f"select unit, sum(hours), count(*) from read_parquet('{out}/participations/**/*.parquet', hive_partitioning=true) group by unit order by unit"
+    ).fetchall()
+    expected = {r["unit"]: r["hours"] for r in cli(REPO, "hours", "--year", "2022", "--by", "unit", "--format", "json").json()}
+    assert [(unit, float(total)) for unit, total, _ in rows] == [
+        ("chengzhen", expected["chengzhen"]),
+        ("xinluo-cdc", expected["xinluo-cdc"]),
+    ]
