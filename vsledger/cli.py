@@ -7,6 +7,7 @@ Exit codes (SPEC §6): 0 fine; 1 invalid ledger or an error-level rule failed;
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import sys
@@ -258,6 +259,9 @@ def run() -> None:
     """Console-script entry point: a bug still ends in a sentence, not a traceback."""
     if os.environ.get("NO_COLOR") is not None:
         os.environ.setdefault("TERM", "dumb")
+    # A command is a short-lived process that makes no cyclic garbage worth collecting; the
+    # collector's passes over a large ledger's millions of objects would cost seconds.
+    gc.disable()
     try:
         app()
     except Exception as exc:  # every expected failure is a Problem; this is a bug in vsledger

@@ -81,9 +81,7 @@ def load_workspace(
     collecting = gc.isenabled()
     gc.disable()
     try:
-        workspace = _load(root, today, overrides, only_units, locate_problems)
-        gc.freeze()  # the ledger lives as long as the command: later collections need not scan it
-        return workspace
+        return _load(root, today, overrides, only_units, locate_problems)
     finally:
         if collecting:
             gc.enable()
