@@ -93,6 +93,10 @@ def main() -> None:
             "peak_mib": round(max(cold[1], warm[1], changed[1])), "exit": cold[2],
         }  # fmt: skip
     unit = sorted(p.name for p in (root / "ledgers").iterdir())[0]
+    shutil.rmtree(cache, ignore_errors=True)
+    out = Path(tempfile.mkdtemp(prefix="vsledger-bench-export-")) / "ledger.xlsx"
+    export = run(root, cache, "export", "--unit", unit, "--year", "2022", "--out", str(out))
+    results["export-xlsx"] = {"s": round(export[0], 2), "peak_mib": round(export[1]), "exit": export[2]}
     add = run(root, cache, "add-activity", "--unit", unit, "--date", "2022-12-30", "--title", "基准", "--location", "礼堂",
               "--hours", "2", "-p", "V00001", "--id", f"bench-{time.time_ns()}")  # fmt: skip
     results["add-activity"] = {"s": round(add[0], 2), "peak_mib": round(add[1]), "exit": add[2]}

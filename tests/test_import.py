@@ -113,3 +113,20 @@ def test_a_sheet_without_a_name_column(workspace: Callable[..., Path], cli: Call
     sheet = xlsx(tmp_path / "x.xlsx", [["a", "b"]], header=["序号", "备注"])
     result = cli(root, "import", str(sheet), "--unit", "u1")
     assert result.exit_code == 1 and "import-no-header" in result.stderr
+
+
+def test_imported_numbers_stay_out_of_git(tmp_path: Path, cli: Callable[..., Result], git_identity: None) -> None:
+    import subprocess
+
+    root = tmp_path / "office"
+    assert cli(root, "init", str(root)).exit_code == 0
+    sheet = xlsx(
+        tmp_path / "花名册.xlsx", [["张三", "男", "11010519491231002X", "13800001234", "中共党员", "在编", "2021/3/2", "", "", "急救"]]
+    )
+    assert cli(root, "import", str(sheet), "--unit", "example").exit_code == 0
+    subprocess.run(["git", "add", "-A"], cwd=root, check=True)
+    subprocess.run(["git", "commit", "-qm", "import"], cwd=root, check=True, capture_output=True)
+    for secret in ("11010519491231002X", "13800001234"):
+        assert subprocess.run(["git", "grep", "-q", secret], cwd=root).returncode == 1
+    assert "11010519491231002X" in (root / "ledgers/example/personal.yaml").read_text(encoding="utf-8")
+    assert all(p["code"] != "personal-data-in-git" for p in cli(root, "validate", "--format", "json").json()["problems"])

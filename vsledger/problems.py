@@ -40,7 +40,3 @@ class Problem:
 
     def sort_key(self) -> tuple[str, int, int, str]:
         return (self.file, self.line, self.column, self.code)
-
-
-def has_errors(problems: list[Problem]) -> bool:
-    return any(p.is_error for p in problems)

@@ -14,7 +14,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, BeforeValidator, ConfigDict
 
 from ..model import Employment, LedgerDate, RecordId, Text, UnitId, _err
-from ..problems import Level, Problem
+from ..problems import Problem
 
 RuleLevel = Literal["error", "warning"]
 
@@ -167,7 +167,3 @@ def build_policy(data: Any, file: str, stem: str, problems: list[Problem]) -> Po
             problems.append(Problem(file, problem[0], problem[1], path=path + problem[2]))
         rules.append(Rule(id=rule_head.id, kind=rule_head.kind, text=rule_head.text, level=rule_head.level, params=params))
     return Policy(id=head.id, title=head.title, issued_by=head.issued_by, issued_on=head.issued_on, rules=rules)
-
-
-def level_of(rule: Rule) -> Level:
-    return Level.WARNING if rule.level == "warning" else Level.ERROR
