@@ -581,13 +581,13 @@ def export(
     ctx: typer.Context,
     unit: Annotated[str, typer.Option("--unit", "-u", help="单位 id / unit id")],
     year: Annotated[int, typer.Option("--year", "-y", help="年度 / year")],
-    format: Annotated[ExportFormat, typer.Option("--format", "-f", help="xlsx | csv | json")] = ExportFormat.xlsx,
+    format: Annotated[ExportFormat, typer.Option("--format", "-f", help="xlsx | csv | json | parquet")] = ExportFormat.xlsx,
     out: Annotated[Optional[Path], typer.Option("--out", "-o", help="输出文件(csv 为目录)/ where to write")] = None,
     as_of: Annotated[Optional[str], typer.Option("--as-of", help="YYYY-MM-DD")] = None,
     unmask: Annotated[bool, typer.Option("--unmask", help="导出完整的身份证号和手机号 / full ID and phone numbers")] = False,
 ) -> None:
     """导出单位台账:花名册、活动台账、参与明细、时长统计、达标情况 / export the unit's ledger."""
-    from .exporting import build_export, export_json, write_csv, write_xlsx
+    from .exporting import EXPORT_SUFFIXES, build_export, export_json, write_csv, write_xlsx
     from .messages import ui
     from .render import render_json
     from .reports.check import default_as_of
@@ -597,7 +597,7 @@ def export(
         raise typer.Exit(_export_parquet(settings, unit, year, out, as_of))
     workspace, unit = _load_single_unit(unit, settings)
     cutoff = _parse_date(as_of, "--as-of") if as_of else default_as_of(year, settings.today)
-    target = out if out is not None else Path(f"{unit}-{year}" + {"xlsx": ".xlsx", "csv": "", "json": ".json"}[format.value])
+    target = out if out is not None else Path(f"{unit}-{year}{EXPORT_SUFFIXES[format.value]}")
     if (format is not ExportFormat.json or out is not None) and _refuse_out(settings, target, format.value):
         raise typer.Exit(2)
     _report_ledger_state(workspace.problems, settings)
