@@ -8,7 +8,7 @@ from pathlib import Path
 from pypdf import PdfReader
 
 from conftest import Result
-from test_hours import DEC_2021, JUNE, MAY, ROSTER, UNIT
+from test_hours import ROSTER, ledger_files
 
 NUMBER = "11010519491231002X"
 
@@ -18,17 +18,7 @@ def ledger(workspace: Callable[..., Path]) -> Path:
         "{id: V0001, name: 张三, employment: staff, registered_on: 2020-01-01}",
         '{id: V0001, name: 张三, employment: staff, registered_on: 2020-01-01, registration_no: "35080200012345"}',
     )
-    return workspace(
-        {
-            "ledgers/u1/unit.yaml": UNIT,
-            "ledgers/u1/roster.yaml": roster,
-            "ledgers/u1/personal.yaml": f'- {{id: V0001, id_number: "{NUMBER}"}}\n',
-            "ledgers/u1/activities/2022-05.yaml": MAY,
-            "ledgers/u1/activities/2022-06.yaml": JUNE,
-            "ledgers/u1/activities/2021-12.yaml": DEC_2021,
-        },
-        base=False,
-    )
+    return workspace(ledger_files(roster, **{"ledgers/u1/personal.yaml": f'- {{id: V0001, id_number: "{NUMBER}"}}\n'}), base=False)
 
 
 def text_of(path: Path) -> str:

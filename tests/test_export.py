@@ -12,7 +12,7 @@ import pytest
 from openpyxl import load_workbook
 
 from conftest import Result
-from test_hours import DEC_2021, JUNE, MAY, ROSTER, UNIT
+from test_hours import ROSTER, ledger_files
 
 NUMBER, PHONE = "11010519491231002X", "13800001234"
 FORMULA_NAME = '=HYPERLINK("http://evil.example","点我")'
@@ -23,17 +23,7 @@ def ledger(workspace: Callable[..., Path]) -> Path:
     roster = (
         ROSTER + f'  - {{id: V0004, name: "{FORMULA_NAME.replace(chr(34), chr(92) + chr(34))}", employment: staff, phone: "{PHONE}"}}\n'
     )
-    return workspace(
-        {
-            "ledgers/u1/unit.yaml": UNIT,
-            "ledgers/u1/roster.yaml": roster,
-            "ledgers/u1/personal.yaml": f'- {{id: V0001, id_number: "{NUMBER}"}}\n',
-            "ledgers/u1/activities/2022-05.yaml": MAY,
-            "ledgers/u1/activities/2022-06.yaml": JUNE,
-            "ledgers/u1/activities/2021-12.yaml": DEC_2021,
-        },
-        base=False,
-    )
+    return workspace(ledger_files(roster, **{"ledgers/u1/personal.yaml": f'- {{id: V0001, id_number: "{NUMBER}"}}\n'}), base=False)
 
 
 def test_workbook_sheets_rows_totals_and_layout(ledger: Path, cli: Callable[..., Result], tmp_path: Path) -> None:

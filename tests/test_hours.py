@@ -89,17 +89,20 @@ DEC_2021 = """
 """
 
 
+def ledger_files(roster: str = ROSTER, unit: str = UNIT, may: str = MAY, **extra: str) -> dict[str, str]:
+    """This scenario's files, for the tests of other commands that start from it."""
+    return {
+        "ledgers/u1/unit.yaml": unit,
+        "ledgers/u1/roster.yaml": roster,
+        "ledgers/u1/activities/2022-05.yaml": may,
+        "ledgers/u1/activities/2022-06.yaml": JUNE,
+        "ledgers/u1/activities/2021-12.yaml": DEC_2021,
+        **extra,
+    }
+
+
 def make(workspace: Callable[..., Path]) -> Path:
-    return workspace(
-        {
-            "ledgers/u1/unit.yaml": UNIT,
-            "ledgers/u1/roster.yaml": ROSTER,
-            "ledgers/u1/activities/2022-05.yaml": MAY,
-            "ledgers/u1/activities/2022-06.yaml": JUNE,
-            "ledgers/u1/activities/2021-12.yaml": DEC_2021,
-        },
-        base=False,
-    )
+    return workspace(ledger_files(), base=False)
 
 
 def test_by_volunteer_applies_corrections_overrides_and_start_end(workspace: Callable[..., Path], cli: Callable[..., Result]) -> None:

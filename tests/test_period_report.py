@@ -8,26 +8,17 @@ from pathlib import Path
 from openpyxl import load_workbook
 
 from conftest import Result
-from test_hours import DEC_2021, JUNE, MAY, ROSTER, UNIT
+from test_hours import MAY, UNIT, ledger_files
 
 POLICY = "id: p1\ntitle: 方案\nrules:\n  - {id: monthly-report, kind: report_due, report: monthly, due: 5, text: 每月5日前报送}\n"
 
 
 def ledger(workspace: Callable[..., Path]) -> Path:
     unit = UNIT.replace("name: 测试单位\n", "name: 测试单位\npolicy: p1\n")
-    return workspace(
-        {
-            "rules/p1.yaml": POLICY,
-            "ledgers/u1/unit.yaml": unit,
-            "ledgers/u1/roster.yaml": ROSTER,
-            "ledgers/u1/activities/2022-05.yaml": MAY.replace(
-                "participants: [V0001, V0002, {V0003: 1.5}]", "participants: [V0001, V0002, {V0003: 1.5}]\n  served: 40\n  external: 5"
-            ),
-            "ledgers/u1/activities/2022-06.yaml": JUNE,
-            "ledgers/u1/activities/2021-12.yaml": DEC_2021,
-        },
-        base=False,
+    may = MAY.replace(
+        "participants: [V0001, V0002, {V0003: 1.5}]", "participants: [V0001, V0002, {V0003: 1.5}]\n  served: 40\n  external: 5"
     )
+    return workspace(ledger_files(unit=unit, may=may, **{"rules/p1.yaml": POLICY}), base=False)
 
 
 def test_monthly_report_figures(workspace: Callable[..., Path], cli: Callable[..., Result]) -> None:

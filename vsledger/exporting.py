@@ -250,18 +250,12 @@ def _csv_value(value: Any) -> str:
 
 def export_json(sheets: list[ExportSheet], unit: str, year: int) -> dict[str, Any]:
     """The same content, keyed in English (JSON keys are a contract, not a display)."""
-
-    def plain(value: Any) -> Any:
-        if isinstance(value, Decimal):
-            return float(value)
-        if isinstance(value, date):
-            return value.isoformat()
-        return value
+    from .reports.check import json_value
 
     return {
         "unit": unit,
         "year": year,
-        **{s.key: [{c.key: plain(v) for c, v in zip(s.columns, row, strict=True)} for row in s.rows] for s in sheets},
+        **{s.key: [{c.key: json_value(v) for c, v in zip(s.columns, row, strict=True)} for row in s.rows] for s in sheets},
     }
 
 
