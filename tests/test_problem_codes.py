@@ -253,3 +253,10 @@ def test_symlinks_out_of_the_workspace_are_refused(
     found = {(p["file"], p["code"]) for p in cli(root, "validate", "--format", "json").json()["problems"]}
     assert (ACT, "path-outside") in found
     assert ("ledgers/u2/roster.yaml", "path-outside") in found
+
+
+def test_an_unquoted_star_day_says_to_quote_it(workspace: Callable[..., Path], cli: Callable[..., Result]) -> None:
+    root = workspace({"rules/p1.yaml": "id: p1\ntitle: t\nrules:\n  - {id: d, kind: special_days, days: [*-05], min: 1, text: x}\n"})
+    result = cli(root, "validate")
+    assert "rules/p1.yaml:4:40: yaml-alias: " in result.stdout
+    assert '如每月的日子写成 "*-05"' in result.stdout

@@ -64,8 +64,8 @@ PROBLEMS: dict[str, tuple[str, str, str, str]] = {
     "yaml-alias": (
         "台账文件不支持别名 *{anchor}",
         "aliases (*{anchor}) are not allowed in ledger files",
-        "把内容直接写出来",
-        "write the values out in full",
+        '以 * 开头的文字要加引号,如每月的日子写成 "*-05";台账不使用别名',
+        'quote text that starts with *, e.g. the day of every month is "*-05"; ledgers use no aliases',
     ),
     "yaml-anchor": (
         "台账文件不支持锚点 &{anchor}",
