@@ -142,3 +142,28 @@ def test_internal_errors_are_a_sentence_not_a_traceback(
     err = capsys.readouterr().err
     assert "vsledger: internal error (RuntimeError): bug near 110105********002X" in err
     assert "Traceback" not in err and ID_NUMBER not in err
+
+
+def test_a_crash_between_the_two_files_loses_no_number(
+    workspace: Callable[..., Path], cli: Callable[..., Result], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from vsledger import writing
+
+    root = committed(workspace)
+    real = writing.atomic_write
+    calls: list[str] = []
+
+    def crash_on_second(path: Path, content: bytes, private: bool = False) -> None:
+        calls.append(path.name)
+        if len(calls) == 2:
+            raise KeyboardInterrupt  # killed between the two replaces
+        real(path, content, private)
+
+    monkeypatch.setattr(writing, "atomic_write", crash_on_second)
+    assert cli(root, "personal", "split").exit_code != 0
+    assert calls == ["personal.yaml", "roster.yaml"]  # the numbers were written to their new home first
+    both = (root / "ledgers/u1/personal.yaml").read_text(encoding="utf-8") + (root / "ledgers/u1/roster.yaml").read_text(encoding="utf-8")
+    for secret in (ID_NUMBER, PHONE, PHONE2):
+        assert secret in both
+    codes = {p["code"] for p in cli(root, "validate", "--format", "json").json()["problems"]}
+    assert "personal-duplicate" in codes  # and the half-done state is reported, not silent

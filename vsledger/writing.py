@@ -112,7 +112,10 @@ def apply_changes(
                 current = path.read_bytes() if path.exists() else None
                 if current != content:
                     raise WriteRefused([Problem(rel, "changed-underneath", {}, line=1, column=1)])
-            for rel, content in new.items():
+            # Each file is replaced atomically; a pair of files cannot be. Personal numbers go first:
+            # a crash between the two leaves them in both places, or an entry whose volunteer is not
+            # on the roster yet (validate reports either), never nowhere.
+            for rel, content in sorted(new.items(), key=lambda item: not item[0].endswith("/personal.yaml")):
                 atomic_write(root / rel, content, private=rel.endswith("/personal.yaml"))
             created = [rel for rel, content in old.items() if content is None]
             return WriteResult(list(new), [p for p in introduced if p.level is Level.WARNING], created)
