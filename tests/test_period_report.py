@@ -63,3 +63,14 @@ def test_submitted_on_is_recorded_for_report_due(workspace: Callable[..., Path],
 def test_bad_period_is_a_usage_error(workspace: Callable[..., Path], cli: Callable[..., Result]) -> None:
     result = cli(ledger(workspace), "report", "monthly", "--unit", "u1", "--period", "2022-H1")
     assert result.exit_code == 2 and "2022-H1" in result.stderr
+
+
+def test_recording_a_hand_in_keeps_every_existing_byte(workspace: Callable[..., Path], cli: Callable[..., Result]) -> None:
+    root = ledger(workspace)
+    existing = (
+        "# 报送记录\n- {kind: plan, period: 2022, submitted_on: 2022-03-01}\n\n- {kind: monthly, period: 2022-01, submitted_on: 2022-02-03}"
+    )
+    (root / "ledgers/u1/reports.yaml").write_text(existing, encoding="utf-8")  # a blank line kept by hand, no final newline
+    assert cli(root, "report", "monthly", "--unit", "u1", "--period", "2022-02", "--submitted-on", "2022-03-04").exit_code == 0
+    text = (root / "ledgers/u1/reports.yaml").read_text(encoding="utf-8")
+    assert text == existing + "\n- {kind: monthly, period: 2022-02, submitted_on: 2022-03-04}\n"

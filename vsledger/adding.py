@@ -15,8 +15,18 @@ from typing import Any
 
 from .ledger import Workspace
 from .problems import Problem
-from .writer import activity_block, scalar, volunteer_block
-from .writing import Change, WriteRefused, WriteResult, append_block, append_volunteer, apply_changes, git_commit, new_activity_id
+from .writer import PERSONAL_FIELDS, PERSONAL_KEYS, activity_block, flow_record, volunteer_block
+from .writing import (
+    Change,
+    WriteRefused,
+    WriteResult,
+    append_block,
+    append_line,
+    append_volunteer,
+    apply_changes,
+    git_commit,
+    new_activity_id,
+)
 
 
 @dataclass
@@ -65,9 +75,6 @@ def add_activity(root: Path, unit: str, record: dict[str, Any], today: date, com
     return added
 
 
-PERSONAL_FIELDS = ("id_number", "phone")
-
-
 def next_volunteer_id(workspace: Workspace, unit: str) -> str:
     numbers = [int(v[1:]) for v in workspace.units[unit].known_volunteer_ids if v[:1] == "V" and v[1:].isdigit()]
     return f"V{max(numbers, default=0) + 1:04d}"
@@ -88,8 +95,8 @@ def add_volunteer(root: Path, unit: str, record: dict[str, Any], workspace: Work
     block = volunteer_block(record)
     changes = [Change(roster_rel, lambda old: append_volunteer(old, block))]
     if personal:
-        line = "- {" + ", ".join(f"{k}: {scalar(v, quote=k != 'id')}" for k, v in {"id": record["id"], **personal}.items()) + "}\n"
-        changes.append(Change(personal_rel, lambda old: (old or b"") + (b"" if not old or old.endswith(b"\n") else b"\n") + line.encode()))
+        line = flow_record({"id": record["id"], **personal}, PERSONAL_KEYS)
+        changes.append(Change(personal_rel, lambda old: append_line(old, line)))
 
     def landed(workspace: Workspace) -> bool:
         return record["id"] in workspace.units[unit].volunteers

@@ -21,7 +21,7 @@ from .ledger import Workspace
 from .model import Activity
 from .personal import mask_id_number
 from .writer import flow_record
-from .writing import Change, append_block, apply_changes, atomic_save
+from .writing import Change, append_line, apply_changes, atomic_save
 
 REGISTER = "certificates.yaml"
 _NUMBER = re.compile(r"number: ([a-z0-9-]+-\d{4}-(\d{4}))")
@@ -147,4 +147,4 @@ def register(root: Path, unit: str, certificate: Certificate, today: date) -> No
     }  # fmt: skip
     line = flow_record(record, tuple(record))
     rel = f"ledgers/{unit}/{REGISTER}"
-    apply_changes(root, unit, [Change(rel, lambda old: append_block(old, line).replace(b"\n\n- {", b"\n- {"))], today)
+    apply_changes(root, unit, [Change(rel, lambda old: append_line(old, line))], today)

@@ -459,7 +459,7 @@ def add_volunteer_command(
 ) -> None:
     """登记一名志愿者 / add one volunteer to the roster."""
     from .adding import add_volunteer
-    from .writer import volunteer_block
+    from .writer import PERSONAL_FIELDS, volunteer_block
     from .writing import WriteRefused
 
     settings = _settings(ctx)
@@ -484,7 +484,7 @@ def add_volunteer_command(
         "skills": skill or [],
         "prior_hours": prior_hours,
     }
-    shown = {k: v for k, v in record.items() if k not in ("id_number", "phone")}
+    shown = {k: v for k, v in record.items() if k not in PERSONAL_FIELDS}
     _confirm(volunteer_block({k: v for k, v in shown.items() if v not in (None, [], "")}), f"ledgers/{unit}/roster.yaml", yes, settings)
     try:
         added = add_volunteer(settings.root, unit, record, workspace, settings.today, commit=commit)
@@ -709,7 +709,7 @@ def report(
     from .messages import ui
     from .reports.period import period_report, render_markdown, report_sheets
     from .writer import flow_record
-    from .writing import Change, WriteRefused, append_block, apply_changes, atomic_write
+    from .writing import Change, WriteRefused, append_line, apply_changes, atomic_write
 
     settings = _settings(ctx)
     workspace, unit = _load_single_unit(unit, settings)
@@ -737,9 +737,7 @@ def report(
         line = flow_record(record, ("kind", "period", "submitted_on", "file"))
         rel = f"ledgers/{unit}/reports.yaml"
         try:
-            apply_changes(
-                settings.root, unit, [Change(rel, lambda old: append_block(old, line).replace(b"\n\n- {", b"\n- {"))], settings.today
-            )
+            apply_changes(settings.root, unit, [Change(rel, lambda old: append_line(old, line))], settings.today)
         except WriteRefused as exc:
             raise _show_refusal(exc, settings.root, settings) from None
         typer.echo(ui("report-recorded", settings.lang, file=rel, date=day.isoformat()))

@@ -15,11 +15,10 @@ from pathlib import Path
 from typing import Any
 
 from .problems import Problem
-from .writer import ACTIVITY_KEYS, VOLUNTEER_KEYS, flow_record, record_lines
+from .writer import ACTIVITY_KEYS, PERSONAL_KEYS, VOLUNTEER_KEYS, flow_record, record_lines
 from .yamlsource import ParsedFile, decode, parse_text
 
 REPORT_KEYS = ("kind", "period", "submitted_on", "file")
-PERSONAL_KEYS = ("id", "id_number", "phone")
 
 
 @dataclass(frozen=True)

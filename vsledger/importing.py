@@ -195,17 +195,16 @@ def _as_date(value: Any) -> date | None:
 
 def import_volunteers(root: Path, unit: str, records: list[dict[str, Any]], today: date) -> None:
     """Every record in one validated, atomic change: roster.yaml and personal.yaml."""
-    from .writer import scalar, volunteer_block
-    from .writing import Change, append_volunteer, apply_changes
+    from .writer import PERSONAL_FIELDS, PERSONAL_KEYS, flow_record, volunteer_block
+    from .writing import Change, append_line, append_volunteer, apply_changes
 
     personal_lines = []
     blocks = []
     for record in records:
-        numbers = {k: record.pop(k) for k in ("id_number", "phone") if k in record}
+        numbers = {k: record.pop(k) for k in PERSONAL_FIELDS if k in record}
         blocks.append(volunteer_block(record))
         if numbers:
-            pairs = ", ".join(f"{k}: {scalar(v, quote=k != 'id')}" for k, v in {"id": record["id"], **numbers}.items())
-            personal_lines.append("- {" + pairs + "}\n")
+            personal_lines.append(flow_record({"id": record["id"], **numbers}, PERSONAL_KEYS))
 
     def roster(old: bytes | None) -> bytes:
         new = old
@@ -215,10 +214,8 @@ def import_volunteers(root: Path, unit: str, records: list[dict[str, Any]], toda
 
     changes = [Change(f"ledgers/{unit}/roster.yaml", roster)]
     if personal_lines:
-        text = "".join(personal_lines).encode("utf-8")
-        changes.append(
-            Change(f"ledgers/{unit}/personal.yaml", lambda old: (old or b"") + (b"\n" if old and not old.endswith(b"\n") else b"") + text)
-        )
+        text = "".join(personal_lines)
+        changes.append(Change(f"ledgers/{unit}/personal.yaml", lambda old: append_line(old, text)))
     apply_changes(root, unit, changes, today)
 
 

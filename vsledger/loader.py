@@ -22,6 +22,7 @@ from pydantic import BaseModel, ValidationError
 from .ledger import ActivityEntry, PolicyEntry, ReportEntry, UnitLedger, VolunteerEntry, Workspace, resolve_corrections
 from .model import UNIT_ID_RE, Activity, PersonalEntry, Report, Unit, Volunteer
 from .problems import DocPath, Problem
+from .writer import PERSONAL_FIELDS
 from .yamlsource import ParsedFile, decode, parse_text
 
 MONTH_FILE_RE = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])\.yaml$")
@@ -308,7 +309,7 @@ def _join_personal(ledger: UnitLedger, entry: PersonalEntry, rel: str, index: in
             problems.append(Problem(rel, "personal-unknown-volunteer", {"id": entry.id}, path=(index, "id")))
         return
     updates: dict[str, Any] = {}
-    for field_name in ("id_number", "phone"):
+    for field_name in PERSONAL_FIELDS:
         value = getattr(entry, field_name)
         if value is None:
             continue

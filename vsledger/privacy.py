@@ -18,13 +18,12 @@ from typing import Any
 
 from .personal import id_number_ok
 from .problems import Level, Problem
-from .writer import scalar
-from .writing import Change, apply_changes
+from .writer import PERSONAL_FIELDS, PERSONAL_KEYS, flow_record
+from .writing import Change, append_line, apply_changes
 from .yamlsource import parse_text
 
 _ID_CANDIDATE = re.compile(r"(?<![\dA-Za-z])([1-9]\d{16}[\dXx])(?![\dA-Za-z])")
 _PHONE_CANDIDATE = re.compile(r"(?<!\d)(1[3-9]\d{9})(?!\d)")
-PERSONAL_FIELDS = ("id_number", "phone")
 GITIGNORE_LINE = "ledgers/*/personal.yaml"
 
 
@@ -100,15 +99,9 @@ def split_unit(root: Path, unit: str, today: date) -> SplitResult:
     if not entries:
         return result
     new_roster = "".join(lines).encode("utf-8")
-    block = "".join("- {" + ", ".join(f"{k}: {scalar(v, quote=k != 'id')}" for k, v in e.items()) + "}\n" for e in entries)
-
-    def add_personal(old: bytes | None) -> bytes:
-        start = old or b""
-        if start and not start.endswith(b"\n"):
-            start += b"\n"
-        return start + block.encode("utf-8")
-
-    apply_changes(root, unit, [Change(roster_rel, lambda _old: new_roster), Change(personal_rel, add_personal)], today)
+    block = "".join(flow_record(entry, PERSONAL_KEYS) for entry in entries)
+    changes = [Change(roster_rel, lambda _old: new_roster), Change(personal_rel, lambda old: append_line(old, block))]
+    apply_changes(root, unit, changes, today)
     result.ignored_added = ensure_ignored(root, personal_rel)
     return result
 

@@ -26,6 +26,9 @@ VOLUNTEER_KEYS = (
     "id", "name", "gender", "id_number", "phone", "party_member", "employment", "branch", "teams", "joined", "left",
     "registered_on", "registration_no", "platform", "checked_in_on", "community", "skills", "trainings", "prior_hours",
 )  # fmt: skip
+PERSONAL_FIELDS = ("id_number", "phone")
+PERSONAL_KEYS = ("id", *PERSONAL_FIELDS)
+"""A line of personal.yaml: `- {id: V0001, id_number: "…", phone: "…"}`."""
 ALWAYS_QUOTED = {"id_number", "phone", "registration_no", "start", "end"}
 _UNSAFE = set("[]{},#&*!|>'\"%@`")
 _YAML11_WORDS = {"y", "n", "yes", "no", "on", "off"}

@@ -179,6 +179,14 @@ def append_block(old: bytes | None, block: str) -> bytes:
     return text + block.encode("utf-8")
 
 
+def append_line(old: bytes | None, text: str) -> bytes:
+    """The old bytes untouched (a final newline added if missing), then one-line records."""
+    start = old or b""
+    if start and not start.endswith(b"\n"):
+        start += b"\n"
+    return start + text.encode("utf-8")
+
+
 def append_volunteer(old: bytes | None, block: str) -> bytes:
     """Append under `volunteers:`; an empty roster (`volunteers: []`) gets its first entry."""
     if not old or not old.strip():

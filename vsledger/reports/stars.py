@@ -17,6 +17,7 @@ from typing import Any
 
 from ..ledger import Workspace
 from ..problems import Problem
+from ..rules.registry import hours_by_volunteer
 
 DEFAULT_THRESHOLDS = (Decimal(100), Decimal(300), Decimal(600), Decimal(1000), Decimal(1500))
 CONFIG = "vsledger.yaml"
@@ -55,10 +56,7 @@ def stars_report(workspace: Workspace, unit_ids: list[str], as_of: date, thresho
     rows: list[StarRow] = []
     for unit_id in unit_ids:
         ledger = workspace.units[unit_id]
-        served: dict[str, Decimal] = {}
-        for activity in ledger.effective_between(date.min, as_of):
-            for participant in activity.participants:
-                served[participant.volunteer] = served.get(participant.volunteer, Decimal(0)) + activity.hours_of(participant)
+        served, _ = hours_by_volunteer(ledger.effective_between(date.min, as_of))
         for entry in ledger.volunteers.values():
             volunteer = entry.volunteer
             hours = (volunteer.prior_hours or Decimal(0)) + served.get(volunteer.id, Decimal(0))
