@@ -19,7 +19,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from vsledger.writer import activity_block, volunteer_block
+from vsledger.writer import REDEMPTION_KEYS, REQUEST_KEYS, activity_block, flow_record, volunteer_block
 
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何林罗高郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蔡蒋余于杜叶程魏苏吕丁任沈"
 GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰萍红建国志明海燕文辉晓东春梅丹宇浩然佳琪欣怡子涵梓萱雨桐思远"
@@ -33,6 +33,8 @@ class Unit:
         self.volunteers: list[dict[str, Any]] = []
         self.activities: dict[str, list[dict[str, Any]]] = {}
         self.reports: list[dict[str, Any]] = []
+        self.requests: list[dict[str, Any]] = []
+        self.redemptions: list[dict[str, Any]] = []
         self.counter: dict[date, int] = {}
         self.used_names: set[str] = set()
 
@@ -82,6 +84,36 @@ class Unit:
                 "- {" + ", ".join(f"{k}: {v}" for k, v in r.items()) + "}" for r in self.reports
             ]  # fmt: skip
             (base / "reports.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+        if self.requests:
+            lines = [f"# {header} 群众需求:点单 → 派单 → 接单 → 服务 / 结单"]
+            lines += [flow_record(r, REQUEST_KEYS).rstrip("\n") for r in sorted(self.requests, key=lambda r: r["date"])]
+            (base / "requests.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+        if self.redemptions:
+            lines = [f"# {header} 时间银行兑换记录"] + [flow_record(r, REDEMPTION_KEYS).rstrip("\n") for r in self.redemptions]
+            (base / "redemptions.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+    def request(
+        self,
+        rid: str,
+        received: date,
+        source: str,
+        ask: str,
+        kind: str,
+        team: str | None = None,
+        claimed: tuple[date, list[str]] | None = None,
+        served_by: dict[str, Any] | None = None,
+        closed: tuple[date, str] | None = None,
+    ) -> None:
+        """One request's steps; `served_by` is an activity record that then names it."""
+        self.requests.append({"request": rid, "step": "received", "date": received, "from": source, "ask": ask, "kind": kind})
+        if team is not None:
+            self.requests.append({"request": rid, "step": "assigned", "date": received + timedelta(days=1), "team": team})
+        if claimed is not None:
+            self.requests.append({"request": rid, "step": "claimed", "date": claimed[0], "volunteers": claimed[1]})
+        if served_by is not None:
+            served_by["request"] = rid
+        if closed is not None:
+            self.requests.append({"request": rid, "step": "closed", "date": closed[0], "reason": closed[1]})
 
 
 def weekday_in(year: int, month: int, rng: random.Random, avoid: set[int] | None = None) -> date:
@@ -160,6 +192,23 @@ def xinluo_cdc(root: Path) -> None:
         if month == 5:
             submitted = date(2022, 6, 8)  # planted: the May report was late
         u.reports.append({"kind": "monthly", "period": f"2022-{month:02d}", "submitted_on": submitted})
+    # Seed 000: in-service party members claim community projects and 微心愿, one request a month,
+    # each served by that month's last activity. Planted: V0010 (not checked in) claims none;
+    # December's wish is still waiting for a claim; one project was closed unserved.
+    claimants = [v["id"] for v in u.volunteers if v["party_member"] and v["employment"] != "retired" and v["id"] != "V0010"]
+    asks = [("东城社区居委会", "独居老人上门测血压", "wish"), ("西城社区", "社区慢病患者健康讲座", "project"),
+            ("中城社区", "留守儿童防疫知识课", "wish"), ("龙门镇卫生院", "村民免费体检帮扶", "project")]  # fmt: skip
+    corrected = {a.get("corrects") for month in u.activities.values() for a in month}
+    for month in range(1, 12):
+        plain = [a for a in u.activities[f"2022-{month:02d}"] if "corrects" not in a and a["id"] not in corrected]
+        served = max(plain, key=lambda a: (a["date"], a["id"]))
+        source, ask, kind = asks[month % len(asks)]
+        received = served["date"] - timedelta(days=4)
+        claim = (received + timedelta(days=2), [claimants[month - 1]])
+        u.request(f"R2022{month:02d}-1", received, source, ask, kind, "yizhen", claim, served)
+    u.request("R202206-2", date(2022, 6, 8), "西城社区", "行动不便老人上门接种", "project", "yizhen",
+              (date(2022, 6, 10), claimants[11:]), closed=(date(2022, 6, 20), "居民已由家属接送到接种点"))  # fmt: skip
+    u.request("R202212-2", date(2022, 12, 20), "东城社区居委会", "为孤寡老人添置冬衣", "wish", "yizhen")
     u.write(
         root,
         """
@@ -255,6 +304,20 @@ def putian_party_school(root: Path) -> None:
         hours=Decimal(3),
         recorded_by="黄丽萍",
     )
+    # Seed 001: 基层点单、组织派单、党员接单, and the 时间银行. Planted: the April request was answered
+    # after 49 days; only the claimants below took any request on (a warning-level shortfall).
+    september = u.activities["2022-09"][-1]
+    march = u.activities["2022-03"][0]
+    u.request("R202203-1", march["date"] - timedelta(days=5), "梅园社区", "疫情防控值守人手", "project", "t1",
+              (march["date"] - timedelta(days=3), ["V0001", "V0005"]), march)  # fmt: skip
+    u.request("R202204-1", date(2022, 4, 1), "宝胜村", "农技书籍进村", "wish", "t3",
+              (date(2022, 5, 15), ["V0003"]), closed=(date(2022, 5, 20), "已由村图书室解决"))  # fmt: skip
+    u.request("R202209-1", date(2022, 9, 1), "宝胜村", "特困户节前慰问", "wish", "t2",
+              (date(2022, 9, 2), ["V0002", "V0006"]), september)  # fmt: skip
+    u.redemptions = [
+        {"volunteer": "V0001", "date": date(2022, 10, 15), "hours": Decimal(10), "what": "梅园社区理发服务两次"},
+        {"volunteer": "V0005", "date": date(2022, 12, 1), "hours": Decimal(4), "what": "家政保洁一次"},
+    ]
     u.reports = [
         {"kind": "half-year", "period": "2022-H1", "submitted_on": date(2022, 6, 28)},
         {"kind": "half-year", "period": "2022-H2", "submitted_on": date(2022, 12, 29)},

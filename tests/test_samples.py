@@ -51,11 +51,15 @@ EXPECTED = {
         "hours-per-person": ("pass", []),
         "love-action": ("pass", []),
         "half-year-summary": ("pass", []),
+        "request-response": ("fail", ["R202204-1"]),  # received 04-01, closed 05-20: 49 days (warning level)
+        # only V0001, V0002, V0003, V0005 and V0006 of the 32 party members claimed a request (warning level)
+        "party-claims": ("fail", [f"V{i:04d}" for i in range(4, 33) if i not in (5, 6)]),
     },
     "xinluo-cdc": {
         "registration": ("fail", ["V0012", "V0033"]),
         "hours-per-capita": ("pass", ["V0037"]),  # the unit's average is met; V0037 alone is under 25 h
         "party-checkin": ("fail", ["V0010"]),
+        "claim-wishes": ("fail", ["V0010"]),  # the in-service party member who never checked in claimed nothing
         "annual-plan": ("pass", []),
         "monthly-report": ("fail", ["2022-05"]),  # handed in 06-08
         "special-days": ("fail", ["2022-07-11"]),  # warning level

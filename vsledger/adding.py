@@ -15,7 +15,7 @@ from typing import Any
 
 from .ledger import Workspace
 from .problems import Problem
-from .writer import PERSONAL_FIELDS, PERSONAL_KEYS, activity_block, flow_record, volunteer_block
+from .writer import PERSONAL_FIELDS, PERSONAL_KEYS, REDEMPTION_KEYS, REQUEST_KEYS, activity_block, flow_record, volunteer_block
 from .writing import (
     Change,
     WriteRefused,
@@ -113,3 +113,41 @@ def _holder_of_id_number(workspace: Workspace, unit: str, number: str) -> str | 
         if entry.volunteer.id_number == number:
             return entry.volunteer.id
     return None
+
+
+def add_request_step(root: Path, unit: str, record: dict[str, Any], workspace: Workspace, today: date, commit: bool = False) -> Added:
+    """One step of a request's life, appended to requests.yaml as one line.
+
+    A `received` step without a `request` id gets a new one (`R` + date + random bits)."""
+    record = {k: v for k, v in record.items() if v not in (None, [], "")}
+    if "request" not in record:
+        taken = {e.step.request for e in workspace.units[unit].request_steps} if unit in workspace.units else set()
+        record = {"request": new_activity_id(record["date"], taken, prefix="R"), **record}
+    rel = f"ledgers/{unit}/requests.yaml"
+    line = flow_record(record, REQUEST_KEYS)
+
+    def landed(after: Workspace) -> bool:
+        steps = after.units[unit].request_steps
+        return bool(steps) and (steps[-1].step.request, steps[-1].step.date) == (record["request"], record["date"])
+
+    result = apply_changes(root, unit, [Change(rel, lambda old: append_line(old, line))], today, expect=landed)
+    added = Added(record["request"], rel, line, result)
+    if commit:
+        added.commit_error = git_commit(root, [rel], f"request {record['step']}: {unit} {record['request']}")
+    return added
+
+
+def add_redemption(root: Path, unit: str, record: dict[str, Any], today: date, commit: bool = False) -> Added:
+    """A time-bank redemption; refused (like any new error) when it would overdraw the balance."""
+    rel = f"ledgers/{unit}/redemptions.yaml"
+    line = flow_record(record, REDEMPTION_KEYS)
+
+    def landed(after: Workspace) -> bool:
+        entries = after.units[unit].redemptions
+        return bool(entries) and (entries[-1].redemption.volunteer, entries[-1].redemption.date) == (record["volunteer"], record["date"])
+
+    result = apply_changes(root, unit, [Change(rel, lambda old: append_line(old, line))], today, expect=landed)
+    added = Added(record["volunteer"], rel, line, result)
+    if commit:
+        added.commit_error = git_commit(root, [rel], f"redeem: {unit} {record['volunteer']} {record['hours']}h")
+    return added

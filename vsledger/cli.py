@@ -387,6 +387,7 @@ def add_activity_command(
     outcome: Annotated[Optional[str], typer.Option("--outcome")] = None,
     attachment: Annotated[Optional[list[str]], typer.Option("--attachment")] = None,
     corrects: Annotated[Optional[str], typer.Option("--corrects")] = None,
+    request: Annotated[Optional[str], typer.Option("--request", help="所服务的群众需求编号 / the request it serves")] = None,
     id_: Annotated[Optional[str], typer.Option("--id")] = None,
     commit: Annotated[bool, typer.Option("--commit", help="git add + git commit")] = False,
     yes: Annotated[bool, typer.Option("--yes", "-y", help="不确认,直接写入 / write without asking")] = False,
@@ -416,7 +417,7 @@ def add_activity_command(
         "location": location, "target": target, "served": served, "start": start, "end": end, "hours": hours,
         "participants": [parse_participant(p) for p in people], "external": external, "lead": lead,
         "recorded_by": recorded_by, "content": content, "outcome": outcome, "attachments": attachment or [],
-        "corrects": corrects,
+        "corrects": corrects, "request": request,
     }  # fmt: skip
     record = activity_record(fields, workspace, unit)
     record.setdefault("participants", [])
@@ -569,6 +570,196 @@ def personal_split(
         typer.echo(ui("split-history", settings.lang))
 
 
+request_app = typer.Typer(help="群众需求:点单、派单、接单、结单 / community requests and small wishes", no_args_is_help=True)
+app.add_typer(request_app, name="request")
+
+
+class RequestKindOption(StrEnum):
+    project = "project"
+    wish = "wish"
+
+
+RequestArgument = Annotated[str, typer.Argument(help="需求编号 / request id")]
+StepDateOption = Annotated[Optional[str], typer.Option("--date", help="YYYY-MM-DD (default: today)")]
+CommitOption = Annotated[bool, typer.Option("--commit", help="git add + git commit")]
+
+
+def _record_step(settings: Settings, workspace: Workspace, unit: str, record: dict[str, Any], commit: bool) -> None:
+    from .adding import add_request_step
+    from .messages import ui
+    from .writing import WriteRefused
+
+    try:
+        added = add_request_step(settings.root, unit, record, workspace, settings.today, commit=commit)
+    except WriteRefused as exc:
+        raise _show_refusal(exc, settings.root, settings) from None
+    step = ui(f"step-{record['step']}", settings.lang)
+    typer.echo(ui("request-recorded", settings.lang, step=step, id=added.record_id, file=added.file))
+    if added.result.warnings:
+        from .render import render_problems
+
+        render_problems(added.result.warnings, settings.root, settings.lang, file=sys.stderr)
+    if added.commit_error is not None:
+        typer.echo(ui("commit-failed", settings.lang, error=added.commit_error), err=True)
+
+
+def _step_date(text: str | None, settings: Settings) -> date:
+    return _parse_date(text, "--date") if text else settings.today
+
+
+@request_app.command("add")
+def request_add(
+    ctx: typer.Context,
+    unit: Annotated[str, typer.Option("--unit", "-u", help="单位 id / unit id")],
+    from_: Annotated[Optional[str], typer.Option("--from", help="提出需求的社区或居民 / who asks")] = None,
+    ask: Annotated[Optional[str], typer.Option("--ask", help="需求内容 / what is asked")] = None,
+    kind: Annotated[Optional[RequestKindOption], typer.Option("--kind", help="project(服务项目)| wish(微心愿)")] = None,
+    date_: StepDateOption = None,
+    id_: Annotated[Optional[str], typer.Option("--id", help="default: R + date + random")] = None,
+    commit: CommitOption = False,
+) -> None:
+    """点单:登记一项群众需求或微心愿 / record a request received."""
+    settings = _settings(ctx)
+    workspace, unit = _load_single_unit(unit, settings)
+    record = {
+        "request": id_, "step": "received", "date": _step_date(date_, settings),
+        "from": _need(from_, "--from", "prompt-request-from", settings),
+        "ask": _need(ask, "--ask", "prompt-request-ask", settings),
+        "kind": kind.value if kind else _need(None, "--kind", "prompt-request-kind", settings, "wish"),
+    }  # fmt: skip
+    _record_step(settings, workspace, unit, record, commit)
+
+
+@request_app.command("assign")
+def request_assign(
+    ctx: typer.Context,
+    request: RequestArgument,
+    unit: Annotated[str, typer.Option("--unit", "-u", help="单位 id / unit id")],
+    team: Annotated[Optional[str], typer.Option("--team", help="服务队 id / team id")] = None,
+    date_: StepDateOption = None,
+    commit: CommitOption = False,
+) -> None:
+    """派单:把需求派给一个服务队 / assign a request to a team."""
+    settings = _settings(ctx)
+    workspace, unit = _load_single_unit(unit, settings)
+    record = {
+        "request": request,
+        "step": "assigned",
+        "date": _step_date(date_, settings),
+        "team": _need(team, "--team", "prompt-team", settings),
+    }
+    _record_step(settings, workspace, unit, record, commit)
+
+
+@request_app.command("claim")
+def request_claim(
+    ctx: typer.Context,
+    request: RequestArgument,
+    unit: Annotated[str, typer.Option("--unit", "-u", help="单位 id / unit id")],
+    volunteer: Annotated[
+        Optional[list[str]], typer.Option("--volunteer", "-v", help="编号或姓名,可多次给出 / id or name, repeatable")
+    ] = None,
+    date_: StepDateOption = None,
+    commit: CommitOption = False,
+) -> None:
+    """接单:志愿者(党员)认领需求 / volunteers claim a request."""
+    settings = _settings(ctx)
+    workspace, unit = _load_single_unit(unit, settings)
+    people = list(volunteer or []) or _need(None, "--volunteer", "prompt-claimants", settings).replace(",", " ").replace(",", " ").split()
+    people = _resolve_people(people, workspace, unit, settings)
+    record = {"request": request, "step": "claimed", "date": _step_date(date_, settings), "volunteers": people}
+    _record_step(settings, workspace, unit, record, commit)
+
+
+@request_app.command("close")
+def request_close(
+    ctx: typer.Context,
+    request: RequestArgument,
+    unit: Annotated[str, typer.Option("--unit", "-u", help="单位 id / unit id")],
+    reason: Annotated[Optional[str], typer.Option("--reason", help="结单理由 / why it is closed")] = None,
+    date_: StepDateOption = None,
+    commit: CommitOption = False,
+) -> None:
+    """结单:说明理由后关闭需求 / close a request, with the reason."""
+    settings = _settings(ctx)
+    workspace, unit = _load_single_unit(unit, settings)
+    record = {
+        "request": request,
+        "step": "closed",
+        "date": _step_date(date_, settings),
+        "reason": _need(reason, "--reason", "prompt-reason", settings),
+    }
+    _record_step(settings, workspace, unit, record, commit)
+
+
+@request_app.command("list")
+def request_list(
+    ctx: typer.Context,
+    unit: UnitOption = None,
+    all_: Annotated[bool, typer.Option("--all", help="也列出已回应的 / answered ones too")] = False,
+    team: Annotated[Optional[str], typer.Option("--team", help="只看派给该队的 / only this team's")] = None,
+    volunteer: Annotated[Optional[str], typer.Option("--volunteer", "-v", help="只看该志愿者接的 / only this claimant's")] = None,
+    as_of: Annotated[Optional[str], typer.Option("--as-of", help="YYYY-MM-DD (default: today)")] = None,
+    format: FormatOption = Format.table,
+) -> None:
+    """未回应的群众需求,按等待天数排列 / open requests, longest waiting first."""
+    from .render import render_csv, render_json, render_terminal
+    from .reports.requests import requests_flat_table, requests_json, requests_report, requests_table
+
+    settings = _settings(ctx)
+    cutoff = _parse_date(as_of, "--as-of") if as_of else settings.today
+    workspace = _load(settings, locate=False, only_units=unit)
+    units = _select_units(workspace, unit, settings)
+    rows = requests_report(workspace, units, cutoff, all_, team, volunteer)
+    _report_ledger_state(workspace.problems, settings)
+    if format is Format.json:
+        render_json(requests_json(rows))
+    elif format is Format.csv:
+        render_csv([requests_flat_table(rows)])
+    else:
+        render_terminal([requests_table(rows, cutoff, settings.lang)])
+    raise typer.Exit(1 if workspace.errors else 0)
+
+
+@app.command()
+def redeem(
+    ctx: typer.Context,
+    unit: Annotated[str, typer.Option("--unit", "-u", help="单位 id / unit id")],
+    volunteer: Annotated[Optional[str], typer.Option("--volunteer", "-v", help="编号或姓名 / id or name")] = None,
+    hours: Annotated[Optional[str], typer.Option("--hours", help="兑换小时数 / hours to spend")] = None,
+    what: Annotated[Optional[str], typer.Option("--what", help="兑换了什么 / what they were exchanged for")] = None,
+    date_: StepDateOption = None,
+    commit: CommitOption = False,
+) -> None:
+    """时间银行:兑换服务时长,余额不足时拒绝 / spend time-bank hours; refused beyond the balance."""
+    from decimal import Decimal, InvalidOperation
+
+    from .adding import add_redemption
+    from .messages import ui
+    from .timebank import time_bank
+    from .writing import WriteRefused
+
+    settings = _settings(ctx)
+    workspace, unit = _load_single_unit(unit, settings)
+    who = _resolve_people([_need(volunteer, "--volunteer", "prompt-volunteer", settings)], workspace, unit, settings)[0]
+    amount_text = _need(hours, "--hours", "prompt-redeem-hours", settings)
+    try:
+        amount: Decimal | str = Decimal(amount_text)
+    except InvalidOperation:
+        amount = amount_text  # the model reports it, located
+    day = _step_date(date_, settings)
+    record = {"volunteer": who, "date": day, "hours": amount, "what": _need(what, "--what", "prompt-redeem-what", settings)}
+    try:
+        added = add_redemption(settings.root, unit, record, settings.today, commit=commit)
+    except WriteRefused as exc:
+        raise _show_refusal(exc, settings.root, settings) from None
+    after = _load(settings, only_units=[unit])
+    balance = time_bank(after.units[unit], settings.today).get(who)
+    typer.echo(ui("redeemed", settings.lang, id=who, hours=amount, balance=balance.balance if balance else 0))
+    if added.commit_error is not None:
+        typer.echo(ui("commit-failed", settings.lang, error=added.commit_error), err=True)
+
+
 class ExportFormat(StrEnum):
     xlsx = "xlsx"
     csv = "csv"
@@ -708,7 +899,7 @@ def report(
     from .exporting import write_xlsx
     from .messages import ui
     from .reports.period import period_report, render_markdown, report_sheets
-    from .writer import flow_record
+    from .writer import REPORT_KEYS, flow_record
     from .writing import Change, WriteRefused, append_line, apply_changes, atomic_write
 
     settings = _settings(ctx)
@@ -734,7 +925,7 @@ def report(
     if submitted_on:
         day = _parse_date(submitted_on, "--submitted-on")
         record = {"kind": kind.value, "period": period, "submitted_on": day, "file": str(target) if target is not None else None}
-        line = flow_record(record, ("kind", "period", "submitted_on", "file"))
+        line = flow_record(record, REPORT_KEYS)
         rel = f"ledgers/{unit}/reports.yaml"
         try:
             apply_changes(settings.root, unit, [Change(rel, lambda old: append_line(old, line))], settings.today)

@@ -15,10 +15,8 @@ from pathlib import Path
 from typing import Any
 
 from .problems import Problem
-from .writer import ACTIVITY_KEYS, PERSONAL_KEYS, VOLUNTEER_KEYS, flow_record, record_lines
+from .writer import ACTIVITY_KEYS, PERSONAL_KEYS, REDEMPTION_KEYS, REPORT_KEYS, REQUEST_KEYS, VOLUNTEER_KEYS, flow_record, record_lines
 from .yamlsource import ParsedFile, decode, parse_text
-
-REPORT_KEYS = ("kind", "period", "submitted_on", "file")
 
 
 @dataclass(frozen=True)
@@ -43,6 +41,10 @@ def layout_for(rel: str) -> Layout | None:
         return Layout(REPORT_KEYS, "", True, False)
     if name == "personal.yaml":
         return Layout(PERSONAL_KEYS, "", True, False)
+    if name == "requests.yaml":
+        return Layout(REQUEST_KEYS, "", True, False)
+    if name == "redemptions.yaml":
+        return Layout(REDEMPTION_KEYS, "", True, False)
     return None
 
 

@@ -12,7 +12,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .model import Activity, PersonalEntry, Report, Unit, Volunteer
+from .model import Activity, PersonalEntry, Redemption, Report, RequestStep, Unit, Volunteer
 from .problems import Level, Problem
 
 if TYPE_CHECKING:
@@ -40,6 +40,20 @@ class ReportEntry:
     index: int
 
 
+@dataclass(slots=True)
+class RequestStepEntry:
+    step: RequestStep
+    file: str
+    index: int
+
+
+@dataclass(slots=True)
+class RedemptionEntry:
+    redemption: Redemption
+    file: str
+    index: int
+
+
 @dataclass
 class UnitLedger:
     id: str
@@ -54,6 +68,8 @@ class UnitLedger:
     known_activity_ids: set[str] = field(default_factory=set)
     reports: list[ReportEntry] = field(default_factory=list)
     personal: dict[str, PersonalEntry] = field(default_factory=dict)
+    request_steps: list[RequestStepEntry] = field(default_factory=list)
+    redemptions: list[RedemptionEntry] = field(default_factory=list)
     effective: list[ActivityEntry] = field(default_factory=list)
     """Activities that count: corrected entries replaced, deletions dropped."""
 

@@ -12,19 +12,31 @@ import multiprocessing
 import os
 import re
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from .ledger import ActivityEntry, PolicyEntry, ReportEntry, UnitLedger, VolunteerEntry, Workspace, resolve_corrections
-from .model import UNIT_ID_RE, Activity, PersonalEntry, Report, Unit, Volunteer
+from .ledger import (
+    ActivityEntry,
+    PolicyEntry,
+    RedemptionEntry,
+    ReportEntry,
+    RequestStepEntry,
+    UnitLedger,
+    VolunteerEntry,
+    Workspace,
+    resolve_corrections,
+)
+from .model import REQUEST_STEPS, UNIT_ID_RE, Activity, PersonalEntry, Redemption, Report, Unit, Volunteer
 from .problems import DocPath, Problem
 from .writer import PERSONAL_FIELDS
 from .yamlsource import ParsedFile, decode, parse_text
 
+UNIT_FILES = ("unit.yaml", "roster.yaml", "reports.yaml", "personal.yaml", "requests.yaml", "redemptions.yaml")
+"""The files of a unit directory besides its activity months."""
 MONTH_FILE_RE = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])\.yaml$")
 M = TypeVar("M", bound=BaseModel)
 
@@ -189,7 +201,7 @@ def _preparse(files: Files, rels: list[str]) -> None:
 
 def _unit_files(files: Files, unit: str) -> list[str]:
     rel = f"ledgers/{unit}"
-    names = [f"{rel}/{name}" for name in ("unit.yaml", "roster.yaml", "reports.yaml", "personal.yaml") if files.is_file(f"{rel}/{name}")]
+    names = [f"{rel}/{name}" for name in UNIT_FILES if files.is_file(f"{rel}/{name}")]
     return names + [f"{rel}/activities/{n}" for n in files.names_in(f"{rel}/activities") if MONTH_FILE_RE.match(n)]
 
 
@@ -280,6 +292,14 @@ def _load_unit(workspace: Workspace, files: Files, unit_dir: Path, rel: str) -> 
     for index, report in _list_records(files, reports_rel, Report, problems):
         ledger.reports.append(ReportEntry(report, reports_rel, index))
 
+    requests_rel = f"{rel}/requests.yaml"
+    for index, step in _list_records(files, requests_rel, _request_step_model, problems):
+        ledger.request_steps.append(RequestStepEntry(step, requests_rel, index))
+
+    redemptions_rel = f"{rel}/redemptions.yaml"
+    for index, redemption in _list_records(files, redemptions_rel, Redemption, problems):
+        ledger.redemptions.append(RedemptionEntry(redemption, redemptions_rel, index))
+
     personal_rel = f"{rel}/personal.yaml"
     for index, entry in _list_records(files, personal_rel, PersonalEntry, problems):
         if entry.id in ledger.personal:
@@ -290,15 +310,36 @@ def _load_unit(workspace: Workspace, files: Files, unit_dir: Path, rel: str) -> 
     return ledger
 
 
-def _list_records(files: Files, rel: str, model: type[M], problems: list[Problem]) -> Iterator[tuple[int, M]]:
-    """The records of an optional file that is a YAML list, each with its index; bad ones reported."""
+def _list_records(
+    files: Files, rel: str, model: type[M] | Callable[[Any, str, DocPath, list[Problem]], type[M] | None], problems: list[Problem]
+) -> Iterator[tuple[int, M]]:
+    """The records of an optional file that is a YAML list, each with its index; bad ones reported.
+
+    `model` is a model, or a function that picks the model for one item (and reports why it cannot)."""
     if not files.is_file(rel):
         return
     items = _document(read_yaml(files, rel, problems), rel, list, problems)
     for index, item in enumerate(items or []):
-        record = build_record(model, item, rel, (index,), problems)
+        chosen = model if isinstance(model, type) else model(item, rel, (index,), problems)
+        if chosen is None:
+            continue
+        record = build_record(chosen, item, rel, (index,), problems)
         if record is not None:
             yield index, record
+
+
+def _request_step_model(item: Any, rel: str, path: DocPath, problems: list[Problem]) -> type[Any] | None:
+    """A line of requests.yaml is read by the model of its `step`."""
+    if not isinstance(item, dict):
+        return REQUEST_STEPS["received"]  # build_record reports the item as not a mapping
+    step = item.get("step")
+    if step is None:
+        problems.append(Problem(rel, "missing-field", {"field": "step"}, path=path))
+        return None
+    if not isinstance(step, str) or step not in REQUEST_STEPS:
+        problems.append(Problem(rel, "invalid-choice", {"field": "step", "choices": " | ".join(REQUEST_STEPS)}, path=(*path, "step")))
+        return None
+    return REQUEST_STEPS[step]
 
 
 def _join_personal(ledger: UnitLedger, entry: PersonalEntry, rel: str, index: int, problems: list[Problem]) -> None:

@@ -27,6 +27,8 @@ MAX_DAY_HOURS = Decimal(24)
 
 Employment = Literal["staff", "contract", "retired", "resident", "student", "other"]
 ReportKind = Literal["plan", "monthly", "half-year", "annual"]
+RequestKind = Literal["project", "wish"]
+"""服务项目 (a community service project) or 微心愿 (a small wish)."""
 
 
 def _err(code: str, **ctx: Any) -> PydanticCustomError:
@@ -274,6 +276,8 @@ class Activity(Record):
     outcome: Text | None = None
     attachments: TextList = []
     corrects: RecordId | None = None
+    request: RecordId | None = None
+    """The community request (requests.yaml) this activity serves."""
 
     @property
     def is_deletion(self) -> bool:
@@ -307,3 +311,72 @@ class Report(Record):
     period: Annotated[Text, BeforeValidator(_to_period)]
     submitted_on: LedgerDate
     file: Text | None = None
+
+
+# --- requests.yaml: 基层点单 → 组织派单 → 党员接单 ------------------------------------
+#
+# A request's life is a log of one-line steps, appended as they happen, never
+# edited: a step is a fact with a date, the file keeps every old byte, and two
+# clerks' appends merge (merge=union) like activity files do.
+
+
+class RequestStep(Record):
+    request: RecordId
+    date: LedgerDate
+
+
+class RequestReceived(RequestStep):
+    """点单: a community or a resident asks for something."""
+
+    step: Literal["received"]
+    from_: Text = Field(alias="from")
+    ask: Text
+    kind: RequestKind
+
+
+class RequestAssigned(RequestStep):
+    """派单: the organisation hands it to a team (a later assignment reassigns)."""
+
+    step: Literal["assigned"]
+    team: RecordId
+
+
+class RequestClaimed(RequestStep):
+    """接单: volunteers (party members, usually) take it on."""
+
+    step: Literal["claimed"]
+    volunteers: Annotated[list[VolunteerId], Field(min_length=1)]
+
+
+class RequestClosed(RequestStep):
+    """Closed without (further) service, with the reason."""
+
+    step: Literal["closed"]
+    reason: Text
+
+
+REQUEST_STEPS: dict[str, type[RequestStep]] = {
+    "received": RequestReceived,
+    "assigned": RequestAssigned,
+    "claimed": RequestClaimed,
+    "closed": RequestClosed,
+}
+
+
+# --- redemptions.yaml: the time bank (时间银行) ----------------------------------------
+
+
+def _to_positive_hours(value: Any) -> Decimal:
+    number = _to_total_hours(value)
+    if number <= 0:
+        raise _err("invalid-hours", value=str(value))
+    return number
+
+
+class Redemption(Record):
+    """Hours a volunteer spent from their time-bank balance, and on what."""
+
+    volunteer: VolunteerId
+    date: LedgerDate
+    hours: Annotated[Decimal, BeforeValidator(_to_positive_hours)]
+    what: Text

@@ -192,3 +192,94 @@ def report_records(ledger: UnitLedger, workspace: Workspace) -> Iterator[Problem
         if key in seen:
             yield Problem(file, "duplicate-report", {"kind": report.kind, "period": report.period}, level=Level.WARNING, path=base)
         seen.add(key)
+
+
+@validation
+def request_cycle(ledger: UnitLedger, workspace: Workspace) -> Iterator[Problem]:
+    """点单 → 派单 → 接单 → served or closed, in that order, each step about a known request."""
+    from .model import RequestAssigned, RequestClaimed, RequestReceived
+    from .service_requests import request_lives
+
+    if not ledger.request_steps and not any(e.activity.request for e in ledger.activities):
+        return
+    team_ids = {t.id for t in ledger.unit.teams} if ledger.unit else None
+    lives = request_lives(ledger)
+    for entry in ledger.request_steps:
+        step, file, base = entry.step, entry.file, (entry.index,)
+        life = lives[step.request]
+        if step.date > workspace.today:
+            yield Problem(file, "future-date", {"date": step.date.isoformat()}, path=base + ("date",))
+        if isinstance(step, RequestReceived):
+            if life.received is not entry:
+                yield Problem(file, "duplicate-id", {"id": step.request}, path=base + ("request",))
+            continue
+        ask = life.ask
+        if ask is None:
+            yield Problem(file, "unknown-request", {"id": step.request}, path=base + ("request",))
+            continue
+        if step.date < ask.date:
+            yield Problem(file, "request-step-order", _order(step.step, step.date, "received", ask.date), path=base + ("date",))
+        closed = life.closed_on
+        if closed is not None and (step.date > closed or (step.step == "closed" and life.closes[0] is not entry)):
+            yield Problem(file, "request-closed", {"id": step.request, "closed": closed.isoformat()}, path=base + ("date",))
+        if isinstance(step, RequestAssigned) and team_ids is not None and step.team not in team_ids:
+            yield Problem(file, "unknown-team", {"id": step.team}, path=base + ("team",))
+        if isinstance(step, RequestClaimed):
+            assigned = life.assigned_on
+            if assigned is None or step.date < assigned:
+                args = _order("claimed", step.date, "assigned", assigned)
+                yield Problem(file, "request-step-order", args, path=base + ("date",))
+            earlier: set[str] = set()
+            for other in life.claims:
+                if isinstance(other.step, RequestClaimed) and (other.step.date, other.index) < (step.date, entry.index):
+                    earlier.update(other.step.volunteers)
+            for i, volunteer_id in enumerate(step.volunteers):
+                path = base + ("volunteers", i)
+                volunteer = ledger.volunteer(volunteer_id)
+                if volunteer is None:
+                    if volunteer_id not in ledger.known_volunteer_ids:
+                        yield Problem(file, "unknown-volunteer", {"id": volunteer_id}, path=path)
+                elif not volunteer.on_roster(step.date):
+                    yield Problem(file, "not-on-roster", {"id": volunteer_id, "date": step.date.isoformat()}, path=path)
+                if volunteer_id in earlier or volunteer_id in step.volunteers[:i]:
+                    yield Problem(file, "duplicate-claim", {"id": volunteer_id, "request": step.request}, path=path)
+    for entry in ledger.activities:  # the record itself: does the request it names exist?
+        request = entry.activity.request
+        if request is not None and (request not in lives or lives[request].ask is None):
+            yield Problem(entry.file, "unknown-request", {"id": request}, path=(entry.index, "request"))
+    for life in lives.values():
+        if life.ask is None:
+            continue
+        for n, entry in enumerate(life.served_by):
+            activity, path = entry.activity, (entry.index, "request")
+            claimed = life.claimed_on
+            if claimed is None:
+                yield Problem(entry.file, "served-unclaimed", {"id": life.id}, path=path)
+            elif activity.date < claimed:
+                args = {"id": life.id, "date": activity.date.isoformat(), "claimed": claimed.isoformat()}
+                yield Problem(entry.file, "served-before-claim", args, path=path)
+            if life.closed_on is not None and activity.date > life.closed_on:
+                yield Problem(entry.file, "request-closed", {"id": life.id, "closed": life.closed_on.isoformat()}, path=path)
+            if n > 0 and life.ask.kind == "wish":
+                yield Problem(entry.file, "request-fulfilled-twice", {"id": life.id, "other": life.served_by[0].activity.id}, path=path)
+
+
+def _order(step: str, day: object, before: str, before_day: object) -> dict[str, str]:
+    return {"step": step, "date": str(day), "before": before, "before_date": str(before_day) if before_day else "–"}
+
+
+@validation
+def redemptions(ledger: UnitLedger, workspace: Workspace) -> Iterator[Problem]:
+    """A redemption spends hours already earned; a balance never goes below zero."""
+    from .timebank import overdrawn
+
+    for entry in ledger.redemptions:
+        r, file, base = entry.redemption, entry.file, (entry.index,)
+        if r.date > workspace.today:
+            yield Problem(file, "future-date", {"date": r.date.isoformat()}, path=base + ("date",))
+        if r.volunteer not in ledger.known_volunteer_ids:
+            yield Problem(file, "unknown-volunteer", {"id": r.volunteer}, path=base + ("volunteer",))
+    for entry, available in overdrawn(ledger):
+        r = entry.redemption
+        args = {"id": r.volunteer, "date": r.date.isoformat(), "hours": str(r.hours), "balance": str(available)}
+        yield Problem(entry.file, "negative-balance", args, path=(entry.index, "hours"))

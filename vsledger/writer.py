@@ -26,6 +26,10 @@ VOLUNTEER_KEYS = (
     "id", "name", "gender", "id_number", "phone", "party_member", "employment", "branch", "teams", "joined", "left",
     "registered_on", "registration_no", "platform", "checked_in_on", "community", "skills", "trainings", "prior_hours",
 )  # fmt: skip
+REPORT_KEYS = ("kind", "period", "submitted_on", "file")
+REQUEST_KEYS = ("request", "step", "date", "from", "ask", "kind", "team", "volunteers", "reason")
+"""A line of requests.yaml: `- {request: R20220302-1a2b3c, step: assigned, date: 2022-03-03, team: red}`."""
+REDEMPTION_KEYS = ("volunteer", "date", "hours", "what")
 PERSONAL_FIELDS = ("id_number", "phone")
 PERSONAL_KEYS = ("id", *PERSONAL_FIELDS)
 """A line of personal.yaml: `- {id: V0001, id_number: "…", phone: "…"}`."""

@@ -57,10 +57,10 @@ class WriteResult:
     created: list[str] = field(default_factory=list)
 
 
-def new_activity_id(day: date, taken: set[str]) -> str:
+def new_activity_id(day: date, taken: set[str], prefix: str = "") -> str:
     """`YYYYMMDD-` and 24 random bits: two clones adding on the same day do not pick the same id."""
     while True:
-        candidate = f"{day:%Y%m%d}-{secrets.token_hex(3)}"
+        candidate = f"{prefix}{day:%Y%m%d}-{secrets.token_hex(3)}"
         if candidate not in taken:
             return candidate
 

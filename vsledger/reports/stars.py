@@ -4,6 +4,8 @@ Cumulative hours are `prior_hours` (served before this ledger began) plus every
 activity that counts, of every year up to the as-of date. Thresholds are the
 national baseline of 100/300/600/1000/1500 hours for one to five stars, or the
 workspace's own (`star_thresholds` in vsledger.yaml): local schemes differ.
+Each row also carries the volunteer's time-bank account (activities only, less
+redemptions), which is not the same number: prior hours are not in the bank.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from typing import Any
 from ..ledger import Workspace
 from ..problems import Problem
 from ..rules.registry import hours_by_volunteer
+from ..timebank import Balance, time_bank
 
 DEFAULT_THRESHOLDS = (Decimal(100), Decimal(300), Decimal(600), Decimal(1000), Decimal(1500))
 CONFIG = "vsledger.yaml"
@@ -32,6 +35,13 @@ class StarRow:
     stars: int
     next_threshold: Decimal | None
     to_next: Decimal | None
+    earned: Decimal = Decimal(0)
+    """Time bank (时间银行): hours earned by activities, redeemed, and what is left."""
+    redeemed: Decimal = Decimal(0)
+
+    @property
+    def balance(self) -> Decimal:
+        return self.earned - self.redeemed
 
 
 def star_thresholds(root: Path, problems: list[Problem]) -> tuple[Decimal, ...]:
@@ -57,14 +67,15 @@ def stars_report(workspace: Workspace, unit_ids: list[str], as_of: date, thresho
     for unit_id in unit_ids:
         ledger = workspace.units[unit_id]
         served, _ = hours_by_volunteer(ledger.effective_between(date.min, as_of))
+        bank = time_bank(ledger, as_of)
         for entry in ledger.volunteers.values():
             volunteer = entry.volunteer
             hours = (volunteer.prior_hours or Decimal(0)) + served.get(volunteer.id, Decimal(0))
             stars = sum(1 for threshold in thresholds if hours >= threshold)
             upcoming = thresholds[stars] if stars < len(thresholds) else None
-            rows.append(
-                StarRow(unit_id, volunteer.id, volunteer.name, hours, stars, upcoming, upcoming - hours if upcoming is not None else None)
-            )
+            account = bank.get(volunteer.id, Balance())
+            to_next = upcoming - hours if upcoming is not None else None
+            rows.append(StarRow(unit_id, volunteer.id, volunteer.name, hours, stars, upcoming, to_next, account.earned, account.redeemed))
     return rows
 
 
@@ -74,7 +85,8 @@ def stars_json(rows: list[StarRow]) -> list[dict[str, Any]]:
 
     return [
         {"unit": r.unit, "id": r.id, "name": r.name, "hours": float(r.hours), "stars": r.stars,
-         "next": number(r.next_threshold), "to_next": number(r.to_next)}
+         "next": number(r.next_threshold), "to_next": number(r.to_next),
+         "time_bank": {"earned": float(r.earned), "redeemed": float(r.redeemed), "balance": float(r.balance)}}
         for r in rows
     ]  # fmt: skip
 
@@ -85,9 +97,11 @@ def stars_table(rows: list[StarRow], lang: str) -> Any:
 
     table = Table(
         ui("stars-title", lang),
-        [Column(ui("unit", lang)), Column(ui("by-volunteer", lang), no_wrap=True), Column(ui("name", lang)),
-         Column(ui("hours", lang), "right"), Column(ui("stars", lang)), Column(ui("to-next", lang), "right")],
+        [Column(ui("unit", lang), no_wrap=True), Column(ui("by-volunteer", lang), no_wrap=True), Column(ui("name", lang), no_wrap=True),
+         Column(ui("hours", lang), "right"), Column(ui("stars", lang)), Column(ui("to-next", lang), "right"),
+         Column(ui("spent", lang), "right"), Column(ui("balance", lang), "right")],
     )  # fmt: skip
     for r in rows:
-        table.rows.append([r.unit, r.id, r.name, r.hours, "★" * r.stars or "–", r.to_next])
+        table.rows.append([r.unit, r.id, r.name, r.hours, "★" * r.stars or "–", r.to_next, r.redeemed, r.balance])
+    table.caption = ui("stars-caption", lang)
     return table

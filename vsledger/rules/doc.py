@@ -26,6 +26,8 @@ PARAMS = {
     "days": '`"MM-DD"`, or `"*-DD"` for that day of every month',
     "window": "days either side of each day (default 0)",
     "activities": "activities each person needs (default 1)",
+    "within": "days from 点单 (received) to an answer: the first activity serving it, or closing it with a reason",
+    "kind": "`project` (服务项目) or `wish` (微心愿), or a list; default: both",
 }
 MEASURES = {"rate": "share (0–1)", "hours": "hours", "count": "count"}
 
@@ -44,6 +46,8 @@ def _param_line(name: str, field: typing.Any, kind: str) -> str:
             meaning = "a count of days (`5`), or a share of the days (`80%`, `0.8`)"
         elif kind in ("skills",):
             meaning = "skills each person needs (count)"
+        elif kind == "requests_claimed":
+            meaning = "requests each person claimed in the year (count)"
         elif kind == "hours_per_person":
             meaning = "hours a year per person (pro-rated by days on the roster)"
     elif name == "rate":

@@ -15,7 +15,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BeforeValidator
 
-from ..model import Activity, Volunteer
+from ..model import Activity, RequestClaimed, RequestKind, Volunteer
 from .policy import Amount, CountParam, Params, Rate, Where, Who, _to_list
 from .registry import CENT, Context, Outcome, ParamProblem, Status, round_half_up, rule_kind
 
@@ -83,6 +83,21 @@ class NoParams(Params):
 class ReportDueParams(Params):
     report: Literal["plan", "monthly", "half-year", "annual"]
     due: Annotated[list[str | int], BeforeValidator(_to_list)]
+
+
+RequestKinds = Annotated[list[RequestKind], BeforeValidator(_to_list)]
+
+
+class RequestResponseParams(Params):
+    within: CountParam
+    kind: RequestKinds | None = None
+
+
+class RequestsClaimedParams(Params):
+    who: Who | None = None
+    kind: RequestKinds | None = None
+    min: CountParam = 1
+    rate: Rate = Decimal(1)
 
 
 class DayTarget(Params):
@@ -632,6 +647,87 @@ def special_days(ctx: Context, p: SpecialDaysParams) -> Outcome:
     else:
         status = Status.FAIL
     return Outcome(status, len(met), needed, failing)
+
+
+# --- community requests (基层点单、组织派单、党员接单) -----------------------------------------
+
+
+@rule_kind(
+    "request_response",
+    RequestResponseParams,
+    "count",
+    "本年收到的每项群众需求(kind 可限定 project/wish)都在 within 天内得到回应:有活动服务它,或说明理由结单",
+    "every request received in the year (kind: project/wish to narrow) is answered within `within` days: "
+    "an activity serves it, or it is closed with a reason",
+    """
+- id: request-response
+  kind: request_response
+  within: 30
+  text: 深化"基层点单、组织派单、党员接单"工作机制
+""",
+)
+def request_response(ctx: Context, p: RequestResponseParams) -> Outcome:
+    from ..service_requests import request_lives
+
+    due_count = on_time = 0
+    pending = False
+    failing: list[dict[str, Any]] = []
+    for life in request_lives(ctx.ledger).values():
+        ask = life.ask
+        if ask is None or not ctx.start <= ask.date <= ctx.as_of or (p.kind is not None and ask.kind not in p.kind):
+            continue
+        deadline = ask.date + timedelta(days=p.within)
+        answered = life.answered_on(ctx.as_of)
+        if answered is None and deadline > ctx.as_of:
+            pending = True
+            continue
+        due_count += 1
+        if answered is not None and answered <= deadline:
+            on_time += 1
+        else:
+            failing.append({"id": life.id, "received": ask.date, "due": deadline, "answered": answered})
+    if due_count == 0 and not pending:
+        return Outcome(Status.NA, None, None)
+    status = Status.FAIL if failing else Status.PENDING if pending else Status.PASS
+    return Outcome(status, on_time, due_count, failing)
+
+
+@rule_kind(
+    "requests_claimed",
+    RequestsClaimedParams,
+    "rate",
+    "人群中本年认领(接单)至少 min 项需求或微心愿(kind 可限定)的人所占比例不低于 rate(默认100%)",
+    "share of the population who claimed at least min requests or wishes in the year (kind to narrow) is at least rate (default 100%)",
+    """
+- id: claim-wishes
+  kind: requests_claimed
+  who: {party_member: true}
+  min: 1
+  text: 主动认领社区服务项目和"微心愿"
+""",
+)
+def requests_claimed(ctx: Context, p: RequestsClaimedParams) -> Outcome:
+    from ..service_requests import request_lives
+
+    counts: dict[str, int] = {}
+    for life in request_lives(ctx.ledger).values():
+        ask = life.ask
+        if ask is None or (p.kind is not None and ask.kind not in p.kind):
+            continue
+        claimed_by = {
+            v
+            for e in life.claims
+            if isinstance(e.step, RequestClaimed) and ctx.start <= e.step.date <= ctx.as_of
+            for v in e.step.volunteers
+        }
+        for volunteer_id in claimed_by:
+            counts[volunteer_id] = counts.get(volunteer_id, 0) + 1
+    members = ctx.population(p.who)
+    ok = {v.id for v in members if counts.get(v.id, 0) >= p.min}
+    outcome = _rate_outcome(ctx, members, ok, p.rate, state=False)
+    for item in outcome.failing:
+        item["count"] = counts.get(item["id"], 0)
+    return outcome
 
 
 __all__ = ["CENT", "periods", "report_periods", "round_half_up", "special_dates"]
