@@ -133,6 +133,11 @@ def _format_record(
 ) -> str | None:
     """The record in canonical layout with its comments, or None to keep it as written."""
     assert parsed.keys is not None
+    if layout.flow and len(body) == 1 and not _is_comment_or_blank(body[0]):
+        # A one-line record: a comment at its end is about the whole record and stays at its end.
+        cut = comment_start(body[0])
+        comment = f"  {body[0][cut:].strip()}" if cut >= 0 else ""
+        return flow_record(item, layout.keys, layout.indent).rstrip("\n") + comment + "\n"
     key_line = {key: parsed.keys[(*path, key)][0] - 1 for key in item}
     owners: dict[int, list[str]] = {}
     for key, number in key_line.items():

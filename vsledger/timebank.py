@@ -44,7 +44,7 @@ def time_bank(ledger: UnitLedger, as_of: date) -> dict[str, Balance]:
 
 def overdrawn(ledger: UnitLedger) -> list[tuple[RedemptionEntry, Decimal]]:
     """Redemptions that took a balance below zero on their day, with the balance before them."""
-    spenders = {e.redemption.volunteer for e in ledger.redemptions}
+    spenders = {e.redemption.volunteer for e in ledger.redemptions if e.redemption.volunteer in ledger.volunteers}
     if not spenders:
         return []
     earned: dict[str, list[tuple[date, Decimal]]] = {v: [] for v in spenders}
@@ -57,6 +57,8 @@ def overdrawn(ledger: UnitLedger) -> list[tuple[RedemptionEntry, Decimal]]:
     spent: dict[str, Decimal] = {}
     for entry in sorted(ledger.redemptions, key=lambda e: (e.redemption.date, e.index)):
         r = entry.redemption
+        if r.volunteer not in earned:  # an unknown volunteer is reported as such
+            continue
         available = sum((h for d, h in earned[r.volunteer] if d <= r.date), Decimal(0)) - spent.get(r.volunteer, Decimal(0))
         spent[r.volunteer] = spent.get(r.volunteer, Decimal(0)) + r.hours
         if r.hours > available:

@@ -27,7 +27,7 @@ PARAMS = {
     "window": "days either side of each day (default 0)",
     "activities": "activities each person needs (default 1)",
     "within": "days from 点单 (received) to an answer: the first activity serving it, or closing it with a reason",
-    "kind": "`project` (服务项目) or `wish` (微心愿), or a list; default: both",
+    "request_kind": "`project` (服务项目) or `wish` (微心愿), or a list; default: both",
 }
 MEASURES = {"rate": "share (0–1)", "hours": "hours", "count": "count"}
 

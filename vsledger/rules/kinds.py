@@ -90,12 +90,12 @@ RequestKinds = Annotated[list[RequestKind], BeforeValidator(_to_list)]
 
 class RequestResponseParams(Params):
     within: CountParam
-    kind: RequestKinds | None = None
+    request_kind: RequestKinds | None = None
 
 
 class RequestsClaimedParams(Params):
     who: Who | None = None
-    kind: RequestKinds | None = None
+    request_kind: RequestKinds | None = None
     min: CountParam = 1
     rate: Rate = Decimal(1)
 
@@ -656,8 +656,8 @@ def special_days(ctx: Context, p: SpecialDaysParams) -> Outcome:
     "request_response",
     RequestResponseParams,
     "count",
-    "本年收到的每项群众需求(kind 可限定 project/wish)都在 within 天内得到回应:有活动服务它,或说明理由结单",
-    "every request received in the year (kind: project/wish to narrow) is answered within `within` days: "
+    "本年收到的每项群众需求(request_kind 可限定 project/wish)都在 within 天内得到回应:有活动服务它,或说明理由结单",
+    "every request received in the year (request_kind: project/wish to narrow) is answered within `within` days: "
     "an activity serves it, or it is closed with a reason",
     """
 - id: request-response
@@ -674,7 +674,7 @@ def request_response(ctx: Context, p: RequestResponseParams) -> Outcome:
     failing: list[dict[str, Any]] = []
     for life in request_lives(ctx.ledger).values():
         ask = life.ask
-        if ask is None or not ctx.start <= ask.date <= ctx.as_of or (p.kind is not None and ask.kind not in p.kind):
+        if ask is None or not ctx.start <= ask.date <= ctx.as_of or (p.request_kind is not None and ask.kind not in p.request_kind):
             continue
         deadline = ask.date + timedelta(days=p.within)
         answered = life.answered_on(ctx.as_of)
@@ -696,8 +696,9 @@ def request_response(ctx: Context, p: RequestResponseParams) -> Outcome:
     "requests_claimed",
     RequestsClaimedParams,
     "rate",
-    "人群中本年认领(接单)至少 min 项需求或微心愿(kind 可限定)的人所占比例不低于 rate(默认100%)",
-    "share of the population who claimed at least min requests or wishes in the year (kind to narrow) is at least rate (default 100%)",
+    "人群中本年认领(接单)至少 min 项需求或微心愿(request_kind 可限定)的人所占比例不低于 rate(默认100%)",
+    "share of the population who claimed at least min requests or wishes in the year (request_kind to narrow) "
+    "is at least rate (default 100%)",
     """
 - id: claim-wishes
   kind: requests_claimed
@@ -712,7 +713,7 @@ def requests_claimed(ctx: Context, p: RequestsClaimedParams) -> Outcome:
     counts: dict[str, int] = {}
     for life in request_lives(ctx.ledger).values():
         ask = life.ask
-        if ask is None or (p.kind is not None and ask.kind not in p.kind):
+        if ask is None or (p.request_kind is not None and ask.kind not in p.request_kind):
             continue
         claimed_by = {
             v
