@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from .ledger import Workspace
+from .messages import translate, ui
 from .personal import mask_id_number, mask_phone, mask_text
 from .render import csv_safe
 from .writing import atomic_save, atomic_write
@@ -27,62 +28,73 @@ EXPORT_SUFFIXES = {"xlsx": ".xlsx", "csv": "", "json": ".json", "pdf": ".pdf", "
 @dataclass(frozen=True)
 class ExportColumn:
     key: str
-    zh: str
     en: str
+    """The header in English; `header` gives it in the user's language (messages.translate)."""
     kind: Kind = "text"
+    context: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.context:
+            object.__setattr__(self, "context", f"column:{self.key}")
 
     def header(self, lang: str) -> str:
-        return self.zh if lang == "zh" else self.en
+        return translate(self.context, self.en, lang)
 
 
 @dataclass
 class ExportSheet:
     key: str
-    zh: str
     en: str
     columns: list[ExportColumn]
     rows: list[list[Any]] = field(default_factory=list)
+    context: str = ""
 
     def title(self, lang: str) -> str:
-        return self.zh if lang == "zh" else self.en
+        return translate(self.context or f"sheet:{self.key}", self.en, lang)
 
 
-def _c(key: str, zh: str, en: str, kind: Kind = "text") -> ExportColumn:
-    return ExportColumn(key, zh, en, kind)
+def _c(key: str, en: str, kind: Kind = "text") -> ExportColumn:
+    return ExportColumn(key, en, kind)
 
 
 ROSTER_COLUMNS = [
-    _c("id", "编号", "id"), _c("name", "姓名", "name"), _c("gender", "性别", "gender"),
-    _c("id_number", "身份证号", "ID card number"), _c("phone", "手机号", "phone"),
-    _c("party_member", "党员", "party member"), _c("employment", "人员类别", "employment"),
-    _c("branch", "支部", "branch"), _c("teams", "服务队", "teams"), _c("joined", "加入日期", "joined", "date"),
-    _c("left", "离开日期", "left", "date"), _c("registered_on", "注册日期", "registered on", "date"),
-    _c("registration_no", "志愿者编号", "volunteer number"), _c("platform", "注册平台", "platform"),
-    _c("checked_in_on", "社区报到日期", "checked in on", "date"), _c("community", "社区", "community"),
-    _c("skills", "特长", "skills"), _c("prior_hours", "以往时长", "prior hours", "hours"),
+    _c("id", "id"), _c("name", "name"), _c("gender", "gender"),
+    _c("id_number", "ID card number"), _c("phone", "phone"),
+    _c("party_member", "party member"), _c("employment", "employment"),
+    _c("branch", "branch"), _c("teams", "teams"), _c("joined", "joined", "date"),
+    _c("left", "left", "date"), _c("registered_on", "registered on", "date"),
+    _c("registration_no", "volunteer number"), _c("platform", "platform"),
+    _c("checked_in_on", "checked in on", "date"), _c("community", "community"),
+    _c("skills", "skills"), _c("prior_hours", "prior hours", "hours"),
 ]  # fmt: skip
 ACTIVITY_COLUMNS = [
-    _c("id", "编号", "id"), _c("date", "日期", "date", "date"), _c("title", "活动名称", "title"),
-    _c("team", "服务队", "team"), _c("category", "类别", "category"), _c("tags", "标签", "tags"),
-    _c("location", "地点", "location"), _c("target", "服务对象", "served group"), _c("served", "服务人次", "people served", "number"),
-    _c("start", "开始", "start"), _c("end", "结束", "end"), _c("hours", "每人时长", "hours each", "hours"),
-    _c("participants", "参与人数", "participants", "number"), _c("external", "外部人次", "external", "number"),
-    _c("total_hours", "合计时长", "total hours", "hours"), _c("lead", "负责人", "lead"), _c("recorded_by", "记录人", "recorded by"),
-    _c("content", "服务内容", "content"), _c("outcome", "活动成效", "outcome"), _c("attachments", "附件", "attachments"),
-    _c("corrects", "更正记录", "corrects"),
+    _c("id", "id"), _c("date", "date", "date"), _c("title", "title"),
+    _c("team", "team"), _c("category", "category"), _c("tags", "tags"),
+    _c("location", "location"), _c("target", "served group"), _c("served", "people served", "number"),
+    _c("start", "start"), _c("end", "end"), _c("hours", "hours each", "hours"),
+    _c("participants", "participants", "number"), _c("external", "external", "number"),
+    _c("total_hours", "total hours", "hours"), _c("lead", "lead"), _c("recorded_by", "recorded by"),
+    _c("content", "content"), _c("outcome", "outcome"), _c("attachments", "attachments"),
+    _c("corrects", "corrects"),
 ]  # fmt: skip
 PARTICIPATION_COLUMNS = [
-    _c("activity", "活动编号", "activity"), _c("date", "日期", "date", "date"), _c("title", "活动名称", "title"),
-    _c("volunteer", "志愿者编号", "volunteer"), _c("name", "姓名", "name"), _c("hours", "时长", "hours", "hours"),
+    _c("activity", "activity"), _c("date", "date", "date"), _c("title", "title"),
+    _c("volunteer", "volunteer"), _c("name", "name"), _c("hours", "hours", "hours"),
 ]  # fmt: skip
-MONTHS = [_c(f"m{m:02d}", f"{m}月", f"{m:02d}", "hours") for m in range(1, 13)]
-HOURS_COLUMNS = [_c("volunteer", "志愿者编号", "volunteer"), _c("name", "姓名", "name"), *MONTHS, _c("total", "合计", "total", "hours")]
+MONTHS = [_c(f"m{m:02d}", f"{m:02d}", "hours") for m in range(1, 13)]
+HOURS_COLUMNS = [_c("volunteer", "volunteer"), _c("name", "name"), *MONTHS, _c("total", "total", "hours")]
 COMPLIANCE_COLUMNS = [
-    _c("rule", "规则", "rule"), _c("text", "条款", "clause"), _c("level", "级别", "level"), _c("status", "结果", "status"),
-    _c("actual", "实际", "actual", "number"), _c("target", "目标", "target", "number"), _c("failing", "未达标项", "falls short"),
+    _c("rule", "rule"), _c("text", "clause"), _c("level", "level"), _c("status", "status"),
+    _c("actual", "actual", "number"), _c("target", "target", "number"), _c("failing", "falls short"),
 ]  # fmt: skip
-TOTAL_LABEL = {"zh": "合计", "en": "total"}
-YES_NO = {"zh": {True: "是", False: "否"}, "en": {True: "yes", False: "no"}}
+ALL_COLUMNS = [*ROSTER_COLUMNS, *ACTIVITY_COLUMNS, *PARTICIPATION_COLUMNS, *HOURS_COLUMNS, *COMPLIANCE_COLUMNS, _c("total-row", "total")]
+SHEET_TITLES = {
+    "roster": "Roster",
+    "activities": "Activities",
+    "participations": "Participations",
+    "hours": "Hours",
+    "compliance": "Compliance",
+}
 
 
 def _joined(values: list[Any]) -> str:
@@ -96,20 +108,20 @@ def build_export(workspace: Workspace, unit: str, year: int, as_of: date, lang: 
     ledger = workspace.units[unit]
     sheets: list[ExportSheet] = []
 
-    roster = ExportSheet("roster", "花名册", "Roster", ROSTER_COLUMNS)
+    roster = ExportSheet("roster", SHEET_TITLES["roster"], ROSTER_COLUMNS)
     for entry in ledger.volunteers.values():
         v = entry.volunteer
         id_number = v.id_number if unmask or v.id_number is None else mask_id_number(v.id_number)
         phone = v.phone if unmask or v.phone is None else mask_phone(v.phone)
         roster.rows.append([
-            v.id, v.name, v.gender, id_number, phone, YES_NO[lang][v.party_member],
+            v.id, v.name, v.gender, id_number, phone, ui("yes" if v.party_member else "no", lang),
             v.employment, v.branch, _joined(v.teams), v.joined, v.left, v.registered_on, v.registration_no, v.platform,
             v.checked_in_on, v.community, _joined(v.skills), v.prior_hours,
         ])  # fmt: skip
     sheets.append(roster)
 
-    activities = ExportSheet("activities", "活动台账", "Activities", ACTIVITY_COLUMNS)
-    participations = ExportSheet("participations", "参与明细", "Participations", PARTICIPATION_COLUMNS)
+    activities = ExportSheet("activities", SHEET_TITLES["activities"], ACTIVITY_COLUMNS)
+    participations = ExportSheet("participations", SHEET_TITLES["participations"], PARTICIPATION_COLUMNS)
     monthly: dict[str, list[Decimal]] = {}
     for activity in sorted(ledger.effective_between(date(year, 1, 1), as_of), key=lambda a: (a.date, a.id)):
         total = sum((activity.hours_of(p) for p in activity.participants), Decimal(0))
@@ -129,17 +141,17 @@ def build_export(workspace: Workspace, unit: str, year: int, as_of: date, lang: 
             monthly.setdefault(p.volunteer, [Decimal(0)] * 12)[activity.date.month - 1] += hours
     sheets += [activities, participations]
 
-    hours = ExportSheet("hours", "时长统计", "Hours", HOURS_COLUMNS)
+    hours = ExportSheet("hours", SHEET_TITLES["hours"], HOURS_COLUMNS)
     month_totals = [Decimal(0)] * 12
     for volunteer_id in sorted(monthly):
         volunteer = ledger.volunteer(volunteer_id)
         row = monthly[volunteer_id]
         month_totals = [a + b for a, b in zip(month_totals, row, strict=True)]
         hours.rows.append([volunteer_id, volunteer.name if volunteer else "", *row, sum(row, Decimal(0))])
-    hours.rows.append([TOTAL_LABEL[lang], "", *month_totals, sum(month_totals, Decimal(0))])
+    hours.rows.append([translate("column:total-row", "total", lang), "", *month_totals, sum(month_totals, Decimal(0))])
     sheets.append(hours)
 
-    compliance = ExportSheet("compliance", "达标情况", "Compliance", COMPLIANCE_COLUMNS)
+    compliance = ExportSheet("compliance", SHEET_TITLES["compliance"], COMPLIANCE_COLUMNS)
     for result in run_check(workspace, year, as_of, [unit]).units[0].results:
         actual = json_number(result.outcome.actual, result.measure)
         target = json_number(result.outcome.target, result.measure)
@@ -201,8 +213,8 @@ def write_xlsx(sheets: list[ExportSheet], path: Path, lang: str) -> None:
             ws.append([_xlsx_value(ws, value, WriteOnlyCell, ILLEGAL_CHARACTERS_RE) for value in row])
         if sheet.key == "hours":
             chart = BarChart()
-            chart.title = "每月服务时长" if lang == "zh" else "Service hours by month"
-            chart.y_axis.title = "小时" if lang == "zh" else "hours"
+            chart.title = ui("chart-hours-by-month", lang)
+            chart.y_axis.title = ui("chart-hours-axis", lang)
             last = len(sheet.rows) + 1  # the totals row
             chart.add_data(Reference(ws, min_col=3, max_col=14, min_row=last, max_row=last), from_rows=True, titles_from_data=False)
             chart.set_categories(Reference(ws, min_col=3, max_col=14, min_row=1, max_row=1))

@@ -80,24 +80,24 @@ def period_report(workspace: Workspace, unit: str, kind: ReportKind, period: str
 
 
 TEXT = {
-    "zh": {
-        "monthly": "志愿服务活动情况月报", "half-year": "志愿服务活动半年小结", "period": "报告期", "as_of": "统计截至",
-        "summary": "基本情况", "activities": "开展活动", "participations": "参与人次(含外部)", "volunteers": "参与志愿者",
-        "hours": "服务时长(小时)", "served": "服务群众(人次)", "list": "活动清单", "check": "达标情况",
-        "cols": ["日期", "活动名称", "服务队", "地点", "参与人数", "时长", "服务人次"],
-        "check_cols": ["规则", "结果", "实际", "目标", "条款"], "none": "本期没有活动记录。", "no_policy": "本年度无适用方案。",
-        "status": {"pass": "达标", "fail": "未达标", "pending": "进行中", "n/a": "不适用"},
-    },
-    "en": {
-        "monthly": "Monthly report on volunteer service", "half-year": "Half-year summary of volunteer service",
-        "period": "Period", "as_of": "As of", "summary": "Summary", "activities": "Activities held",
-        "participations": "Participations (with external)", "volunteers": "Volunteers taking part", "hours": "Service hours",
-        "served": "People served", "list": "Activities", "check": "Against the policy",
-        "cols": ["date", "title", "team", "location", "participants", "hours", "served"],
-        "check_cols": ["rule", "status", "actual", "target", "clause"], "none": "No activity in this period.",
-        "no_policy": "No policy for this year.", "status": {"pass": "met", "fail": "missed", "pending": "pending", "n/a": "n/a"},
-    },
+    "monthly": "Monthly report on volunteer service", "half-year": "Half-year summary of volunteer service",
+    "period": "Period", "as_of": "As of", "summary": "Summary", "activities": "Activities held",
+    "participations": "Participations (with external)", "volunteers": "Volunteers taking part", "hours": "Service hours",
+    "served": "People served", "list": "Activities", "check": "Against the policy",
+    "cols.0": "date", "cols.1": "title", "cols.2": "team", "cols.3": "location", "cols.4": "participants", "cols.5": "hours",
+    "cols.6": "served", "check_cols.0": "rule", "check_cols.1": "status", "check_cols.2": "actual", "check_cols.3": "target",
+    "check_cols.4": "clause", "none": "No activity in this period.", "no_policy": "No policy for this year.",
+    "status.pass": "met", "status.fail": "missed", "status.pending": "pending", "status.n/a": "n/a",
 }  # fmt: skip
+"""The report's wording in English; `_t` gives it in the user's language."""
+COLUMNS = [f"cols.{i}" for i in range(7)]
+CHECK_COLUMNS = [f"check_cols.{i}" for i in range(5)]
+
+
+def _t(key: str, lang: str) -> str:
+    from ..messages import translate
+
+    return translate(f"report:{key}", TEXT[key], lang)
 
 
 def _md_cell(value: Any) -> str:
@@ -107,13 +107,12 @@ def _md_cell(value: Any) -> str:
 
 
 def summary_rows(report: PeriodReport, lang: str) -> list[tuple[str, Any]]:
-    t = TEXT[lang]
     return [
-        (t["activities"], len(report.activities)),
-        (t["participations"], report.participations),
-        (t["volunteers"], report.volunteers),
-        (t["hours"], report.hours),
-        (t["served"], report.served),
+        (_t("activities", lang), len(report.activities)),
+        (_t("participations", lang), report.participations),
+        (_t("volunteers", lang), report.volunteers),
+        (_t("hours", lang), report.hours),
+        (_t("served", lang), report.served),
     ]
 
 
@@ -126,36 +125,34 @@ def activity_rows(report: PeriodReport) -> list[list[Any]]:
 
 
 def check_rows(report: PeriodReport, lang: str) -> list[list[Any]]:
-    t = TEXT[lang]
     if report.check is None:
         return []
     rows = []
     for r in report.check.results:
         actual, target = display_number(r.outcome.actual, r.measure), display_number(r.outcome.target, r.measure)
-        rows.append([r.rule.id, t["status"][r.outcome.status.value], actual, target, r.rule.text])
+        rows.append([r.rule.id, _t(f"status.{r.outcome.status.value}", lang), actual, target, r.rule.text])
     return rows
 
 
 def render_markdown(report: PeriodReport, lang: str) -> str:
-    t = TEXT[lang]
-    out = [f"# {report.name} {report.period} {t[report.kind]}", ""]
-    out.append(f"{t['period']}:{report.start.isoformat()} – {report.end.isoformat()};{t['as_of']} {report.as_of.isoformat()}")
-    out += ["", f"## {t['summary']}", ""]
+    out = [f"# {report.name} {report.period} {_t(report.kind, lang)}", ""]
+    out.append(f"{_t('period', lang)}:{report.start.isoformat()} – {report.end.isoformat()};{_t('as_of', lang)} {report.as_of.isoformat()}")
+    out += ["", f"## {_t('summary', lang)}", ""]
     out += [f"- {label}:{value}" for label, value in summary_rows(report, lang)]
-    out += ["", f"## {t['list']}", ""]
+    out += ["", f"## {_t('list', lang)}", ""]
     rows = activity_rows(report)
     if rows:
-        out.append("| " + " | ".join(t["cols"]) + " |")
-        out.append("|" + "---|" * len(t["cols"]))
+        out.append("| " + " | ".join(_t(c, lang) for c in COLUMNS) + " |")
+        out.append("|" + "---|" * len(COLUMNS))
         out += ["| " + " | ".join(_md_cell(v) for v in row) + " |" for row in rows]
     else:
-        out.append(t["none"])
-    out += ["", f"## {t['check']}", ""]
+        out.append(_t("none", lang))
+    out += ["", f"## {_t('check', lang)}", ""]
     if report.check is None or report.check.policy is None:
-        out.append(t["no_policy"])
+        out.append(_t("no_policy", lang))
     else:
-        out.append("| " + " | ".join(t["check_cols"]) + " |")
-        out.append("|" + "---|" * len(t["check_cols"]))
+        out.append("| " + " | ".join(_t(c, lang) for c in CHECK_COLUMNS) + " |")
+        out.append("|" + "---|" * len(CHECK_COLUMNS))
         out += ["| " + " | ".join(_md_cell(v) for v in row) + " |" for row in check_rows(report, lang)]
     return "\n".join(out) + "\n"
 
@@ -164,20 +161,18 @@ def report_sheets(report: PeriodReport, lang: str) -> list[Any]:
     """The same report as export sheets, for `--format xlsx`."""
     from ..exporting import ExportColumn, ExportSheet
 
-    t = TEXT[lang]
-    summary = ExportSheet(
-        "summary", t["summary"], t["summary"], [ExportColumn("item", t["summary"], t["summary"]), ExportColumn("value", "", "", "number")]
-    )
+    def column(key: str, kind: Any = "text") -> ExportColumn:
+        return ExportColumn(key, TEXT[key], kind, context=f"report:{key}")
+
+    summary = ExportSheet("summary", TEXT["summary"], [column("summary"), ExportColumn("value", "", "number")], context="report:summary")
     summary.rows = [
-        [t["period"], report.period],
-        [t["as_of"], report.as_of],
+        [_t("period", lang), report.period],
+        [_t("as_of", lang), report.as_of],
         *[[label, value] for label, value in summary_rows(report, lang)],
     ]
     kinds = ["date", "text", "text", "text", "number", "hours", "number"]
-    activities = ExportSheet(
-        "activities", t["list"], t["list"], [ExportColumn(f"c{i}", h, h, k) for i, (h, k) in enumerate(zip(t["cols"], kinds, strict=True))]
-    )  # type: ignore[arg-type]
+    activities = ExportSheet("activities", TEXT["list"], [column(c, k) for c, k in zip(COLUMNS, kinds, strict=True)], context="report:list")
     activities.rows = activity_rows(report)
-    check = ExportSheet("check", t["check"], t["check"], [ExportColumn(f"c{i}", h, h) for i, h in enumerate(t["check_cols"])])
+    check = ExportSheet("check", TEXT["check"], [column(c) for c in CHECK_COLUMNS], context="report:check")
     check.rows = check_rows(report, lang)
     return [summary, activities, check]
