@@ -36,6 +36,7 @@ from typing import Any
 
 from . import __version__
 from .problems import Problem
+from .progress import SILENT, Progress
 
 MAGIC = "vsledger-unit-cache"
 SCHEMA = 1
@@ -148,6 +149,7 @@ def unit_results(
     units: list[str],
     query: Hashable,
     compute: Callable[[Any, str], Any],
+    progress: Progress = SILENT,
 ) -> tuple[dict[str, Any], dict[str, list[Problem]], Any]:
     """Each unit's result for `query` and its problems, from the cache where the unit is unchanged.
 
@@ -171,14 +173,16 @@ def unit_results(
                 entries[unit] = entry
     workspace = None
     if todo:
-        workspace = load_workspace(cache.root, cache.today, only_units=todo, locate_problems=False)
+        workspace = load_workspace(cache.root, cache.today, only_units=todo, locate_problems=False, progress=progress)
         by_unit: dict[str, list[Problem]] = {unit: [] for unit in todo}
         for problem in workspace.problems:
             owner = problem.file.split("/")[1] if problem.file.startswith("ledgers/") else None
             if owner in by_unit:
                 by_unit[owner].append(problem)
+        progress.phase("progress-checking", len(todo))
         for unit in todo:
             results[unit] = compute(workspace, unit)
+            progress.advance()
             problems[unit] = by_unit[unit]
             entry = entries.get(unit) or Entry(keys.get(unit, ""), by_unit[unit])
             entry.results[query] = results[unit]

@@ -98,11 +98,15 @@ def _usage_error(message: str) -> typer.Exit:
 def _load(settings: Settings, locate: bool = True, only_units: list[str] | None = None) -> Workspace:
     from .loader import WorkspaceError, load_workspace
     from .messages import ui
+    from .progress import for_terminal
 
+    progress = for_terminal(settings.lang)
     try:
-        return load_workspace(settings.root, settings.today, locate_problems=locate, only_units=only_units)
+        return load_workspace(settings.root, settings.today, locate_problems=locate, only_units=only_units, progress=progress)
     except WorkspaceError:
         raise _usage_error(ui("bad-workspace", settings.lang, root=settings.root)) from None
+    finally:
+        progress.close()
 
 
 def _select_units(workspace: Workspace, units: list[str] | None, settings: Settings) -> list[str]:
@@ -147,8 +151,14 @@ def _per_unit(
 
     base = _load(settings, locate=False, only_units=[])  # policies and the list of units: cheap
     units = _select_units(base, units_wanted, settings)
+    from .progress import for_terminal
+
     cache = UnitCache(settings.root, settings.today, enabled=settings.use_cache)
-    results, by_unit, _ = unit_results(cache, units, query, compute)
+    progress = for_terminal(settings.lang)
+    try:
+        results, by_unit, _ = unit_results(cache, units, query, compute, progress=progress)
+    finally:
+        progress.close()
     problems = list(base.problems) + [p for unit in units for p in by_unit[unit]]
     return units, results, problems
 
@@ -217,7 +227,8 @@ def hours(
     elif format is Format.csv:
         render_csv([hours_flat_table(rows)])
     else:
-        render_terminal(hours_tables(rows, year, by.value, settings.lang))
+        last_month = cutoff.month if cutoff is not None and cutoff.year == year else 12
+        render_terminal(hours_tables(rows, year, by.value, settings.lang, last_month))
     raise typer.Exit(1 if any(p.is_error for p in problems) else 0)
 
 
@@ -228,6 +239,7 @@ def check(
     unit: UnitOption = None,
     as_of: Annotated[Optional[str], typer.Option("--as-of", help="统计截至日期,默认今天与 12 月 31 日中较早者 / as-of date")] = None,
     format: FormatOption = Format.table,
+    chart: Annotated[bool, typer.Option("--chart/--no-chart", help="各单位每月、各队时长柱状图 / hours charts per unit")] = True,
 ) -> None:
     """对照方案检查各单位是否达标 / check every unit against its policy."""
     from .messages import ui
@@ -251,7 +263,7 @@ def check(
     elif format is Format.csv:
         render_csv([check_flat_table(result, settings.lang)])
     else:
-        render_terminal(check_tables(result, settings.lang))
+        render_terminal(check_tables(result, settings.lang, charts=chart))
     raise typer.Exit(1 if any(p.is_error for p in problems) or result.failed else 0)
 
 
@@ -794,7 +806,9 @@ def export(
     _report_ledger_state(workspace.problems, settings)
     sheets = build_export(workspace, unit, year, cutoff, settings.lang, unmask=unmask)
     if format is ExportFormat.xlsx:
-        write_xlsx(sheets, target, settings.lang)
+        from .progress import for_terminal
+
+        write_xlsx(sheets, target, settings.lang, progress=for_terminal(settings.lang))
     elif format is ExportFormat.csv:
         write_csv(sheets, target, settings.lang)
     elif out is None:

@@ -18,6 +18,7 @@ from typing import Any, Literal
 from .ledger import Workspace
 from .messages import translate, ui
 from .personal import mask_id_number, mask_phone, mask_text
+from .progress import SILENT, Progress
 from .render import csv_safe
 from .writing import atomic_save, atomic_write
 
@@ -181,7 +182,7 @@ def _cell_width(value: Any) -> int:
     return cell_len(str(value))
 
 
-def write_xlsx(sheets: list[ExportSheet], path: Path, lang: str) -> None:
+def write_xlsx(sheets: list[ExportSheet], path: Path, lang: str, progress: Progress = SILENT) -> None:
     """Streamed (write-only), so a unit of 100,000 rows exports in seconds."""
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
@@ -193,6 +194,7 @@ def write_xlsx(sheets: list[ExportSheet], path: Path, lang: str) -> None:
 
     workbook = Workbook(write_only=True)
     bold, fill = Font(bold=True), PatternFill("solid", fgColor="DDEBF7")
+    progress.phase("progress-exporting", sum(len(sheet.rows) for sheet in sheets))
     for sheet in sheets:
         ws = workbook.create_sheet(sheet.title(lang))
         ws.freeze_panes = "A2"
@@ -209,8 +211,11 @@ def write_xlsx(sheets: list[ExportSheet], path: Path, lang: str) -> None:
             cell.font, cell.fill = bold, fill
             header.append(cell)
         ws.append(header)
-        for row in sheet.rows:
+        for number, row in enumerate(sheet.rows, start=1):
             ws.append([_xlsx_value(ws, value, WriteOnlyCell, ILLEGAL_CHARACTERS_RE) for value in row])
+            if number % 1000 == 0:
+                progress.advance(1000)
+        progress.advance(len(sheet.rows) % 1000)
         if sheet.key == "hours":
             chart = BarChart()
             chart.title = ui("chart-hours-by-month", lang)
@@ -220,7 +225,9 @@ def write_xlsx(sheets: list[ExportSheet], path: Path, lang: str) -> None:
             chart.set_categories(Reference(ws, min_col=3, max_col=14, min_row=1, max_row=1))
             chart.legend = None
             ws.add_chart(chart, f"B{last + 3}")
+    progress.phase("progress-saving", 1)
     atomic_save(path, workbook.save)
+    progress.close()
 
 
 def _xlsx_value(ws: Any, value: Any, cell_type: Any, illegal: Any) -> Any:

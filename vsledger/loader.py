@@ -32,6 +32,7 @@ from .ledger import (
 )
 from .model import REQUEST_STEPS, UNIT_ID_RE, Activity, PersonalEntry, Redemption, Report, Unit, Volunteer
 from .problems import DocPath, Problem
+from .progress import SILENT, Progress
 from .writer import PERSONAL_FIELDS
 from .yamlsource import ParsedFile, decode, parse_text
 
@@ -81,6 +82,7 @@ def load_workspace(
     overrides: dict[str, bytes] | None = None,
     only_units: list[str] | None = None,
     locate_problems: bool = True,
+    progress: Progress = SILENT,
 ) -> Workspace:
     """Load and validate a workspace; with `locate_problems=False` positions are left for
     `locate_workspace_problems`, which only the problems someone will read need."""
@@ -94,14 +96,19 @@ def load_workspace(
     collecting = gc.isenabled()
     gc.disable()
     try:
-        return _load(root, today, overrides, only_units, locate_problems)
+        return _load(root, today, overrides, only_units, locate_problems, progress)
     finally:
         if collecting:
             gc.enable()
 
 
 def _load(
-    root: Path, today: date | None, overrides: dict[str, bytes] | None, only_units: list[str] | None, locate_problems: bool
+    root: Path,
+    today: date | None,
+    overrides: dict[str, bytes] | None,
+    only_units: list[str] | None,
+    locate_problems: bool,
+    progress: Progress,
 ) -> Workspace:
     from .validation import run_validations
 
@@ -113,7 +120,8 @@ def _load(
     if ledgers_dir.is_dir():
         unit_dirs = sorted(p for p in ledgers_dir.iterdir() if p.is_dir() and not p.name.startswith((".", "_")))
         wanted = [d.name for d in unit_dirs if UNIT_ID_RE.match(d.name) and (only_units is None or d.name in only_units)]
-        _preparse(files, [rel for unit in wanted for rel in _unit_files(files, unit)])
+        _preparse(files, [rel for unit in wanted for rel in _unit_files(files, unit)], progress)
+        progress.phase("progress-building", len(wanted))
         for unit_dir in unit_dirs:
             rel = f"ledgers/{unit_dir.name}"
             if not UNIT_ID_RE.match(unit_dir.name):
@@ -125,6 +133,7 @@ def _load(
             workspace.unit_ids.append(unit_dir.name)
             if only_units is None or unit_dir.name in only_units:
                 workspace.units[unit_dir.name] = _load_unit(workspace, files, unit_dir, rel)
+                progress.advance()
     for ledger in workspace.units.values():
         problems.extend(resolve_corrections(ledger))
     problems.extend(run_validations(workspace))
@@ -180,23 +189,26 @@ def _parse_one(job: tuple[str, str]) -> tuple[str, ParsedFile | None, list[Probl
     return rel, read_yaml(Files(Path(root)), rel, found), found
 
 
-def _preparse(files: Files, rels: list[str]) -> None:
+def _preparse(files: Files, rels: list[str], progress: Progress = SILENT) -> None:
     """Parse many files on every core; serial where fork is not available (Windows) or not worth it."""
     cpus = os.cpu_count() or 1
     if len(rels) < PARALLEL_MIN_FILES or cpus < 2 or files.overrides or "fork" not in multiprocessing.get_all_start_methods():
         return
+    progress.phase("progress-reading", len(rels))
     workers = min(cpus, 4) - 1
     # The parent parses its share while the workers parse theirs: every core busy, one fork fewer,
     # and only the workers' results cross a pipe.
     mine, theirs = rels[:: workers + 1], [rel for i, rel in enumerate(rels) if i % (workers + 1)]
     jobs = [(str(files.root), rel) for rel in theirs]
     with multiprocessing.get_context("fork").Pool(workers) as pool:
-        pending = pool.map_async(_parse_one, jobs, chunksize=max(1, len(jobs) // (workers * 4)))
+        pending = pool.imap_unordered(_parse_one, jobs, chunksize=max(1, len(jobs) // (workers * 16)))
         for rel in mine:
             found: list[Problem] = []
             files.preparsed[rel] = (read_yaml(files, rel, found), found)
-        for rel, parsed, found in pending.get():
+            progress.advance()
+        for rel, parsed, found in pending:
             files.preparsed[rel] = (parsed, found)
+            progress.advance()
 
 
 def _unit_files(files: Files, unit: str) -> list[str]:

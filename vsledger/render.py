@@ -33,6 +33,28 @@ class Column:
 
 
 @dataclass
+class Styled:
+    """A cell in pieces, each with its terminal style (a coloured status strip); plain text elsewhere."""
+
+    parts: list[tuple[str, str | None]]
+
+    def __str__(self) -> str:
+        return "".join(text for text, _ in self.parts)
+
+
+@dataclass
+class BarChart:
+    """Hours per month or per team as bars: a picture of numbers the tables and JSON already hold.
+
+    Drawn on the terminal only; csv and json never carry it."""
+
+    title: str
+    bars: list[tuple[str, Decimal]]
+    unit: str = "h"
+    caption: str = ""
+
+
+@dataclass
 class Table:
     title: str
     columns: list[Column]
@@ -45,6 +67,8 @@ class Table:
 def cell_text(value: Any) -> str:
     if value is None:
         return ""
+    if isinstance(value, Styled):
+        return mask_text(str(value))
     if isinstance(value, Decimal):  # hours: always two places, so columns line up
         return format(value.quantize(Decimal("0.01")), "f")
     if isinstance(value, date):
@@ -52,12 +76,15 @@ def cell_text(value: Any) -> str:
     return mask_text(str(value))
 
 
-def render_terminal(tables: list[Table], file: Any = None) -> None:
+def render_terminal(tables: list[Table | BarChart], file: Any = None) -> None:
     from rich.console import Console
     from rich.table import Table as RichTable
 
     console = Console(file=file or sys.stdout, highlight=False, soft_wrap=False)
     for table in tables:
+        if isinstance(table, BarChart):
+            render_chart(table, console)
+            continue
         rich_table = RichTable(title=table.title, caption=table.caption or None, title_justify="left", caption_justify="left")
         shown = [i for i, column in enumerate(table.columns) if console.width >= column.min_terminal_width]
         for i in shown:
@@ -65,8 +92,54 @@ def render_terminal(tables: list[Table], file: Any = None) -> None:
             rich_table.add_column(column.header, justify=column.align, overflow="fold", no_wrap=column.no_wrap)
         for index, row in enumerate(table.rows):
             style = table.styles[index] if index < len(table.styles) else None
-            rich_table.add_row(*(cell_text(row[i]) for i in shown), style=style)
+            rich_table.add_row(*(_rich_cell(row[i]) for i in shown), style=style)
         console.print(rich_table)
+
+
+def _rich_cell(value: Any) -> Any:
+    if isinstance(value, Styled):
+        from rich.text import Text
+
+        text = Text()
+        for part, style in value.parts:
+            text.append(mask_text(part), style=style)
+        return text
+    return cell_text(value)
+
+
+_EIGHTHS = " ▏▎▍▌▋▊▉"
+CHART_MAX_WIDTH = 60
+
+
+def bar(value: Decimal, largest: Decimal, width: int) -> str:
+    """A bar of `width` cells for the largest value, to an eighth of a cell."""
+    if largest <= 0 or value <= 0:
+        return ""
+    eighths = int(value / largest * width * 8)
+    return "█" * (eighths // 8) + (_EIGHTHS[eighths % 8] if eighths % 8 else "")
+
+
+def render_chart(chart: BarChart, console: Any) -> None:
+    from rich.cells import cell_len
+    from rich.text import Text
+
+    console.print(Text(chart.title, style="bold"))
+    if not chart.bars:
+        return
+    labels = [mask_text(label) for label, _ in chart.bars]
+    values = [f"{cell_text(value)} {chart.unit}" for _, value in chart.bars]
+    label_width = max(cell_len(label) for label in labels)
+    value_width = max(len(v) for v in values)
+    width = max(10, min(CHART_MAX_WIDTH, console.width - label_width - value_width - 4))
+    largest = max(value for _, value in chart.bars)
+    for label, value_text, (_, value) in zip(labels, values, chart.bars, strict=True):
+        line = Text(label + " " * (label_width - cell_len(label)) + " │")
+        drawn = bar(value, largest, width)
+        line.append(drawn, style="cyan")
+        line.append(" " * (width - len(drawn) + 1) + value_text.rjust(value_width))
+        console.print(line, no_wrap=True, overflow="ignore")
+    if chart.caption:
+        console.print(Text(chart.caption, style="dim"))
 
 
 def csv_safe(text: str) -> str:

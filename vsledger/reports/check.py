@@ -10,6 +10,7 @@ from typing import Any
 from ..ledger import Workspace
 from ..rules import KINDS, Context, Outcome, Status
 from ..rules.policy import Policy, Rule
+from .hours import hours_report, month_bars
 
 STATUSES = (Status.PASS, Status.FAIL, Status.PENDING, Status.NA)
 
@@ -34,6 +35,9 @@ class UnitCheck:
     name: str
     policy: Policy | None
     results: list[RuleResult] = field(default_factory=list)
+    hours_by_month: list[tuple[str, Decimal]] = field(default_factory=list)
+    """Hours of every month from January to the as-of month: drawn as a chart under the results."""
+    hours_by_team: list[tuple[str, Decimal]] = field(default_factory=list)
 
 
 @dataclass
@@ -70,6 +74,9 @@ def run_check(workspace: Workspace, year: int, as_of: date, unit_ids: list[str])
             context = Context(ledger, year, as_of)
             for rule in entry.policy.rules:
                 check.results.append(RuleResult(rule, KINDS[rule.kind].evaluate(context, rule.params)))
+        by_month = hours_report(workspace, year, [unit_id], "month", as_of)
+        check.hours_by_month = month_bars(by_month, year, as_of.month if as_of.year == year else 12)
+        check.hours_by_team = [(row.name or row.id, row.hours) for row in hours_report(workspace, year, [unit_id], "team", as_of) if row.id]
         units.append(check)
     return CheckResult(year, as_of, units)
 
@@ -164,22 +171,28 @@ def _failing_text(result: RuleResult, lang: str) -> str:
     return "; ".join(shown)
 
 
-def check_tables(result: CheckResult, lang: str) -> list[Any]:
+def check_tables(result: CheckResult, lang: str, charts: bool = True) -> list[Any]:
     from ..messages import ui
-    from ..render import Column, Table
+    from ..render import BarChart, Column, Styled, Table
 
     overview = Table(
         ui("overview", lang, year=result.year, as_of=result.as_of.isoformat()),
-        [Column(ui("unit", lang), no_wrap=True), Column(ui("name", lang)), Column(ui("policy", lang)), Column(ui("status", lang))]
+        [
+            Column(ui("unit", lang), no_wrap=True),
+            Column(ui("name", lang)),
+            Column(ui("policy", lang), no_wrap=True, min_terminal_width=100),
+            Column(ui("status", lang), no_wrap=True),
+        ]
         + [Column(SYMBOLS[s], "right", no_wrap=True) for s in STATUSES],
         caption=ui("legend", lang),
     )
     tables = [overview]
     for unit in result.units:
         counts = {s: sum(1 for r in unit.results if r.outcome.status is s) for s in STATUSES}
-        strip = "".join(SYMBOLS[r.outcome.status] for r in unit.results) or ui("no-policy", lang)
-        overview.rows.append([unit.unit, unit.name, unit.policy.id if unit.policy else "–", strip] + [counts[s] for s in STATUSES])
-        overview.styles.append("red" if any(r.blocking for r in unit.results) else None)
+        strip = Styled([(SYMBOLS[r.outcome.status], STYLES[r.outcome.status]) for r in unit.results] or [(ui("no-policy", lang), "dim")])
+        counted = [Styled([(str(counts[s]), STYLES[s] if counts[s] else "dim")]) for s in STATUSES]
+        overview.rows.append([unit.unit, unit.name, unit.policy.id if unit.policy else "–", strip, *counted])
+        overview.styles.append("bold" if any(r.blocking for r in unit.results) else None)
         if unit.policy is None:
             continue
         table = Table(
@@ -209,6 +222,10 @@ def check_tables(result: CheckResult, lang: str) -> list[Any]:
             )
             table.styles.append(STYLES[r.outcome.status])
         tables.append(table)
+        if charts:
+            tables.append(BarChart(ui("chart-unit-months", lang, unit=unit.unit), unit.hours_by_month))
+            if unit.hours_by_team:
+                tables.append(BarChart(ui("chart-unit-teams", lang, unit=unit.unit), unit.hours_by_team))
     summary = result.summary
     overview.caption += "\n" + ui("summary", lang, na=summary["n/a"], **{k: v for k, v in summary.items() if k != "n/a"})
     return tables

@@ -64,7 +64,7 @@ def hours_json(rows: list[HoursRow]) -> list[dict[str, Any]]:
     return [{"unit": r.unit, "id": r.id, "name": r.name, "hours": float(r.hours), "activities": r.activities} for r in rows]
 
 
-def hours_tables(rows: list[HoursRow], year: int, by: GroupBy, lang: str) -> list[Any]:
+def hours_tables(rows: list[HoursRow], year: int, by: GroupBy, lang: str, last_month: int = 12) -> list[Any]:
     from ..messages import ui
     from ..render import Column, Table
 
@@ -85,7 +85,32 @@ def hours_tables(rows: list[HoursRow], year: int, by: GroupBy, lang: str) -> lis
         table.rows = [row[1:] for row in table.rows]
     total = sum((r.hours for r in rows), Decimal(0))
     table.caption = f"{ui('total', lang)}: {total} h"
+    units = {row.unit for row in rows}
+    if by == "month":
+        return [table, hours_chart(ui("chart-hours-by-month", lang), month_bars(rows, year, last_month), units, lang)]
+    if by == "team":
+        bars = [
+            (f"{r.unit}/{r.name or r.id or ui('none', lang)}" if len(units) > 1 else r.name or r.id or ui("none", lang), r.hours)
+            for r in rows
+        ]
+        return [table, hours_chart(ui("chart-hours-by-team", lang), bars, units, lang)]
     return [table]
+
+
+def month_bars(rows: list[HoursRow], year: int, last_month: int = 12) -> list[tuple[str, Decimal]]:
+    """Hours of every month from January to `last_month`, summed over units; an empty month shows as one."""
+    totals = {f"{year}-{m:02d}": Decimal(0) for m in range(1, last_month + 1)}
+    for row in rows:
+        totals[row.id] = totals.get(row.id, Decimal(0)) + row.hours
+    return sorted(totals.items())
+
+
+def hours_chart(title: str, bars: list[tuple[str, Decimal]], units: set[str], lang: str) -> Any:
+    from ..messages import ui
+    from ..render import BarChart
+
+    caption = ui("chart-units", lang, count=len(units)) if len(units) > 1 else ""
+    return BarChart(title, bars, caption=caption)
 
 
 def hours_flat_table(rows: list[HoursRow]) -> Any:
