@@ -19,6 +19,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from vsledger.schema import modeline
 from vsledger.writer import REDEMPTION_KEYS, REQUEST_KEYS, activity_block, flow_record, volunteer_block
 
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何林罗高郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蔡蒋余于杜叶程魏苏吕丁任沈"
@@ -71,26 +72,31 @@ class Unit:
 
     def write(self, root: Path, unit_yaml: str, header: str) -> None:
         base = root / "ledgers" / self.uid
+
+        def put(path: Path, text: str) -> None:
+            """Like a file vsledger creates: the editor schema named in the first line."""
+            path.write_text(modeline(path.relative_to(root).as_posix()) + text, encoding="utf-8")
+
         (base / "activities").mkdir(parents=True, exist_ok=True)
-        (base / "unit.yaml").write_text(unit_yaml.strip() + "\n", encoding="utf-8")
+        put(base / "unit.yaml", unit_yaml.strip() + "\n")
         roster = f"# {header} 花名册\nvolunteers:\n" + "".join(volunteer_block(v) for v in self.volunteers)
-        (base / "roster.yaml").write_text(roster, encoding="utf-8")
+        put(base / "roster.yaml", roster)
         for month, items in sorted(self.activities.items()):
             items.sort(key=lambda a: (a["date"], a["id"]))
             text = f"# {header} {month} 活动台账\n" + "\n".join(activity_block(a) for a in items)
-            (base / "activities" / f"{month}.yaml").write_text(text, encoding="utf-8")
+            put(base / "activities" / f"{month}.yaml", text)
         if self.reports:
             lines = ["# 报送记录"] + [
                 "- {" + ", ".join(f"{k}: {v}" for k, v in r.items()) + "}" for r in self.reports
             ]  # fmt: skip
-            (base / "reports.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+            put(base / "reports.yaml", "\n".join(lines) + "\n")
         if self.requests:
             lines = [f"# {header} 群众需求:点单 → 派单 → 接单 → 服务 / 结单"]
             lines += [flow_record(r, REQUEST_KEYS).rstrip("\n") for r in sorted(self.requests, key=lambda r: r["date"])]
-            (base / "requests.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+            put(base / "requests.yaml", "\n".join(lines) + "\n")
         if self.redemptions:
             lines = [f"# {header} 时间银行兑换记录"] + [flow_record(r, REDEMPTION_KEYS).rstrip("\n") for r in self.redemptions]
-            (base / "redemptions.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+            put(base / "redemptions.yaml", "\n".join(lines) + "\n")
 
     def request(
         self,

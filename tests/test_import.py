@@ -59,6 +59,7 @@ def test_xlsx_with_header_variants(
         "  - id: V0009\n    name: 李四\n    gender: 女\n    employment: contract\n    teams: [red]\n    registered_on: 2022-01-05\n    skills: [摄影]\n"
     )
     assert (root / "ledgers/u1/personal.yaml").read_text(encoding="utf-8") == (
+        "# yaml-language-server: $schema=../../schemas/personal.schema.json\n"
         '- {id: V0008, id_number: "11010519491231002X", phone: "13800001234"}\n- {id: V0009, phone: "13900001234"}\n'
     )
     assert cli(root, "validate").exit_code == 0

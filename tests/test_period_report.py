@@ -52,6 +52,7 @@ def test_submitted_on_is_recorded_for_report_due(workspace: Callable[..., Path],
         result = cli(root, "report", "monthly", "--unit", "u1", "--period", month, "--submitted-on", day)
         assert result.exit_code == 0, result.stderr
     assert (root / "ledgers/u1/reports.yaml").read_text(encoding="utf-8") == (
+        "# yaml-language-server: $schema=../../schemas/reports.schema.json\n"
         "- {kind: monthly, period: 2022-01, submitted_on: 2022-02-03}\n- {kind: monthly, period: 2022-02, submitted_on: 2022-03-04}\n"
         "- {kind: monthly, period: 2022-03, submitted_on: 2022-04-01}\n- {kind: monthly, period: 2022-04, submitted_on: 2022-05-05}\n"
     )

@@ -80,8 +80,8 @@ def test_split_moves_only_the_numbers(workspace: Callable[..., Path], cli: Calla
     assert added == ["+  - {id: V0003, name: 王五, employment: staff}"]
     personal = root / "ledgers/u1/personal.yaml"
     assert (
-        personal.read_text(encoding="utf-8")
-        == f'- {{id: V0002, id_number: "{ID_NUMBER}", phone: "{PHONE}"}}\n- {{id: V0003, phone: "{PHONE2}"}}\n'
+        personal.read_text(encoding="utf-8") == "# yaml-language-server: $schema=../../schemas/personal.schema.json\n"
+        f'- {{id: V0002, id_number: "{ID_NUMBER}", phone: "{PHONE}"}}\n- {{id: V0003, phone: "{PHONE2}"}}\n'
     )
     assert stat.S_IMODE(personal.stat().st_mode) == 0o600
     assert "ledgers/*/personal.yaml" in (root / ".gitignore").read_text(encoding="utf-8")
@@ -102,7 +102,9 @@ def test_split_leaves_a_number_beside_a_comment(workspace: Callable[..., Path], 
     assert "V0002" in result.stderr  # named, for moving by hand
     text = (root / "ledgers/u1/roster.yaml").read_text(encoding="utf-8")
     assert "# 本人同意登记" in text and PHONE in text
-    assert f'- {{id: V0003, phone: "{PHONE2}"}}\n' == (root / "ledgers/u1/personal.yaml").read_text(encoding="utf-8")
+    assert f'# yaml-language-server: $schema=../../schemas/personal.schema.json\n- {{id: V0003, phone: "{PHONE2}"}}\n' == (
+        root / "ledgers/u1/personal.yaml"
+    ).read_text(encoding="utf-8")
 
 
 def test_no_command_prints_a_full_number(workspace: Callable[..., Path], cli: Callable[..., Result]) -> None:

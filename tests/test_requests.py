@@ -143,7 +143,7 @@ def test_steps_on_an_unknown_request_or_out_of_order_are_refused(sample_copy: Pa
     before = requests.read_bytes()
     unknown = cli(root, "request", "claim", "R-nope", "-u", unit, "-v", "V0001", "--date", "2023-03-04")
     assert unknown.exit_code == 1
-    assert "unknown-request" in unknown.stderr and "requests.yaml:41:" in unknown.stderr  # located on the line it would have been
+    assert "unknown-request" in unknown.stderr and "requests.yaml:42:" in unknown.stderr  # located on the line it would have been
     cli(root, "request", "add", "-u", unit, "--from", "东城社区", "--ask", "理发", "--kind", "wish", "--date", "2023-03-02", "--id", "R9")
     early = cli(root, "request", "claim", "R9", "-u", unit, "-v", "V0001", "--date", "2023-03-04")  # not assigned yet
     assert early.exit_code == 1 and "request-step-order" in early.stderr

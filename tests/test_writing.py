@@ -85,7 +85,7 @@ def test_new_month_file_is_created(workspace: Callable[..., Path], cli: Callable
     )
     assert result.exit_code == 0, result.stderr
     text = (root / "ledgers/u1/activities/2022-07.yaml").read_text(encoding="utf-8")
-    assert text.startswith("- id: x-1\n  date: 2022-07-01\n")
+    assert text.startswith("# yaml-language-server: $schema=../../../schemas/activities.schema.json\n- id: x-1\n  date: 2022-07-01\n")
     assert '  start: "09:00"\n  end: "11:30"\n  participants: [V0002]\n' in text
     assert cli(root, "hours", "--year", "2022", "--by", "month", "--format", "json").json()[-1] == {
         "unit": "u1", "id": "2022-07", "name": "", "hours": 2.5, "activities": 1
@@ -285,7 +285,11 @@ def test_add_volunteer_keeps_numbers_out_of_git(tmp_path: Path, cli: Callable[..
     assert "V0003" in result.stdout
     assert "  - id: V0003\n    name: 王五\n    employment: staff\n" in (root / "ledgers/example/roster.yaml").read_text(encoding="utf-8")
     personal = (root / "ledgers/example/personal.yaml").read_text(encoding="utf-8")
-    assert personal == f'- {{id: V0003, id_number: "{number}", phone: "{phone}"}}\n'
+    assert (
+        personal
+        == "# yaml-language-server: $schema=../../schemas/personal.schema.json\n"
+        + f'- {{id: V0003, id_number: "{number}", phone: "{phone}"}}\n'
+    )
     assert subprocess.run(["git", "grep", "-q", number], cwd=root).returncode == 1  # not in any tracked file
     assert subprocess.run(["git", "grep", "-q", phone], cwd=root).returncode == 1
     assert "personal.yaml" not in git(root, "ls-files")

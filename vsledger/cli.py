@@ -518,11 +518,32 @@ def init(
     settings = _settings(ctx)
     root = directory or settings.root
     try:
-        init_workspace(root, settings.today)
+        init_workspace(root, settings.today, settings.lang)
     except WorkspaceExists:
         typer.echo(ui("init-not-empty", settings.lang, root=root), err=True)
         raise typer.Exit(1) from None
     typer.echo(ui("init-done", settings.lang, root=root))
+
+
+@app.command()
+def schema(
+    ctx: typer.Context,
+    out: Annotated[Optional[Path], typer.Option("--out", "-o", help="写到哪个目录(默认 工作区/schemas)/ where to write")] = None,
+) -> None:
+    """写出编辑器用的 JSON Schema,在 VS Code 里边输入边检查 / JSON Schemas for editors."""
+    from .messages import ui
+    from .schema import FILE_SCHEMAS, SCHEMA_DIR, write_schemas
+
+    settings = _settings(ctx)
+    directory = out if out is not None else settings.root / SCHEMA_DIR
+    if directory.exists() and not directory.is_dir():
+        raise _usage_error(ui("not-a-directory", settings.lang, path=directory))
+    changed = write_schemas(directory, settings.lang)
+    for path in changed:
+        typer.echo(ui("schema-written", settings.lang, path=path))
+    if not changed:
+        typer.echo(ui("schema-current", settings.lang, path=directory, count=len(FILE_SCHEMAS)))
+    typer.echo(ui("schema-hint", settings.lang))
 
 
 @app.command()

@@ -3,7 +3,8 @@
     python -m vsledger.i18n          # write locale/vsledger.pot, merge it into each .po, compile each .mo
 
 English is the source language: the messages in `messages.py`, the export
-headers in `exporting.py` and the report wording in `reports/period.py`. This
+headers in `exporting.py` and the report wording in `reports/period.py`, the field descriptions of the editor schemas
+in `schema.py`. This
 collects them with their contexts into a template, merges the template into
 every translation with babel (new entries come out untranslated, changed ones
 fuzzy, for a translator's tool such as Poedit or Weblate), and compiles the
@@ -26,6 +27,7 @@ def source_messages() -> Iterator[tuple[str, str]]:
     """(context, English) of every string a user may read, in a stable order."""
     from .exporting import ALL_COLUMNS, SHEET_TITLES
     from .reports.period import TEXT
+    from .schema import DESCRIPTIONS
 
     for code, (message, hint) in PROBLEMS.items():
         yield f"problem:{code}", message
@@ -42,6 +44,8 @@ def source_messages() -> Iterator[tuple[str, str]]:
             yield column.context, column.en
     for key, text in TEXT.items():
         yield f"report:{key}", text
+    for key, text in DESCRIPTIONS.items():
+        yield f"schema:{key}", text
 
 
 def po_path(lang: str) -> Path:

@@ -277,6 +277,13 @@ UI: dict[str, str] = {
     "chart-units": "{count} units together",
     "chart-unit-months": "{unit}: service hours by month",
     "chart-unit-teams": "{unit}: service hours by team",
+    "schema-written": "wrote {path}",
+    "schema-current": "the {count} schemas in {path} are up to date",
+    "schema-hint": (
+        "In VS Code, install the YAML extension (redhat.vscode-yaml): a file whose first line is"
+        " '# yaml-language-server: $schema=…' is checked and completed as you type."
+    ),
+    "not-a-directory": "{path} is not a directory",
     "progress-reading": "Reading files",
     "progress-building": "Building ledgers",
     "progress-checking": "Checking units",

@@ -11,12 +11,12 @@ from __future__ import annotations
 import re
 from datetime import date, time
 from decimal import Decimal
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
-from .personal import id_number_ok, mask_id_number, mask_phone, phone_ok
+from .personal import PHONE_RE, id_number_ok, mask_id_number, mask_phone, phone_ok
 
 UNIT_ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 VOLUNTEER_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}$")
@@ -145,18 +145,41 @@ def _to_list(value: Any) -> Any:
     return [value] if isinstance(value, str) else value
 
 
-UnitId = Annotated[str, _ident(UNIT_ID_RE)]
-VolunteerId = Annotated[str, _ident(VOLUNTEER_ID_RE)]
-RecordId = Annotated[str, _ident(RECORD_ID_RE)]
-LedgerDate = Annotated[date, BeforeValidator(_to_date)]
-Hours = Annotated[Decimal, BeforeValidator(_to_hours)]
-TotalHours = Annotated[Decimal, BeforeValidator(_to_total_hours)]
-Clock = Annotated[time, BeforeValidator(_to_clock)]
-IdNumber = Annotated[str, BeforeValidator(_to_id_number)]
-Phone = Annotated[str, BeforeValidator(_to_phone)]
-Text = Annotated[str, BeforeValidator(_to_text)]
-TextList = Annotated[list[Text], BeforeValidator(_to_list)]
+# Each type says how it looks in a YAML file (WithJsonSchema), for the editor schemas of
+# `vsledger schema`: what a person may type, which the validators above then read.
+DECIMAL_TEXT = r"^\s*[0-9]+(\.[0-9]+)?\s*$"
+TEXT_SCHEMA: dict[str, Any] = {"type": "string", "minLength": 1}
+
+
+def one_or_many(item: dict[str, Any]) -> dict[str, Any]:
+    """`tags: 集中` or `tags: [集中, 党员]`: one value is forgiven for a list of one."""
+    return {"anyOf": [item, {"type": "array", "items": item}]}
+
+
+def id_schema(pattern: re.Pattern[str]) -> dict[str, Any]:
+    return {"type": "string", "pattern": pattern.pattern}
+
+
+UnitId = Annotated[str, _ident(UNIT_ID_RE), WithJsonSchema(id_schema(UNIT_ID_RE))]
+VolunteerId = Annotated[str, _ident(VOLUNTEER_ID_RE), WithJsonSchema(id_schema(VOLUNTEER_ID_RE))]
+RecordId = Annotated[str, _ident(RECORD_ID_RE), WithJsonSchema(id_schema(RECORD_ID_RE))]
+LedgerDate = Annotated[date, BeforeValidator(_to_date), WithJsonSchema({"type": "string", "format": "date"})]
+HOURS_SCHEMA: dict[str, Any] = {
+    "anyOf": [{"type": "number", "exclusiveMinimum": 0, "maximum": 24}, {"type": "string", "pattern": DECIMAL_TEXT}]
+}
+Hours = Annotated[Decimal, BeforeValidator(_to_hours), WithJsonSchema(HOURS_SCHEMA)]
+TotalHours = Annotated[
+    Decimal,
+    BeforeValidator(_to_total_hours),
+    WithJsonSchema({"anyOf": [{"type": "number", "minimum": 0}, {"type": "string", "pattern": DECIMAL_TEXT}]}),
+]
+Clock = Annotated[time, BeforeValidator(_to_clock), WithJsonSchema({"type": "string", "pattern": _CLOCK_RE.pattern})]
+IdNumber = Annotated[str, BeforeValidator(_to_id_number), WithJsonSchema({"type": "string", "pattern": "^[1-9][0-9]{16}[0-9Xx]$"})]
+Phone = Annotated[str, BeforeValidator(_to_phone), WithJsonSchema({"type": "string", "pattern": PHONE_RE.pattern})]
+Text = Annotated[str, BeforeValidator(_to_text), WithJsonSchema(TEXT_SCHEMA)]
+TextList = Annotated[list[Text], BeforeValidator(_to_list), WithJsonSchema(one_or_many(TEXT_SCHEMA))]
 Count = Annotated[int, Field(ge=0, strict=True)]
+EMPLOYMENT_SCHEMA: dict[str, Any] = {"type": "string", "enum": list(get_args(Employment))}
 
 
 class Record(BaseModel):
@@ -250,6 +273,21 @@ def _to_participant(value: Any) -> Any:
     return {"volunteer": value, "hours": None}
 
 
+PARTICIPANT_SCHEMA: dict[str, Any] = {
+    "anyOf": [
+        id_schema(VOLUNTEER_ID_RE),
+        {
+            "type": "object",
+            "minProperties": 1,
+            "maxProperties": 1,
+            "propertyNames": id_schema(VOLUNTEER_ID_RE),
+            "additionalProperties": HOURS_SCHEMA,
+        },
+    ]
+}
+"""`V0001`, or `{V0003: 1.5}` for someone whose hours differ from the activity's."""
+
+
 class Participant(Record):
     volunteer: VolunteerId
     hours: Hours | None = None
@@ -268,7 +306,7 @@ class Activity(Record):
     start: Clock | None = None
     end: Clock | None = None
     hours: Hours | None = None
-    participants: list[Annotated[Participant, BeforeValidator(_to_participant)]]
+    participants: list[Annotated[Participant, BeforeValidator(_to_participant), WithJsonSchema(PARTICIPANT_SCHEMA)]]
     external: Count = 0
     lead: VolunteerId | None = None
     recorded_by: Text | None = None
@@ -308,7 +346,7 @@ class Activity(Record):
 
 class Report(Record):
     kind: ReportKind
-    period: Annotated[Text, BeforeValidator(_to_period)]
+    period: Annotated[Text, BeforeValidator(_to_period), WithJsonSchema({"anyOf": [TEXT_SCHEMA, {"type": "integer"}]})]
     submitted_on: LedgerDate
     file: Text | None = None
 
@@ -378,5 +416,9 @@ class Redemption(Record):
 
     volunteer: VolunteerId
     date: LedgerDate
-    hours: Annotated[Decimal, BeforeValidator(_to_positive_hours)]
+    hours: Annotated[
+        Decimal,
+        BeforeValidator(_to_positive_hours),
+        WithJsonSchema({"anyOf": [{"type": "number", "exclusiveMinimum": 0}, {"type": "string", "pattern": DECIMAL_TEXT}]}),
+    ]
     what: Text

@@ -8,6 +8,7 @@ from datetime import date
 from importlib import resources
 from pathlib import Path
 
+from .schema import SCHEMA_DIR, modeline, write_schemas
 from .writer import activity_block
 
 GITATTRIBUTES = """\
@@ -73,7 +74,7 @@ class WorkspaceExists(Exception):
     """init never writes over an existing workspace."""
 
 
-def init_workspace(root: Path, today: date) -> None:
+def init_workspace(root: Path, today: date, lang: str = "zh") -> None:
     root = Path(root)
     if (root / "ledgers").exists() or (root / "rules").exists():
         raise WorkspaceExists(str(root))
@@ -83,8 +84,9 @@ def init_workspace(root: Path, today: date) -> None:
             (root / "rules" / policy.name).write_bytes(policy.read_bytes())
     unit = root / "ledgers" / "example"
     (unit / "activities").mkdir(parents=True)
-    (unit / "unit.yaml").write_text(UNIT, encoding="utf-8")
-    (unit / "roster.yaml").write_text(ROSTER.format(day=date(today.year, 1, 1).isoformat()), encoding="utf-8")
+    (unit / "unit.yaml").write_text(modeline("ledgers/example/unit.yaml") + UNIT, encoding="utf-8")
+    roster = ROSTER.format(day=date(today.year, 1, 1).isoformat())
+    (unit / "roster.yaml").write_text(modeline("ledgers/example/roster.yaml") + roster, encoding="utf-8")
     first = {
         "id": f"{today:%Y%m%d}-01",
         "date": today,
@@ -94,7 +96,9 @@ def init_workspace(root: Path, today: date) -> None:
         "hours": 2,
         "participants": ["V0001", "V0002"],
     }
-    (unit / "activities" / f"{today:%Y-%m}.yaml").write_text(activity_block(first), encoding="utf-8")
+    month_rel = f"ledgers/example/activities/{today:%Y-%m}.yaml"
+    (root / month_rel).write_text(modeline(month_rel) + activity_block(first), encoding="utf-8")
+    write_schemas(root / SCHEMA_DIR, lang)
     (root / ".gitattributes").write_text(GITATTRIBUTES, encoding="utf-8")
     (root / ".gitignore").write_text(GITIGNORE, encoding="utf-8")
     (root / "README.md").write_text(README, encoding="utf-8")

@@ -27,6 +27,7 @@ from filelock import FileLock, Timeout
 
 from .ledger import Workspace
 from .problems import Level, Problem
+from .schema import modeline
 
 LOCK_NAME = ".vsledger.lock"
 LOCK_TIMEOUT_SECONDS = 30
@@ -98,6 +99,8 @@ def apply_changes(
                 path = root / change.rel
                 old[change.rel] = path.read_bytes() if path.exists() else None
                 new[change.rel] = change.build(old[change.rel])
+                if old[change.rel] is None:  # a new file names its editor schema in its first line
+                    new[change.rel] = modeline(change.rel).encode("utf-8") + new[change.rel]
             before = load_workspace(root, today, only_units=[unit])
             after = load_workspace(root, today, overrides=new, only_units=[unit])
             introduced = _introduced(before.problems, after.problems)

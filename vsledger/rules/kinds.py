@@ -11,12 +11,12 @@ import calendar
 from collections.abc import Iterator
 from datetime import date, timedelta
 from decimal import Decimal
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
-from pydantic import BeforeValidator
+from pydantic import BeforeValidator, WithJsonSchema
 
-from ..model import Activity, RequestClaimed, RequestKind, Volunteer
-from .policy import Amount, CountParam, Params, Rate, Where, Who, _to_list
+from ..model import Activity, RequestClaimed, RequestKind, Volunteer, one_or_many
+from .policy import AMOUNT_SCHEMA, RATE_SCHEMA, Amount, CountParam, Params, Rate, Where, Who, _to_list
 from .registry import CENT, Context, Outcome, ParamProblem, Status, round_half_up, rule_kind
 
 # --- parameter models ---------------------------------------------------------
@@ -82,10 +82,14 @@ class NoParams(Params):
 
 class ReportDueParams(Params):
     report: Literal["plan", "monthly", "half-year", "annual"]
-    due: Annotated[list[str | int], BeforeValidator(_to_list)]
+    due: Annotated[
+        list[str | int], BeforeValidator(_to_list), WithJsonSchema(one_or_many({"anyOf": [{"type": "string"}, {"type": "integer"}]}))
+    ]
 
 
-RequestKinds = Annotated[list[RequestKind], BeforeValidator(_to_list)]
+RequestKinds = Annotated[
+    list[RequestKind], BeforeValidator(_to_list), WithJsonSchema(one_or_many({"type": "string", "enum": list(get_args(RequestKind))}))
+]
 
 
 class RequestResponseParams(Params):
@@ -124,10 +128,10 @@ def _special_min(value: Any) -> Any:
 
 
 class SpecialDaysParams(Params):
-    days: Annotated[list[str], BeforeValidator(_to_list)]
+    days: Annotated[list[str], BeforeValidator(_to_list), WithJsonSchema(one_or_many({"type": "string"}))]
     window: CountParam = 0
     where: Where | None = None
-    min: Annotated[DayTarget, BeforeValidator(_special_min)]
+    min: Annotated[DayTarget, BeforeValidator(_special_min), WithJsonSchema({"anyOf": [AMOUNT_SCHEMA, RATE_SCHEMA]})]
 
 
 # --- helpers -----------------------------------------------------------------

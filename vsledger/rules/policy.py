@@ -11,9 +11,21 @@ import difflib
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict
+from pydantic import BaseModel, BeforeValidator, ConfigDict, WithJsonSchema
 
-from ..model import Employment, LedgerDate, RecordId, Text, UnitId, _err
+from ..model import (
+    EMPLOYMENT_SCHEMA,
+    RECORD_ID_RE,
+    TEXT_SCHEMA,
+    Employment,
+    LedgerDate,
+    RecordId,
+    Text,
+    UnitId,
+    _err,
+    id_schema,
+    one_or_many,
+)
 from ..problems import Problem
 
 RuleLevel = Literal["error", "warning"]
@@ -55,11 +67,15 @@ def _to_list(value: Any) -> Any:
     return [value] if isinstance(value, (str, int)) and not isinstance(value, bool) else value
 
 
-Rate = Annotated[Decimal, BeforeValidator(_to_rate)]
-Amount = Annotated[Decimal, BeforeValidator(_to_amount)]
-CountParam = Annotated[int, BeforeValidator(_to_count)]
-TextList = Annotated[list[Text], BeforeValidator(_to_list)]
-IdList = Annotated[list[RecordId], BeforeValidator(_to_list)]
+PERCENT = r"^\s*(100(\.0+)?|[0-9]{1,2}(\.[0-9]+)?)\s*%\s*$"
+"""0% to 100%: a share written as a percentage."""
+RATE_SCHEMA: dict[str, Any] = {"anyOf": [{"type": "number", "minimum": 0, "maximum": 1}, {"type": "string", "pattern": PERCENT}]}
+AMOUNT_SCHEMA: dict[str, Any] = {"type": "number", "minimum": 0}
+Rate = Annotated[Decimal, BeforeValidator(_to_rate), WithJsonSchema(RATE_SCHEMA)]
+Amount = Annotated[Decimal, BeforeValidator(_to_amount), WithJsonSchema(AMOUNT_SCHEMA)]
+CountParam = Annotated[int, BeforeValidator(_to_count), WithJsonSchema({"type": "integer", "minimum": 0})]
+TextList = Annotated[list[Text], BeforeValidator(_to_list), WithJsonSchema(one_or_many(TEXT_SCHEMA))]
+IdList = Annotated[list[RecordId], BeforeValidator(_to_list), WithJsonSchema(one_or_many(id_schema(RECORD_ID_RE)))]
 
 
 class Params(BaseModel):
@@ -70,7 +86,7 @@ class Who(Params):
     """A population: volunteers on the roster on the as-of date, every key ANDed."""
 
     party_member: bool | None = None
-    employment: Annotated[list[Employment], BeforeValidator(_to_list)] | None = None
+    employment: Annotated[list[Employment], BeforeValidator(_to_list), WithJsonSchema(one_or_many(EMPLOYMENT_SCHEMA))] | None = None
     branch: IdList | None = None
     teams: IdList | None = None
     registered: bool | None = None
