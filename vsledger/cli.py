@@ -28,7 +28,7 @@ app = typer.Typer(
     name="vsledger",
     help="志愿服务台账 · volunteer-service ledgers kept as YAML in git.",
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,
     pretty_exceptions_enable=False,
 )
 
@@ -53,6 +53,24 @@ class Settings:
     lang: str
     today: date
     use_cache: bool = True
+
+
+def _complete_unit(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]]:
+    from .completion import complete_unit
+
+    return complete_unit(ctx, incomplete)
+
+
+def _complete_volunteer(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]]:
+    from .completion import complete_volunteer
+
+    return complete_volunteer(ctx, incomplete)
+
+
+def _complete_team(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]]:
+    from .completion import complete_team
+
+    return complete_team(ctx, incomplete)
 
 
 def _settings(ctx: typer.Context) -> Settings:
@@ -163,7 +181,9 @@ def _per_unit(
     return units, results, problems
 
 
-UnitOption = Annotated[Optional[list[str]], typer.Option("--unit", "-u", help="单位 id,可多次给出 / unit id, repeatable")]
+UnitOption = Annotated[
+    Optional[list[str]], typer.Option("--unit", "-u", autocompletion=_complete_unit, help="单位 id,可多次给出 / unit id, repeatable")
+]
 FormatOption = Annotated[Format, typer.Option("--format", "-f", help="table | json | csv")]
 
 
@@ -275,7 +295,7 @@ def run() -> None:
     # collector's passes over a large ledger's millions of objects would cost seconds.
     gc.disable()
     try:
-        app()
+        app(prog_name="vsledger")
     except Exception as exc:  # every expected failure is a Problem; this is a bug in vsledger
         if os.environ.get("VSLEDGER_DEBUG"):
             raise
@@ -379,21 +399,23 @@ def _optional_date(text: str | None, option: str) -> date | None:
 @app.command("add-activity")
 def add_activity_command(
     ctx: typer.Context,
-    unit: Annotated[str, typer.Option("--unit", "-u", help="单位 id / unit id")],
+    unit: Annotated[str, typer.Option("--unit", "-u", autocompletion=_complete_unit, help="单位 id / unit id")],
     date_: Annotated[Optional[str], typer.Option("--date", help="YYYY-MM-DD")] = None,
     title: Annotated[Optional[str], typer.Option("--title")] = None,
     location: Annotated[Optional[str], typer.Option("--location")] = None,
     hours: Annotated[Optional[str], typer.Option("--hours", help="每人时长 / hours per person")] = None,
     start: Annotated[Optional[str], typer.Option("--start", help="HH:MM")] = None,
     end: Annotated[Optional[str], typer.Option("--end", help="HH:MM")] = None,
-    participant: Annotated[Optional[list[str]], typer.Option("--participant", "-p", help="V0001 or V0001=2.5")] = None,
-    team: Annotated[Optional[str], typer.Option("--team")] = None,
+    participant: Annotated[
+        Optional[list[str]], typer.Option("--participant", "-p", autocompletion=_complete_volunteer, help="V0001 or V0001=2.5")
+    ] = None,
+    team: Annotated[Optional[str], typer.Option("--team", autocompletion=_complete_team)] = None,
     category: Annotated[Optional[str], typer.Option("--category")] = None,
     tag: Annotated[Optional[list[str]], typer.Option("--tag")] = None,
     external: Annotated[Optional[int], typer.Option("--external", min=0)] = None,
     served: Annotated[Optional[int], typer.Option("--served", min=0)] = None,
     target: Annotated[Optional[str], typer.Option("--target")] = None,
-    lead: Annotated[Optional[str], typer.Option("--lead")] = None,
+    lead: Annotated[Optional[str], typer.Option("--lead", autocompletion=_complete_volunteer)] = None,
     recorded_by: Annotated[Optional[str], typer.Option("--recorded-by")] = None,
     content: Annotated[Optional[str], typer.Option("--content")] = None,
     outcome: Annotated[Optional[str], typer.Option("--outcome")] = None,
@@ -446,7 +468,7 @@ def add_activity_command(
 @app.command("add-volunteer")
 def add_volunteer_command(
     ctx: typer.Context,
-    unit: Annotated[str, typer.Option("--unit", "-u", help="单位 id / unit id")],
+    unit: Annotated[str, typer.Option("--unit", "-u", autocompletion=_complete_unit, help="单位 id / unit id")],
     name: Annotated[Optional[str], typer.Option("--name")] = None,
     employment: Annotated[
         Optional[str], typer.Option("--employment", help="staff | contract | retired | resident | student | other")
@@ -457,7 +479,7 @@ def add_volunteer_command(
     phone: Annotated[Optional[str], typer.Option("--phone", help="写入 personal.yaml / kept in personal.yaml")] = None,
     party_member: Annotated[bool, typer.Option("--party-member/--not-party-member")] = False,
     branch: Annotated[Optional[str], typer.Option("--branch")] = None,
-    team: Annotated[Optional[list[str]], typer.Option("--team")] = None,
+    team: Annotated[Optional[list[str]], typer.Option("--team", autocompletion=_complete_team)] = None,
     joined: Annotated[Optional[str], typer.Option("--joined")] = None,
     left: Annotated[Optional[str], typer.Option("--left")] = None,
     registered_on: Annotated[Optional[str], typer.Option("--registered-on")] = None,
@@ -643,7 +665,7 @@ def _step_date(text: str | None, settings: Settings) -> date:
 @request_app.command("add")
 def request_add(
     ctx: typer.Context,
-    unit: Annotated[str, typer.Option("--unit", "-u", help="单位 id / unit id")],
+    unit: Annotated[str, typer.Option("--unit", "-u", autocompletion=_complete_unit, help="单位 id / unit id")],
     from_: Annotated[Optional[str], typer.Option("--from", help="提出需求的社区或居民 / who asks")] = None,
     ask: Annotated[Optional[str], typer.Option("--ask", help="需求内容 / what is asked")] = None,
     kind: Annotated[Optional[RequestKindOption], typer.Option("--kind", help="project(服务项目)| wish(微心愿)")] = None,
@@ -667,8 +689,8 @@ def request_add(
 def request_assign(
     ctx: typer.Context,
     request: RequestArgument,
-    unit: Annotated[str, typer.Option("--unit", "-u", help="单位 id / unit id")],
-    team: Annotated[Optional[str], typer.Option("--team", help="服务队 id / team id")] = None,
+    unit: Annotated[str, typer.Option("--unit", "-u", autocompletion=_complete_unit, help="单位 id / unit id")],
+    team: Annotated[Optional[str], typer.Option("--team", autocompletion=_complete_team, help="服务队 id / team id")] = None,
     date_: StepDateOption = None,
     commit: CommitOption = False,
 ) -> None:
@@ -688,9 +710,10 @@ def request_assign(
 def request_claim(
     ctx: typer.Context,
     request: RequestArgument,
-    unit: Annotated[str, typer.Option("--unit", "-u", help="单位 id / unit id")],
+    unit: Annotated[str, typer.Option("--unit", "-u", autocompletion=_complete_unit, help="单位 id / unit id")],
     volunteer: Annotated[
-        Optional[list[str]], typer.Option("--volunteer", "-v", help="编号或姓名,可多次给出 / id or name, repeatable")
+        Optional[list[str]],
+        typer.Option("--volunteer", "-v", autocompletion=_complete_volunteer, help="编号或姓名,可多次给出 / id or name, repeatable"),
     ] = None,
     date_: StepDateOption = None,
     commit: CommitOption = False,
@@ -708,7 +731,7 @@ def request_claim(
 def request_close(
     ctx: typer.Context,
     request: RequestArgument,
-    unit: Annotated[str, typer.Option("--unit", "-u", help="单位 id / unit id")],
+    unit: Annotated[str, typer.Option("--unit", "-u", autocompletion=_complete_unit, help="单位 id / unit id")],
     reason: Annotated[Optional[str], typer.Option("--reason", help="结单理由 / why it is closed")] = None,
     date_: StepDateOption = None,
     commit: CommitOption = False,
@@ -730,8 +753,10 @@ def request_list(
     ctx: typer.Context,
     unit: UnitOption = None,
     all_: Annotated[bool, typer.Option("--all", help="也列出已回应的 / answered ones too")] = False,
-    team: Annotated[Optional[str], typer.Option("--team", help="只看派给该队的 / only this team's")] = None,
-    volunteer: Annotated[Optional[str], typer.Option("--volunteer", "-v", help="只看该志愿者接的 / only this claimant's")] = None,
+    team: Annotated[Optional[str], typer.Option("--team", autocompletion=_complete_team, help="只看派给该队的 / only this team's")] = None,
+    volunteer: Annotated[
+        Optional[str], typer.Option("--volunteer", "-v", autocompletion=_complete_volunteer, help="只看该志愿者接的 / only this claimant's")
+    ] = None,
     as_of: Annotated[Optional[str], typer.Option("--as-of", help="YYYY-MM-DD (default: today)")] = None,
     format: FormatOption = Format.table,
 ) -> None:
@@ -757,8 +782,10 @@ def request_list(
 @app.command()
 def redeem(
     ctx: typer.Context,
-    unit: Annotated[str, typer.Option("--unit", "-u", help="单位 id / unit id")],
-    volunteer: Annotated[Optional[str], typer.Option("--volunteer", "-v", help="编号或姓名 / id or name")] = None,
+    unit: Annotated[str, typer.Option("--unit", "-u", autocompletion=_complete_unit, help="单位 id / unit id")],
+    volunteer: Annotated[
+        Optional[str], typer.Option("--volunteer", "-v", autocompletion=_complete_volunteer, help="编号或姓名 / id or name")
+    ] = None,
     hours: Annotated[Optional[str], typer.Option("--hours", help="兑换小时数 / hours to spend")] = None,
     what: Annotated[Optional[str], typer.Option("--what", help="兑换了什么 / what they were exchanged for")] = None,
     date_: StepDateOption = None,
@@ -803,7 +830,7 @@ class ExportFormat(StrEnum):
 @app.command()
 def export(
     ctx: typer.Context,
-    unit: Annotated[str, typer.Option("--unit", "-u", help="单位 id / unit id")],
+    unit: Annotated[str, typer.Option("--unit", "-u", autocompletion=_complete_unit, help="单位 id / unit id")],
     year: Annotated[int, typer.Option("--year", "-y", help="年度 / year")],
     format: Annotated[ExportFormat, typer.Option("--format", "-f", help="xlsx | csv | json | parquet")] = ExportFormat.xlsx,
     out: Annotated[Optional[Path], typer.Option("--out", "-o", help="输出文件(csv 为目录)/ where to write")] = None,
@@ -882,7 +909,7 @@ def stars(
 def import_command(
     ctx: typer.Context,
     file: Annotated[Path, typer.Argument(help="花名册表格 .xlsx 或 .csv / the roster spreadsheet", exists=True, dir_okay=False)],
-    unit: Annotated[str, typer.Option("--unit", "-u", help="单位 id / unit id")],
+    unit: Annotated[str, typer.Option("--unit", "-u", autocompletion=_complete_unit, help="单位 id / unit id")],
     dry_run: Annotated[bool, typer.Option("--dry-run", help="只预览,不写入 / preview only")] = False,
 ) -> None:
     """从表格导入志愿者(中文表头)/ add volunteers from a spreadsheet."""
@@ -924,7 +951,7 @@ class ReportFormat(StrEnum):
 def report(
     ctx: typer.Context,
     kind: Annotated[ReportKindOption, typer.Argument(help="monthly(月报)| half-year(半年小结)")],
-    unit: Annotated[str, typer.Option("--unit", "-u", help="单位 id / unit id")],
+    unit: Annotated[str, typer.Option("--unit", "-u", autocompletion=_complete_unit, help="单位 id / unit id")],
     period: Annotated[str, typer.Option("--period", "-p", help="2022-05 | 2022-H1")],
     format: Annotated[ReportFormat, typer.Option("--format", "-f", help="md | xlsx")] = ReportFormat.md,
     out: Annotated[Optional[Path], typer.Option("--out", "-o", help="输出文件 / where to write")] = None,
@@ -972,8 +999,8 @@ def report(
 @app.command()
 def certificate(
     ctx: typer.Context,
-    unit: Annotated[str, typer.Option("--unit", "-u", help="单位 id / unit id")],
-    volunteer: Annotated[str, typer.Option("--volunteer", "-v", help="志愿者编号 / volunteer id")],
+    unit: Annotated[str, typer.Option("--unit", "-u", autocompletion=_complete_unit, help="单位 id / unit id")],
+    volunteer: Annotated[str, typer.Option("--volunteer", "-v", autocompletion=_complete_volunteer, help="志愿者编号 / volunteer id")],
     from_: Annotated[Optional[str], typer.Option("--from", help="YYYY-MM-DD (default: everything)")] = None,
     to: Annotated[Optional[str], typer.Option("--to", help="YYYY-MM-DD (default: today)")] = None,
     out: Annotated[Optional[Path], typer.Option("--out", "-o", help="PDF 文件 / the PDF to write")] = None,
