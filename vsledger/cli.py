@@ -401,28 +401,30 @@ def add_activity_command(
     ctx: typer.Context,
     unit: Annotated[str, typer.Option("--unit", "-u", autocompletion=_complete_unit, help="单位 id / unit id")],
     date_: Annotated[Optional[str], typer.Option("--date", help="YYYY-MM-DD")] = None,
-    title: Annotated[Optional[str], typer.Option("--title")] = None,
-    location: Annotated[Optional[str], typer.Option("--location")] = None,
+    title: Annotated[Optional[str], typer.Option("--title", help="活动名称 / title")] = None,
+    location: Annotated[Optional[str], typer.Option("--location", help="地点 / where")] = None,
     hours: Annotated[Optional[str], typer.Option("--hours", help="每人时长 / hours per person")] = None,
     start: Annotated[Optional[str], typer.Option("--start", help="HH:MM")] = None,
     end: Annotated[Optional[str], typer.Option("--end", help="HH:MM")] = None,
     participant: Annotated[
         Optional[list[str]], typer.Option("--participant", "-p", autocompletion=_complete_volunteer, help="V0001 or V0001=2.5")
     ] = None,
-    team: Annotated[Optional[str], typer.Option("--team", autocompletion=_complete_team)] = None,
-    category: Annotated[Optional[str], typer.Option("--category")] = None,
-    tag: Annotated[Optional[list[str]], typer.Option("--tag")] = None,
-    external: Annotated[Optional[int], typer.Option("--external", min=0)] = None,
-    served: Annotated[Optional[int], typer.Option("--served", min=0)] = None,
-    target: Annotated[Optional[str], typer.Option("--target")] = None,
-    lead: Annotated[Optional[str], typer.Option("--lead", autocompletion=_complete_volunteer)] = None,
-    recorded_by: Annotated[Optional[str], typer.Option("--recorded-by")] = None,
-    content: Annotated[Optional[str], typer.Option("--content")] = None,
-    outcome: Annotated[Optional[str], typer.Option("--outcome")] = None,
-    attachment: Annotated[Optional[list[str]], typer.Option("--attachment")] = None,
-    corrects: Annotated[Optional[str], typer.Option("--corrects")] = None,
+    team: Annotated[Optional[str], typer.Option("--team", autocompletion=_complete_team, help="服务队 id / team id")] = None,
+    category: Annotated[Optional[str], typer.Option("--category", help="类别,如 义诊 / category")] = None,
+    tag: Annotated[Optional[list[str]], typer.Option("--tag", help="标签,可多次给出 / tag, repeatable")] = None,
+    external: Annotated[Optional[int], typer.Option("--external", min=0, help="花名册外参与人次 / participants not on the roster")] = None,
+    served: Annotated[Optional[int], typer.Option("--served", min=0, help="服务人次 / people served")] = None,
+    target: Annotated[Optional[str], typer.Option("--target", help="服务对象 / whom it served")] = None,
+    lead: Annotated[Optional[str], typer.Option("--lead", autocompletion=_complete_volunteer, help="负责人编号 / who led it")] = None,
+    recorded_by: Annotated[Optional[str], typer.Option("--recorded-by", help="记录人 / recorded by")] = None,
+    content: Annotated[Optional[str], typer.Option("--content", help="活动内容 / what happened")] = None,
+    outcome: Annotated[Optional[str], typer.Option("--outcome", help="活动成效 / what came of it")] = None,
+    attachment: Annotated[
+        Optional[list[str]], typer.Option("--attachment", help="照片等附件路径,可多次给出 / attachment path, repeatable")
+    ] = None,
+    corrects: Annotated[Optional[str], typer.Option("--corrects", help="被更正的活动编号 / id of the activity this corrects")] = None,
     request: Annotated[Optional[str], typer.Option("--request", help="所服务的群众需求编号 / the request it serves")] = None,
-    id_: Annotated[Optional[str], typer.Option("--id")] = None,
+    id_: Annotated[Optional[str], typer.Option("--id", help="活动编号,默认自动生成 / activity id (default: generated)")] = None,
     commit: Annotated[bool, typer.Option("--commit", help="git add + git commit")] = False,
     yes: Annotated[bool, typer.Option("--yes", "-y", help="不确认,直接写入 / write without asking")] = False,
 ) -> None:
@@ -469,28 +471,34 @@ def add_activity_command(
 def add_volunteer_command(
     ctx: typer.Context,
     unit: Annotated[str, typer.Option("--unit", "-u", autocompletion=_complete_unit, help="单位 id / unit id")],
-    name: Annotated[Optional[str], typer.Option("--name")] = None,
+    name: Annotated[Optional[str], typer.Option("--name", help="姓名 / name")] = None,
     employment: Annotated[
         Optional[str], typer.Option("--employment", help="staff | contract | retired | resident | student | other")
     ] = None,
     id_: Annotated[Optional[str], typer.Option("--id", help="default: the next V#### number")] = None,
-    gender: Annotated[Optional[str], typer.Option("--gender")] = None,
+    gender: Annotated[Optional[str], typer.Option("--gender", help="性别 / gender")] = None,
     id_number: Annotated[Optional[str], typer.Option("--id-number", help="身份证号,写入 personal.yaml / kept in personal.yaml")] = None,
     phone: Annotated[Optional[str], typer.Option("--phone", help="写入 personal.yaml / kept in personal.yaml")] = None,
-    party_member: Annotated[bool, typer.Option("--party-member/--not-party-member")] = False,
-    branch: Annotated[Optional[str], typer.Option("--branch")] = None,
-    team: Annotated[Optional[list[str]], typer.Option("--team", autocompletion=_complete_team)] = None,
-    joined: Annotated[Optional[str], typer.Option("--joined")] = None,
-    left: Annotated[Optional[str], typer.Option("--left")] = None,
-    registered_on: Annotated[Optional[str], typer.Option("--registered-on")] = None,
-    registration_no: Annotated[Optional[str], typer.Option("--registration-no")] = None,
-    platform: Annotated[Optional[str], typer.Option("--platform")] = None,
-    checked_in_on: Annotated[Optional[str], typer.Option("--checked-in-on")] = None,
-    community: Annotated[Optional[str], typer.Option("--community")] = None,
-    skill: Annotated[Optional[list[str]], typer.Option("--skill")] = None,
-    prior_hours: Annotated[Optional[str], typer.Option("--prior-hours")] = None,
+    party_member: Annotated[bool, typer.Option("--party-member/--not-party-member", help="是否党员 / party member or not")] = False,
+    branch: Annotated[Optional[str], typer.Option("--branch", help="党支部 id / branch id")] = None,
+    team: Annotated[
+        Optional[list[str]], typer.Option("--team", autocompletion=_complete_team, help="服务队 id,可多次给出 / team id, repeatable")
+    ] = None,
+    joined: Annotated[Optional[str], typer.Option("--joined", help="加入日期 / joined (YYYY-MM-DD)")] = None,
+    left: Annotated[Optional[str], typer.Option("--left", help="离开日期 / left (YYYY-MM-DD)")] = None,
+    registered_on: Annotated[
+        Optional[str], typer.Option("--registered-on", help="平台注册日期 / registered on the platform (YYYY-MM-DD)")
+    ] = None,
+    registration_no: Annotated[Optional[str], typer.Option("--registration-no", help="平台志愿者编号 / the platform's number")] = None,
+    platform: Annotated[Optional[str], typer.Option("--platform", help="注册平台 / which platform")] = None,
+    checked_in_on: Annotated[
+        Optional[str], typer.Option("--checked-in-on", help="到社区报到日期 / checked in with the community (YYYY-MM-DD)")
+    ] = None,
+    community: Annotated[Optional[str], typer.Option("--community", help="报到社区 / community")] = None,
+    skill: Annotated[Optional[list[str]], typer.Option("--skill", help="技能,可多次给出 / skill, repeatable")] = None,
+    prior_hours: Annotated[Optional[str], typer.Option("--prior-hours", help="以往服务时长 / hours served before this ledger")] = None,
     commit: Annotated[bool, typer.Option("--commit", help="git add + git commit (roster.yaml only)")] = False,
-    yes: Annotated[bool, typer.Option("--yes", "-y")] = False,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="不确认,直接写入 / write without asking")] = False,
 ) -> None:
     """登记一名志愿者 / add one volunteer to the roster."""
     from .adding import add_volunteer
