@@ -43,6 +43,21 @@ class Styled:
 
 
 @dataclass
+class Items:
+    """A list in one cell (what falls short): on a narrow terminal one item a line, so a wrap
+    never separates an id from its name; elsewhere joined with '; '."""
+
+    parts: list[str]
+
+    def __str__(self) -> str:
+        return "; ".join(self.parts)
+
+
+ITEMS_ONE_PER_LINE_BELOW = 120
+"""Terminal width under which an `Items` cell puts each item on its own line."""
+
+
+@dataclass
 class BarChart:
     """Hours per month or per team as bars: a picture of numbers the tables and JSON already hold.
 
@@ -67,7 +82,7 @@ class Table:
 def cell_text(value: Any) -> str:
     if value is None:
         return ""
-    if isinstance(value, Styled):
+    if isinstance(value, (Styled, Items)):
         return mask_text(str(value))
     if isinstance(value, Decimal):  # hours: always two places, so columns line up
         return format(value.quantize(Decimal("0.01")), "f")
@@ -92,11 +107,13 @@ def render_terminal(tables: list[Table | BarChart], file: Any = None) -> None:
             rich_table.add_column(column.header, justify=column.align, overflow="fold", no_wrap=column.no_wrap)
         for index, row in enumerate(table.rows):
             style = table.styles[index] if index < len(table.styles) else None
-            rich_table.add_row(*(_rich_cell(row[i]) for i in shown), style=style)
+            rich_table.add_row(*(_rich_cell(row[i], console.width) for i in shown), style=style)
         console.print(rich_table)
 
 
-def _rich_cell(value: Any) -> Any:
+def _rich_cell(value: Any, width: int) -> Any:
+    if isinstance(value, Items) and width < ITEMS_ONE_PER_LINE_BELOW:
+        return mask_text("\n".join(value.parts))
     if isinstance(value, Styled):
         from rich.text import Text
 

@@ -158,17 +158,18 @@ def describe_failing(item: dict[str, Any]) -> str:
     label = str(item["id"])
     if item.get("name"):
         label += f" {item['name']}"
-    return f"{label}({', '.join(str(d) for d in details)})" if details else label
+    return f"{label} ({', '.join(str(d) for d in details)})" if details else label
 
 
-def _failing_text(result: RuleResult, lang: str) -> str:
+def _failing_items(result: RuleResult, lang: str) -> Any:
     from ..messages import ui
+    from ..render import Items
 
     items = result.outcome.failing
     shown = [describe_failing(item) for item in items[:MAX_LISTED]]
     if len(items) > MAX_LISTED:
         shown.append(ui("or-more", lang, count=len(items) - MAX_LISTED))
-    return "; ".join(shown)
+    return Items(shown)
 
 
 def check_tables(result: CheckResult, lang: str, charts: bool = True) -> list[Any]:
@@ -216,7 +217,7 @@ def check_tables(result: CheckResult, lang: str, charts: bool = True) -> list[An
                     status,
                     display_number(r.outcome.actual, r.measure),
                     display_number(r.outcome.target, r.measure),
-                    _failing_text(r, lang),
+                    _failing_items(r, lang),
                     r.rule.text,
                 ]
             )
