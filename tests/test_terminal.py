@@ -161,3 +161,34 @@ def test_overview_fits_the_terminal_and_keeps_ids_whole(tmp_path: Path, columns:
     assert ("V0012 苏杰; V0033 马琪" in text) == (columns >= 120)
     if columns < 120:
         assert any(line.rstrip(" │").endswith("│ V0012 苏杰") for line in text.splitlines())
+
+
+def test_a_long_line_is_shown_around_the_caret(workspace: Callable[..., Path], cli: Callable[..., Result]) -> None:
+    people = ", ".join(f"V{n:04d}" for n in range(3, 30))
+    root = workspace(
+        {
+            "ledgers/u1/activities/2022-05.yaml": f"- {{id: a1, date: 2022-05-05, title: 清扫, location: 广场, hours: 2, participants: [V0001, {people}]}}\n"
+        }
+    )
+    result = cli(root, "validate")  # not a terminal: 80 columns
+    lines = result.stdout.splitlines()
+    first = next(i for i, line in enumerate(lines) if "unknown-volunteer" in line and "V0003" in line)
+    source, caret = lines[first + 1], lines[first + 2]
+    assert len(source) <= 80 and "…" in source
+    assert source[caret.index("^") : caret.index("^") + 5] == "V0003"  # the caret still points at the culprit
+
+
+@pytest.mark.parametrize("columns", [80, 160])
+def test_request_list_keeps_ids_whole_at_any_width(tmp_path: Path, columns: int) -> None:
+    env = dict(os.environ, COLUMNS=str(columns), NO_COLOR="1")
+    for extra in ([], ["--unit", "xinluo-cdc"]):
+        result = subprocess.run(
+            [sys.executable, "-m", "vsledger", "--root", str(REPO), "--today", TODAY, "request", "list", "--all", *extra],
+            capture_output=True,
+            env=env,
+            cwd=tmp_path,
+        )
+        text = result.stdout.decode()
+        assert all(len(line) <= columns for line in text.splitlines())
+        assert "R202201-1" in text and "V0001" in text  # neither folded into pieces
+        assert ("需求内容" in text) == (bool(extra) or columns >= 100)  # the request's text when there is room

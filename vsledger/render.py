@@ -78,6 +78,11 @@ class Table:
     """Per-row style for the terminal (e.g. a status colour); ignored elsewhere."""
     caption: str = ""
 
+    def drop_column(self, index: int) -> None:
+        """Leave a column out, e.g. the unit when every row is the same unit: room for the rest."""
+        self.columns.pop(index)
+        self.rows = [row[:index] + row[index + 1 :] for row in self.rows]
+
 
 def cell_text(value: Any) -> str:
     if value is None:
@@ -104,7 +109,9 @@ def render_terminal(tables: list[Table | BarChart], file: Any = None) -> None:
         shown = [i for i, column in enumerate(table.columns) if console.width >= column.min_terminal_width]
         for i in shown:
             column = table.columns[i]
-            rich_table.add_column(column.header, justify=column.align, overflow="fold", no_wrap=column.no_wrap)
+            # Numbers are short and unreadable once broken: a right-aligned column never wraps.
+            no_wrap = column.no_wrap or column.align == "right"
+            rich_table.add_column(column.header, justify=column.align, overflow="fold", no_wrap=no_wrap)
         for index, row in enumerate(table.rows):
             style = table.styles[index] if index < len(table.styles) else None
             rich_table.add_row(*(_rich_cell(row[i], console.width) for i in shown), style=style)
@@ -197,7 +204,10 @@ def render_problems(
     problems: list[Problem], root: Path, lang: str, file: Any = None, excerpts: bool = True, overrides: dict[str, bytes] | None = None
 ) -> None:
     """`file:line:col: code: message`, then the line itself, a caret and a hint."""
+    from rich.console import Console
+
     out = file or sys.stdout
+    width = Console(file=out).width
     lines_cache: dict[str, list[str]] = {}
     for problem in problems:
         out.write(problem_line(problem, lang) + "\n")
@@ -206,8 +216,9 @@ def render_problems(
         source = _source_line(root, problem.file, problem.line, lines_cache, overrides or {})
         if source is not None:
             gutter = f"{problem.line:>5} | "
-            out.write(gutter + mask_text(source) + "\n")
-            out.write(" " * (len(gutter) - 2) + "| " + _caret_pad(source, problem.column) + "^\n")
+            shown, column = excerpt_window(mask_text(source), problem.column, width - len(gutter))
+            out.write(gutter + shown + "\n")
+            out.write(" " * (len(gutter) - 2) + "| " + _caret_pad(shown, column) + "^\n")
         hint = problem_hint(problem, lang)
         if hint:
             out.write(f"      {ui('hint', lang)}: {hint}\n")
@@ -217,6 +228,36 @@ def render_problems(
         out.write(ui("problems-summary", lang, errors=errors, warnings=warnings) + "\n")
     else:
         out.write(ui("no-problems", lang) + "\n")
+
+
+def excerpt_window(source: str, column: int, room: int) -> tuple[str, int]:
+    """The part of a long line around `column` that fits `room` cells, '…' where it is cut;
+    and the column in what is shown. A line that fits is shown whole."""
+    from rich.cells import cell_len
+
+    if cell_len(source) <= room or room < 20:
+        return source, column
+    index = max(0, min(column - 1, len(source)))
+    start = index
+    used = 0
+    while start > 0 and used + cell_len(source[start - 1]) <= room // 3:  # a third of the room before the caret
+        start -= 1
+        used += cell_len(source[start])
+    prefix = "…" if start > 0 else ""
+    end = start
+    budget = room - len(prefix) - 1  # keep a cell for a closing '…'
+    used = 0
+    while end < len(source) and used + cell_len(source[end]) <= budget:
+        used += cell_len(source[end])
+        end += 1
+    suffix = "…" if end < len(source) else ""
+    if not suffix:  # the line's end is in view: spend what is left on what comes before the caret
+        used += 1
+        while start > 0 and used + cell_len(source[start - 1]) <= budget:
+            start -= 1
+            used += cell_len(source[start])
+        prefix = "…" if start > 0 else ""
+    return prefix + source[start:end] + suffix, column - start + len(prefix)
 
 
 def _caret_pad(source: str, column: int) -> str:

@@ -81,8 +81,7 @@ def hours_tables(rows: list[HoursRow], year: int, by: GroupBy, lang: str, last_m
     for row in rows:
         table.rows.append([row.unit, row.id or ui("none", lang), row.name, row.hours, row.activities])
     if by == "unit":  # the key is the unit itself
-        table.columns.pop(0)
-        table.rows = [row[1:] for row in table.rows]
+        table.drop_column(0)
     total = sum((r.hours for r in rows), Decimal(0))
     table.caption = f"{ui('total', lang)}: {total} h"
     units = {row.unit for row in rows}

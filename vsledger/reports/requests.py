@@ -79,23 +79,29 @@ def requests_json(rows: list[RequestRow]) -> list[dict[str, Any]]:
 
 def requests_table(rows: list[RequestRow], as_of: date, lang: str) -> Any:
     from ..messages import ui
-    from ..render import Column, Table
+    from ..render import Column, Items, Table
 
+    single_unit = len({r.unit for r in rows}) == 1
+    roomy = 0 if single_unit else 100  # without a unit column these fit 80 columns; with it, from 100
     table = Table(
         ui("requests-title", lang, as_of=as_of.isoformat()),
         [Column(ui("unit", lang), no_wrap=True), Column(ui("request-id", lang), no_wrap=True),
-         Column(ui("request-kind", lang), no_wrap=True, min_terminal_width=100), Column(ui("received", lang), no_wrap=True),
+         Column(ui("request-kind", lang), no_wrap=True, min_terminal_width=120),
+         Column(ui("received", lang), no_wrap=True, min_terminal_width=roomy),
          Column(ui("days", lang), "right", no_wrap=True), Column(ui("request-from", lang), min_terminal_width=140),
-         Column(ui("request-ask", lang)), Column(ui("by-team", lang), no_wrap=True), Column(ui("claimed-by", lang)),
+         Column(ui("request-ask", lang), min_terminal_width=roomy), Column(ui("by-team", lang), no_wrap=True),
+         Column(ui("claimed-by", lang), no_wrap=True),
          Column(ui("request-state", lang), no_wrap=True)],
     )  # fmt: skip
     for r in rows:
         table.rows.append(
             [r.unit, r.id, ui(f"request-kind-{r.kind}", lang), r.received, r.days, r.source, r.ask, r.team or "–",
-             " ".join(r.claimants) or "–", ui(f"request-state-{r.state}", lang)]
+             Items(list(r.claimants)) if r.claimants else "–", ui(f"request-state-{r.state}", lang)]
         )  # fmt: skip
         table.styles.append("yellow" if r.answered is None and r.days > LONG_WAIT_DAYS else None)
     table.caption = ui("requests-caption", lang, count=len(rows))
+    if single_unit:
+        table.drop_column(0)
     return table
 
 

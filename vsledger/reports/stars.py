@@ -104,4 +104,6 @@ def stars_table(rows: list[StarRow], lang: str) -> Any:
     for r in rows:
         table.rows.append([r.unit, r.id, r.name, r.hours, "★" * r.stars or "–", r.to_next, r.redeemed, r.balance])
     table.caption = ui("stars-caption", lang)
+    if len({r.unit for r in rows}) == 1:
+        table.drop_column(0)
     return table
