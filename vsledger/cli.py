@@ -569,10 +569,14 @@ def schema(
     if directory.exists() and not directory.is_dir():
         raise _usage_error(ui("not-a-directory", settings.lang, path=directory))
     changed = write_schemas(directory, settings.lang)
+
+    def shown(path: Path) -> str:  # as the user would type it: relative to where they are
+        return os.path.relpath(path) if path.is_absolute() and path.resolve().is_relative_to(Path.cwd()) else str(path)
+
     for path in changed:
-        typer.echo(ui("schema-written", settings.lang, path=path))
+        typer.echo(ui("schema-written", settings.lang, path=shown(path)))
     if not changed:
-        typer.echo(ui("schema-current", settings.lang, path=directory, count=len(FILE_SCHEMAS)))
+        typer.echo(ui("schema-current", settings.lang, path=shown(directory), count=len(FILE_SCHEMAS)))
     typer.echo(ui("schema-hint", settings.lang))
 
 
