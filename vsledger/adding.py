@@ -7,6 +7,7 @@ these; validation against the whole ledger happens in `writing.apply_changes`.
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -124,30 +125,41 @@ def add_request_step(root: Path, unit: str, record: dict[str, Any], workspace: W
         taken = {e.step.request for e in workspace.units[unit].request_steps} if unit in workspace.units else set()
         record = {"request": new_activity_id(record["date"], taken, prefix="R"), **record}
     rel = f"ledgers/{unit}/requests.yaml"
-    line = flow_record(record, REQUEST_KEYS)
 
     def landed(after: Workspace) -> bool:
         steps = after.units[unit].request_steps
         return bool(steps) and (steps[-1].step.request, steps[-1].step.date) == (record["request"], record["date"])
 
-    result = apply_changes(root, unit, [Change(rel, lambda old: append_line(old, line))], today, expect=landed)
-    added = Added(record["request"], rel, line, result)
-    if commit:
-        added.commit_error = git_commit(root, [rel], f"request {record['step']}: {unit} {record['request']}")
-    return added
+    message = f"request {record['step']}: {unit} {record['request']}"
+    return _append_one_line(root, unit, rel, flow_record(record, REQUEST_KEYS), record["request"], today, landed, commit, message)
 
 
 def add_redemption(root: Path, unit: str, record: dict[str, Any], today: date, commit: bool = False) -> Added:
     """A time-bank redemption; refused (like any new error) when it would overdraw the balance."""
     rel = f"ledgers/{unit}/redemptions.yaml"
-    line = flow_record(record, REDEMPTION_KEYS)
 
     def landed(after: Workspace) -> bool:
         entries = after.units[unit].redemptions
         return bool(entries) and (entries[-1].redemption.volunteer, entries[-1].redemption.date) == (record["volunteer"], record["date"])
 
+    message = f"redeem: {unit} {record['volunteer']} {record['hours']}h"
+    return _append_one_line(root, unit, rel, flow_record(record, REDEMPTION_KEYS), record["volunteer"], today, landed, commit, message)
+
+
+def _append_one_line(
+    root: Path,
+    unit: str,
+    rel: str,
+    line: str,
+    key: str,
+    today: date,
+    landed: Callable[[Workspace], bool],
+    commit: bool,
+    message: str,
+) -> Added:
+    """Append a one-line record (requests, redemptions) with add-activity's guarantees; commit if asked."""
     result = apply_changes(root, unit, [Change(rel, lambda old: append_line(old, line))], today, expect=landed)
-    added = Added(record["volunteer"], rel, line, result)
+    added = Added(key, rel, line, result)
     if commit:
-        added.commit_error = git_commit(root, [rel], f"redeem: {unit} {record['volunteer']} {record['hours']}h")
+        added.commit_error = git_commit(root, [rel], message)
     return added

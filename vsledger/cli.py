@@ -184,6 +184,7 @@ def _per_unit(
 UnitOption = Annotated[
     Optional[list[str]], typer.Option("--unit", "-u", autocompletion=_complete_unit, help="单位 id,可多次给出 / unit id, repeatable")
 ]
+OneUnitOption = Annotated[str, typer.Option("--unit", "-u", autocompletion=_complete_unit, help="单位 id / unit id")]
 FormatOption = Annotated[Format, typer.Option("--format", "-f", help="table | json | csv")]
 
 
@@ -324,6 +325,11 @@ def _need(value: object, option: str, prompt_key: str, settings: Settings, defau
     return str(typer.prompt(ui(prompt_key, settings.lang), default=default))
 
 
+def _split_people(answer: str) -> list[str]:
+    """A prompt's answer as ids or names: spaces, commas and Chinese commas all separate."""
+    return answer.replace(",", " ").replace(",", " ").split()
+
+
 def _resolve_people(texts: list[str], workspace: Workspace, unit: str, settings: Settings) -> list[str]:
     """Participants by id or by name (a prompt lets a clerk type names)."""
     from .messages import ui
@@ -399,7 +405,7 @@ def _optional_date(text: str | None, option: str) -> date | None:
 @app.command("add-activity")
 def add_activity_command(
     ctx: typer.Context,
-    unit: Annotated[str, typer.Option("--unit", "-u", autocompletion=_complete_unit, help="单位 id / unit id")],
+    unit: OneUnitOption,
     date_: Annotated[Optional[str], typer.Option("--date", help="YYYY-MM-DD")] = None,
     title: Annotated[Optional[str], typer.Option("--title", help="活动名称 / title")] = None,
     location: Annotated[Optional[str], typer.Option("--location", help="地点 / where")] = None,
@@ -446,7 +452,7 @@ def add_activity_command(
             roster = workspace.units[unit]
             choices = "  ".join(f"{e.volunteer.id} {e.volunteer.name}" for e in roster.volunteers.values() if e.volunteer.on_roster(day))
             typer.echo(ui("roster-choices", settings.lang) + " " + choices)
-        people = _need(None, "--participant", "prompt-participants", settings).replace(",", " ").replace(",", " ").split()
+        people = _split_people(_need(None, "--participant", "prompt-participants", settings))
     people = _resolve_people(people, workspace, unit, settings)
     fields = {
         "id": id_, "date": day, "title": title, "team": team, "category": category, "tags": tag or [],
@@ -470,7 +476,7 @@ def add_activity_command(
 @app.command("add-volunteer")
 def add_volunteer_command(
     ctx: typer.Context,
-    unit: Annotated[str, typer.Option("--unit", "-u", autocompletion=_complete_unit, help="单位 id / unit id")],
+    unit: OneUnitOption,
     name: Annotated[Optional[str], typer.Option("--name", help="姓名 / name")] = None,
     employment: Annotated[
         Optional[str], typer.Option("--employment", help="staff | contract | retired | resident | student | other")
@@ -677,7 +683,7 @@ def _step_date(text: str | None, settings: Settings) -> date:
 @request_app.command("add")
 def request_add(
     ctx: typer.Context,
-    unit: Annotated[str, typer.Option("--unit", "-u", autocompletion=_complete_unit, help="单位 id / unit id")],
+    unit: OneUnitOption,
     from_: Annotated[Optional[str], typer.Option("--from", help="提出需求的社区或居民 / who asks")] = None,
     ask: Annotated[Optional[str], typer.Option("--ask", help="需求内容 / what is asked")] = None,
     kind: Annotated[Optional[RequestKindOption], typer.Option("--kind", help="project(服务项目)| wish(微心愿)")] = None,
@@ -701,7 +707,7 @@ def request_add(
 def request_assign(
     ctx: typer.Context,
     request: RequestArgument,
-    unit: Annotated[str, typer.Option("--unit", "-u", autocompletion=_complete_unit, help="单位 id / unit id")],
+    unit: OneUnitOption,
     team: Annotated[Optional[str], typer.Option("--team", autocompletion=_complete_team, help="服务队 id / team id")] = None,
     date_: StepDateOption = None,
     commit: CommitOption = False,
@@ -722,7 +728,7 @@ def request_assign(
 def request_claim(
     ctx: typer.Context,
     request: RequestArgument,
-    unit: Annotated[str, typer.Option("--unit", "-u", autocompletion=_complete_unit, help="单位 id / unit id")],
+    unit: OneUnitOption,
     volunteer: Annotated[
         Optional[list[str]],
         typer.Option("--volunteer", "-v", autocompletion=_complete_volunteer, help="编号或姓名,可多次给出 / id or name, repeatable"),
@@ -733,7 +739,7 @@ def request_claim(
     """接单:志愿者(党员)认领需求 / volunteers claim a request."""
     settings = _settings(ctx)
     workspace, unit = _load_single_unit(unit, settings)
-    people = list(volunteer or []) or _need(None, "--volunteer", "prompt-claimants", settings).replace(",", " ").replace(",", " ").split()
+    people = list(volunteer or []) or _split_people(_need(None, "--volunteer", "prompt-claimants", settings))
     people = _resolve_people(people, workspace, unit, settings)
     record = {"request": request, "step": "claimed", "date": _step_date(date_, settings), "volunteers": people}
     _record_step(settings, workspace, unit, record, commit)
@@ -743,7 +749,7 @@ def request_claim(
 def request_close(
     ctx: typer.Context,
     request: RequestArgument,
-    unit: Annotated[str, typer.Option("--unit", "-u", autocompletion=_complete_unit, help="单位 id / unit id")],
+    unit: OneUnitOption,
     reason: Annotated[Optional[str], typer.Option("--reason", help="结单理由 / why it is closed")] = None,
     date_: StepDateOption = None,
     commit: CommitOption = False,
@@ -794,7 +800,7 @@ def request_list(
 @app.command()
 def redeem(
     ctx: typer.Context,
-    unit: Annotated[str, typer.Option("--unit", "-u", autocompletion=_complete_unit, help="单位 id / unit id")],
+    unit: OneUnitOption,
     volunteer: Annotated[
         Optional[str], typer.Option("--volunteer", "-v", autocompletion=_complete_volunteer, help="编号或姓名 / id or name")
     ] = None,
@@ -842,7 +848,7 @@ class ExportFormat(StrEnum):
 @app.command()
 def export(
     ctx: typer.Context,
-    unit: Annotated[str, typer.Option("--unit", "-u", autocompletion=_complete_unit, help="单位 id / unit id")],
+    unit: OneUnitOption,
     year: Annotated[int, typer.Option("--year", "-y", help="年度 / year")],
     format: Annotated[ExportFormat, typer.Option("--format", "-f", help="xlsx | csv | json | parquet")] = ExportFormat.xlsx,
     out: Annotated[Optional[Path], typer.Option("--out", "-o", help="输出文件(csv 为目录)/ where to write")] = None,
@@ -921,7 +927,7 @@ def stars(
 def import_command(
     ctx: typer.Context,
     file: Annotated[Path, typer.Argument(help="花名册表格 .xlsx 或 .csv / the roster spreadsheet", exists=True, dir_okay=False)],
-    unit: Annotated[str, typer.Option("--unit", "-u", autocompletion=_complete_unit, help="单位 id / unit id")],
+    unit: OneUnitOption,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="只预览,不写入 / preview only")] = False,
 ) -> None:
     """从表格导入志愿者(中文表头)/ add volunteers from a spreadsheet."""
@@ -963,7 +969,7 @@ class ReportFormat(StrEnum):
 def report(
     ctx: typer.Context,
     kind: Annotated[ReportKindOption, typer.Argument(help="monthly(月报)| half-year(半年小结)")],
-    unit: Annotated[str, typer.Option("--unit", "-u", autocompletion=_complete_unit, help="单位 id / unit id")],
+    unit: OneUnitOption,
     period: Annotated[str, typer.Option("--period", "-p", help="2022-05 | 2022-H1")],
     format: Annotated[ReportFormat, typer.Option("--format", "-f", help="md | xlsx")] = ReportFormat.md,
     out: Annotated[Optional[Path], typer.Option("--out", "-o", help="输出文件 / where to write")] = None,
@@ -1011,7 +1017,7 @@ def report(
 @app.command()
 def certificate(
     ctx: typer.Context,
-    unit: Annotated[str, typer.Option("--unit", "-u", autocompletion=_complete_unit, help="单位 id / unit id")],
+    unit: OneUnitOption,
     volunteer: Annotated[str, typer.Option("--volunteer", "-v", autocompletion=_complete_volunteer, help="志愿者编号 / volunteer id")],
     from_: Annotated[Optional[str], typer.Option("--from", help="YYYY-MM-DD (default: everything)")] = None,
     to: Annotated[Optional[str], typer.Option("--to", help="YYYY-MM-DD (default: today)")] = None,
