@@ -270,7 +270,11 @@ def parse_text(text: str, file: str, positions: bool = False) -> ParsedFile:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         message = exc.problem or exc.context or "invalid YAML"
-        if mark is not None:
+        if mark is not None and "nesting depth" in message:
+            # LibYAML (PyYAML >= 6.0.3 with it) stops deep flow nesting in its scanner,
+            # before our own depth check sees the events: the same problem for the user.
+            problem("yaml-too-deep", mark, limit=MAX_DEPTH)
+        elif mark is not None:
             problem("yaml-syntax", mark, detail=message)
         else:  # pragma: no cover - PyYAML always marks parser errors
             problems.append(Problem(file, "yaml-syntax", {"detail": message}, line=1, column=1))
