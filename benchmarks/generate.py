@@ -20,7 +20,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from vsledger.writer import activity_block, volunteer_block
+from vsledger.write.layout import record_text
 
 
 @dataclass(frozen=True)
@@ -80,7 +80,7 @@ def generate(scale_name: str, out: Path, seed: int = 2022) -> Path:
                 "skills": [rng.choice(["急救", "义诊", "宣讲", "摄影"])],
             }
             volunteers.append(record)
-        (base / "roster.yaml").write_text("volunteers:\n" + "".join(volunteer_block(v) for v in volunteers), encoding="utf-8")
+        (base / "roster.yaml").write_text("volunteers:\n" + "".join(record_text("roster", v) for v in volunteers), encoding="utf-8")
         ids = [v["id"] for v in volunteers if v["joined"] <= date(YEAR, 1, 1)]
         for month in range(1, 13):
             blocks = []
@@ -100,7 +100,7 @@ def generate(scale_name: str, out: Path, seed: int = 2022) -> Path:
                     "participants": people,
                     "recorded_by": "记录员",
                 }
-                blocks.append(activity_block(record))
+                blocks.append(record_text("activities", record))
             (base / "activities" / f"{YEAR}-{month:02d}.yaml").write_text("\n".join(blocks), encoding="utf-8")
         reports = "".join(
             f"- {{kind: monthly, period: {YEAR}-{m:02d}, submitted_on: {date(YEAR + (m == 12), m % 12 + 1, rng.randint(1, 8))}}}\n"

@@ -19,8 +19,8 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from vsledger.schema import modeline
-from vsledger.writer import REDEMPTION_KEYS, REQUEST_KEYS, activity_block, flow_record, volunteer_block
+from vsledger.core.filekinds import modeline
+from vsledger.write.layout import record_text
 
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何林罗高郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蔡蒋余于杜叶程魏苏吕丁任沈"
 GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰萍红建国志明海燕文辉晓东春梅丹宇浩然佳琪欣怡子涵梓萱雨桐思远"
@@ -79,11 +79,11 @@ class Unit:
 
         (base / "activities").mkdir(parents=True, exist_ok=True)
         put(base / "unit.yaml", unit_yaml.strip() + "\n")
-        roster = f"# {header} 花名册\nvolunteers:\n" + "".join(volunteer_block(v) for v in self.volunteers)
+        roster = f"# {header} 花名册\nvolunteers:\n" + "".join(record_text("roster", v) for v in self.volunteers)
         put(base / "roster.yaml", roster)
         for month, items in sorted(self.activities.items()):
             items.sort(key=lambda a: (a["date"], a["id"]))
-            text = f"# {header} {month} 活动台账\n" + "\n".join(activity_block(a) for a in items)
+            text = f"# {header} {month} 活动台账\n" + "\n".join(record_text("activities", a) for a in items)
             put(base / "activities" / f"{month}.yaml", text)
         if self.reports:
             lines = ["# 报送记录"] + [
@@ -92,10 +92,10 @@ class Unit:
             put(base / "reports.yaml", "\n".join(lines) + "\n")
         if self.requests:
             lines = [f"# {header} 群众需求:点单 → 派单 → 接单 → 服务 / 结单"]
-            lines += [flow_record(r, REQUEST_KEYS).rstrip("\n") for r in sorted(self.requests, key=lambda r: r["date"])]
+            lines += [record_text("requests", r).rstrip("\n") for r in sorted(self.requests, key=lambda r: r["date"])]
             put(base / "requests.yaml", "\n".join(lines) + "\n")
         if self.redemptions:
-            lines = [f"# {header} 时间银行兑换记录"] + [flow_record(r, REDEMPTION_KEYS).rstrip("\n") for r in self.redemptions]
+            lines = [f"# {header} 时间银行兑换记录"] + [record_text("redemptions", r).rstrip("\n") for r in self.redemptions]
             put(base / "redemptions.yaml", "\n".join(lines) + "\n")
 
     def request(

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from vsledger.cli import app
+from vsledger.cli.app import app
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"

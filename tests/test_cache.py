@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from conftest import Result
-from vsledger import cache as cache_module
-from vsledger import loader
+from vsledger.check import pipeline
+from vsledger.report import cache as cache_module
 
 U2_UNIT = "id: u2\nname: 第二单位\npolicy: p1\n"
 U2_ROSTER = "volunteers:\n  - {id: V0001, name: 王五, employment: staff}\n"
@@ -38,13 +38,14 @@ def two_units(workspace: Callable[..., Path]) -> Path:
 def loads(monkeypatch: pytest.MonkeyPatch) -> list[list[str] | None]:
     """Which units each load asked for (policies-only loads are `[]`)."""
     seen: list[list[str] | None] = []
-    real = loader.load_workspace
+    real = cache_module.load_workspace
 
     def spy(*args: object, **kwargs: object) -> object:
         seen.append(kwargs.get("only_units"))  # type: ignore[arg-type]
         return real(*args, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(loader, "load_workspace", spy)
+    monkeypatch.setattr(cache_module, "load_workspace", spy)
+    monkeypatch.setattr(pipeline, "load_workspace", spy)  # the CLI's own loads
     return seen
 
 

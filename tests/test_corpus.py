@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 
 from conftest import SHARED
-from vsledger.loader import load_workspace
-from vsledger.messages import PROBLEMS
-from vsledger.render import problems_json, render_problems
+from vsledger.check.pipeline import load_workspace
+from vsledger.render.messages import PROBLEMS
+from vsledger.render.terminal import problems_json, render_problems
 
 CORPUS = SHARED / "corpora" / "yaml-test-suite"
 CASES = sorted(CORPUS.rglob("in.yaml")) if CORPUS.is_dir() else []

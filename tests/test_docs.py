@@ -11,18 +11,18 @@ from conftest import REPO
 
 @pytest.mark.skipif(shutil.which("git") is None, reason="the guides' git steps need git")
 def test_docs_are_what_the_commands_print() -> None:
-    from vsledger.docgen import expected_docs
+    from tools.docgen import expected_docs
 
     pages = expected_docs(REPO)
     assert {path.name for path in pages} >= {"clerk.md", "supervisor.md", "commands.md"}
     for path, text in pages.items():
-        assert path.read_text(encoding="utf-8") == text, f"{path.name} is behind the code: run `python -m vsledger.docgen`"
+        assert path.read_text(encoding="utf-8") == text, f"{path.name} is behind the code: run `python -m tools.docgen`"
 
 
 def test_command_reference_covers_every_command() -> None:
     import typer.main
 
-    from vsledger.cli import app
+    from vsledger.cli.app import app
 
     reference = (REPO / "docs" / "commands.md").read_text(encoding="utf-8")
     group = typer.main.get_command(app)

@@ -1,7 +1,7 @@
 """The gettext catalogues keep up with the English in the code, and both languages read right.
 
-English is the source; `vsledger/locale/zh_CN/LC_MESSAGES/vsledger.po` holds the Chinese and
-`python -m vsledger.i18n` regenerates the template, merges and compiles. These tests fail when
+English is the source; `vsledger/render/locale/zh_CN/LC_MESSAGES/vsledger.po` holds the Chinese and
+`python -m tools.i18n` regenerates the template, merges and compiles. These tests fail when
 someone adds a message and forgets that step.
 """
 
@@ -17,8 +17,8 @@ import pytest
 from babel.messages.pofile import read_po, write_po
 
 from conftest import REPO, Result
-from vsledger.i18n import TEMPLATE, po_path, source_messages, template
-from vsledger.messages import DOMAIN, LOCALE_DIR, PROBLEMS, UI, translate
+from tools.i18n import TEMPLATE, po_path, source_messages, template
+from vsledger.render.messages import DOMAIN, LOCALE_DIR, PROBLEMS, UI, translate
 
 PLACEHOLDER = re.compile(r"\{(\w+)\}")
 
@@ -31,7 +31,7 @@ def _zh() -> object:
 def test_template_is_what_the_code_holds() -> None:
     buffer = io.BytesIO()
     write_po(buffer, template(), omit_header=True, sort_output=False, width=0)  # type: ignore[arg-type]
-    assert TEMPLATE.read_bytes() == buffer.getvalue(), "run: python -m vsledger.i18n"
+    assert TEMPLATE.read_bytes() == buffer.getvalue(), "run: python -m tools.i18n"
 
 
 def test_every_message_has_a_chinese_translation_with_the_same_placeholders() -> None:
@@ -88,7 +88,7 @@ def test_each_command_speaks_both_languages(args: tuple[str, ...], cli: Callable
 def test_lang_from_the_environment(cli: Callable[..., Result], monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     from typer.testing import CliRunner
 
-    from vsledger.cli import app
+    from vsledger.cli.app import app
 
     runner = CliRunner()
     for env, expected in [({"VSLEDGER_LANG": "en"}, "no problems found"), ({"LANG": "en_US.UTF-8"}, "no problems found"),

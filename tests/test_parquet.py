@@ -36,7 +36,7 @@ def test_parquet_out_is_checked_and_the_extra_named(cli: Callable[..., Result], 
     (notes / "keep.txt").write_text("x", encoding="utf-8")
     result = cli(REPO, "export", "--unit", "chengzhen", "--year", "2022", "--format", "parquet", "--out", str(notes))
     assert result.exit_code == 2 and "out-not-export" in result.stderr
-    from vsledger import parquet
+    from vsledger.render import parquet
 
     monkeypatch.setattr(parquet, "available", lambda: False)
     missing = cli(REPO, "export", "--unit", "chengzhen", "--year", "2022", "--format", "parquet", "--out", str(tmp_path / "p"))

@@ -129,8 +129,8 @@ def test_internal_errors_are_a_sentence_not_a_traceback(
 ) -> None:
     import sys
 
-    from vsledger import cli as cli_module
-    from vsledger.reports import hours as hours_module
+    from vsledger.cli import app as cli_module
+    from vsledger.report import hours as hours_module
 
     def broken(*args: object, **kwargs: object) -> None:
         raise RuntimeError(f"bug near {ID_NUMBER}")
@@ -149,10 +149,10 @@ def test_internal_errors_are_a_sentence_not_a_traceback(
 def test_a_crash_between_the_two_files_loses_no_number(
     workspace: Callable[..., Path], cli: Callable[..., Result], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from vsledger import writing
+    from vsledger.write import transaction
 
     root = committed(workspace)
-    real = writing.atomic_write
+    real = transaction.atomic_write
     calls: list[str] = []
 
     def crash_on_second(path: Path, content: bytes, private: bool = False) -> None:
@@ -161,7 +161,7 @@ def test_a_crash_between_the_two_files_loses_no_number(
             raise KeyboardInterrupt  # killed between the two replaces
         real(path, content, private)
 
-    monkeypatch.setattr(writing, "atomic_write", crash_on_second)
+    monkeypatch.setattr(transaction, "atomic_write", crash_on_second)
     assert cli(root, "personal", "split").exit_code != 0
     assert calls == ["personal.yaml", "roster.yaml"]  # the numbers were written to their new home first
     both = (root / "ledgers/u1/personal.yaml").read_text(encoding="utf-8") + (root / "ledgers/u1/roster.yaml").read_text(encoding="utf-8")

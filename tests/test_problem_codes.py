@@ -223,7 +223,7 @@ def test_bom_and_crlf_are_accepted(workspace: Callable[..., Path], cli: Callable
 def test_nul_utf16_and_oversized_files_are_named(
     workspace: Callable[..., Path], cli: Callable[..., Result], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from vsledger import yamlsource
+    from vsledger.read import yamlsource
 
     root = workspace({UNIT: UNIT_WITH_BRANCH, ROSTER: ROSTER_HEAD})
     (root / ACT).parent.mkdir(parents=True, exist_ok=True)

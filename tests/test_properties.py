@@ -12,10 +12,10 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from vsledger.formatting import format_text
-from vsledger.loader import load_workspace
-from vsledger.messages import PROBLEMS, problem_message
-from vsledger.writer import activity_block
+from vsledger.check.pipeline import load_workspace
+from vsledger.render.messages import PROBLEMS, problem_message
+from vsledger.write.fmt import format_text
+from vsledger.write.layout import record_text
 
 UNIT = "id: u1\nname: 单位\nteams:\n  - {id: red, name: 红队}\n"
 ROSTER = "volunteers:\n  - {id: V0001, name: 张三, employment: staff}\n  - {id: V0002, name: 李四, employment: contract}\n"
@@ -77,7 +77,7 @@ def plain(record: dict[str, Any]) -> dict[str, Any]:
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(activities)
 def test_valid_ledgers_load_clean(records: list[dict[str, Any]]) -> None:
-    root = workspace_with("\n".join(activity_block(r) for r in records))
+    root = workspace_with("\n".join(record_text("activities", r) for r in records))
     workspace = load_workspace(root, date(2024, 1, 1))
     assert [p for p in workspace.errors if p.code != "day-over-24"] == []
     assert len(workspace.units["u1"].activities) == len(records)

@@ -105,7 +105,7 @@ def test_samples_are_what_the_generator_writes(tmp_path: Path) -> None:
 
 
 def test_rules_reference_is_generated_from_the_registry() -> None:
-    from vsledger.rules.doc import generated_section, reference
+    from tools.rules_doc import generated_section, reference
 
     assert generated_section((REPO / "rules" / "README.md").read_text(encoding="utf-8")) == reference()
 
@@ -114,13 +114,14 @@ def test_parallel_and_serial_loads_are_the_same(monkeypatch: pytest.MonkeyPatch)
     """Parsing on several cores must give exactly what one core gives: data, problems, order."""
     from datetime import date
 
-    from vsledger import loader
+    from vsledger.check import pipeline
+    from vsledger.read import loader
 
     monkeypatch.setattr(loader, "PARALLEL_MIN_FILES", 10**9)
-    serial = loader.load_workspace(REPO, date(2024, 1, 1))
+    serial = pipeline.load_workspace(REPO, date(2024, 1, 1))
     monkeypatch.setattr(loader, "PARALLEL_MIN_FILES", 1)
     monkeypatch.setattr(loader.os, "cpu_count", lambda: 3)  # the parent and two workers, on any machine
-    parallel = loader.load_workspace(REPO, date(2024, 1, 1))
+    parallel = pipeline.load_workspace(REPO, date(2024, 1, 1))
     assert [(p.file, p.line, p.column, p.code) for p in parallel.problems] == [(p.file, p.line, p.column, p.code) for p in serial.problems]
     assert {u: [e.activity for e in ledger.activities] for u, ledger in parallel.units.items()} == {
         u: [e.activity for e in ledger.activities] for u, ledger in serial.units.items()

@@ -140,7 +140,7 @@ def test_missing_field_without_a_terminal_is_a_usage_error(workspace: Callable[.
 def test_prompts_on_a_terminal(workspace: Callable[..., Path], monkeypatch: pytest.MonkeyPatch) -> None:
     from typer.testing import CliRunner
 
-    from vsledger import cli as cli_module
+    from vsledger.cli import app as cli_module
 
     root = workspace({ACT: EXISTING})
     monkeypatch.setattr(cli_module, "_interactive", lambda: True)
@@ -155,7 +155,7 @@ def test_prompts_on_a_terminal(workspace: Callable[..., Path], monkeypatch: pyte
 def test_crash_before_replace_leaves_the_old_file(
     workspace: Callable[..., Path], cli: Callable[..., Result], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from vsledger import writing
+    from vsledger.core import files
 
     root = workspace({ACT: EXISTING})
     before = snapshot(root)
@@ -163,7 +163,7 @@ def test_crash_before_replace_leaves_the_old_file(
     def crash(*args: object) -> None:
         raise KeyboardInterrupt  # the process dies between the temporary file and the replace
 
-    monkeypatch.setattr(writing.os, "replace", crash)
+    monkeypatch.setattr(files.os, "replace", crash)
     result = cli(root, *ADD, "-p", "V0001")
     assert result.exit_code != 0  # click reports the interrupt as an abort
     assert snapshot(root) == before
@@ -173,11 +173,11 @@ def test_crash_before_replace_leaves_the_old_file(
 def test_file_changed_underneath_is_not_overwritten(
     workspace: Callable[..., Path], cli: Callable[..., Result], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from vsledger import loader
+    from vsledger.write import transaction
 
     root = workspace({ACT: EXISTING})
     edited = EXISTING + "# 另一位文员刚刚保存\n"
-    real_load = loader.load_workspace
+    real_load = transaction.load_workspace
     calls = []
 
     def load_while_someone_edits(*args: object, **kwargs: object) -> object:
@@ -186,7 +186,7 @@ def test_file_changed_underneath_is_not_overwritten(
             (root / ACT).write_text(edited, encoding="utf-8")
         return real_load(*args, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(loader, "load_workspace", load_while_someone_edits)
+    monkeypatch.setattr(transaction, "load_workspace", load_while_someone_edits)
     result = cli(root, *ADD, "-p", "V0001")
     assert result.exit_code == 1 and ": changed-underneath: " in result.stderr
     assert (root / ACT).read_text(encoding="utf-8") == edited  # the other clerk's save stands

@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import pytest
 
-from vsledger.yamlsource import parse_text
+from vsledger.read.yamlsource import parse_text
 
 
 def value_of(text: str) -> object:

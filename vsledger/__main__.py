@@ -1,3 +1,3 @@
-from .cli import run
+from vsledger.cli.app import run
 
 run()

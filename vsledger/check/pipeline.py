@@ -1,0 +1,50 @@
+"""The loader pipeline, whole: parse and build (read/), then build the policies against
+the rule kinds and run every validation (check/), then locate the problems someone will read.
+
+Everything that needs a workspace as vsledger judges it starts here.
+"""
+
+from __future__ import annotations
+
+import gc
+from datetime import date
+from pathlib import Path
+
+from vsledger.check.rules.policy import build_policy
+from vsledger.check.validation import run_validations
+from vsledger.core.ledger import PolicyEntry, Workspace
+from vsledger.core.progress import SILENT, Progress
+from vsledger.read.loader import locate_workspace_problems, read_workspace
+
+
+def load_workspace(
+    root: Path,
+    today: date | None = None,
+    overrides: dict[str, bytes] | None = None,
+    only_units: list[str] | None = None,
+    locate_problems: bool = True,
+    progress: Progress = SILENT,
+) -> Workspace:
+    """Load and validate a workspace; with `locate_problems=False` positions are left for
+    `locate_workspace_problems`, which only the problems someone will read need."""
+    # Loading makes millions of small objects and no cyclic garbage: the cyclic
+    # collector's full passes over them would be most of the load time.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        workspace = read_workspace(root, today, overrides, only_units, progress)
+        build_policies(workspace)
+        workspace.problems.extend(run_validations(workspace))
+    finally:
+        if collecting:
+            gc.enable()
+    if locate_problems:
+        locate_workspace_problems(workspace, workspace.problems)
+    return workspace
+
+
+def build_policies(workspace: Workspace) -> None:
+    for source in workspace.policy_sources:
+        policy = build_policy(source.data, source.file, source.stem, workspace.problems)
+        if policy is not None:
+            workspace.policies[policy.id] = PolicyEntry(policy, source.file)

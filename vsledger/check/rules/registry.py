@@ -1,0 +1,184 @@
+"""The registry of rule kinds and what every kind's evaluation sees.
+
+A kind is one pure function from (context, parameters) to an outcome, plus its
+parameter model and a line of documentation. Adding a kind is one decorated
+function in `kinds.py`; `rules/README.md` is generated from this registry.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+from enum import StrEnum
+from functools import cached_property
+from typing import Any, Literal, TypeVar
+
+from vsledger.core.ledger import UnitLedger
+from vsledger.core.model import Activity, Volunteer
+from vsledger.core.policy import Params, Where, Who
+from vsledger.core.problems import DocPath
+
+Measure = Literal["rate", "hours", "count"]
+P = TypeVar("P", bound=Params)
+CENT = Decimal("0.01")
+
+
+class Status(StrEnum):
+    PASS = "pass"
+    FAIL = "fail"
+    PENDING = "pending"
+    NA = "n/a"
+
+
+@dataclass
+class Outcome:
+    status: Status
+    actual: Decimal | int | None = None
+    target: Decimal | int | None = None
+    failing: list[dict[str, Any]] = field(default_factory=list)
+    measure: Measure | None = None
+    """Overrides the kind's measure when one kind can measure two ways (special_days)."""
+
+
+ParamProblem = tuple[str, dict[str, Any], DocPath]
+
+
+@dataclass(frozen=True)
+class RuleKind:
+    name: str
+    params: type[Params]
+    evaluate: Callable[[Context, Any], Outcome]
+    measure: Measure
+    summary_zh: str
+    summary_en: str
+    example: str
+    check_params: Callable[[Any], Iterable[ParamProblem]] = lambda params: ()
+
+
+KINDS: dict[str, RuleKind] = {}
+
+
+def rule_kind(
+    name: str,
+    params: type[P],
+    measure: Measure,
+    zh: str,
+    en: str,
+    example: str,
+    check_params: Callable[[P], Iterable[ParamProblem]] | None = None,
+) -> Callable[[Callable[[Context, P], Outcome]], Callable[[Context, P], Outcome]]:
+    def register(fn: Callable[[Context, P], Outcome]) -> Callable[[Context, P], Outcome]:
+        KINDS[name] = RuleKind(name, params, fn, measure, zh, en, example.strip("\n"), check_params or (lambda _: ()))
+        return fn
+
+    return register
+
+
+def round_half_up(value: Decimal, places: Decimal = CENT) -> Decimal:
+    return value.quantize(places, rounding=ROUND_HALF_UP)
+
+
+@dataclass
+class Context:
+    """One unit, one year, one as-of date: everything a rule may look at."""
+
+    ledger: UnitLedger
+    year: int
+    as_of: date
+    _totals: dict[str, tuple[dict[str, Decimal], dict[str, int]]] = field(default_factory=dict, repr=False)
+
+    @property
+    def start(self) -> date:
+        return date(self.year, 1, 1)
+
+    @property
+    def year_end(self) -> date:
+        return date(self.year, 12, 31)
+
+    @property
+    def year_over(self) -> bool:
+        return self.as_of >= self.year_end
+
+    @cached_property
+    def days_in_year(self) -> int:
+        return (self.year_end - self.start).days + 1
+
+    @cached_property
+    def days_elapsed(self) -> int:
+        return (self.as_of - self.start).days + 1
+
+    @cached_property
+    def activities(self) -> list[Activity]:
+        """The activities that count: after corrections, in the year up to as-of."""
+        return list(self.ledger.effective_between(self.start, self.as_of))
+
+    @cached_property
+    def roster(self) -> list[Volunteer]:
+        return [e.volunteer for e in self.ledger.volunteers.values() if e.volunteer.on_roster(self.as_of)]
+
+    def population(self, who: Who | None) -> list[Volunteer]:
+        return [v for v in self.roster if who is None or _in_population(v, who, self.as_of)]
+
+    def matching(self, where: Where | None) -> list[Activity]:
+        if where is None:
+            return self.activities
+        return [a for a in self.activities if _matches(a, where)]
+
+    def hours_and_counts(self, where: Where | None) -> tuple[dict[str, Decimal], dict[str, int]]:
+        """Hours and activity counts per volunteer over the matching activities, once per filter."""
+        key = where.model_dump_json() if where is not None else ""
+        if key not in self._totals:
+            self._totals[key] = hours_by_volunteer(self.matching(where))
+        return self._totals[key]
+
+    def roster_days(self, volunteer: Volunteer) -> int:
+        """Days of the year up to as-of that the volunteer was on the roster."""
+        first = max(self.start, volunteer.joined or self.start)
+        last = min(self.as_of, volunteer.left or self.as_of)
+        return max(0, (last - first).days + 1)
+
+    def person_target(self, minimum: Decimal, volunteer: Volunteer) -> Decimal:
+        """min × (roster days ÷ elapsed days) × (elapsed days ÷ days in year)."""
+        return round_half_up(minimum * self.roster_days(volunteer) / self.days_in_year)
+
+    def elapsed_target(self, minimum: Decimal) -> Decimal:
+        return round_half_up(minimum * self.days_elapsed / self.days_in_year)
+
+    def accumulating(self, met: bool) -> Status:
+        if met:
+            return Status.PASS
+        return Status.FAIL if self.year_over else Status.PENDING
+
+
+def _in_population(volunteer: Volunteer, who: Who, as_of: date) -> bool:
+    if who.party_member is not None and volunteer.party_member != who.party_member:
+        return False
+    if who.employment is not None and volunteer.employment not in who.employment:
+        return False
+    if who.branch is not None and volunteer.branch not in who.branch:
+        return False
+    if who.teams is not None and not set(volunteer.teams) & set(who.teams):
+        return False
+    return who.registered is None or volunteer.registered(as_of) == who.registered
+
+
+def _matches(activity: Activity, where: Where) -> bool:
+    if where.category is not None and activity.category not in where.category:
+        return False
+    if where.team is not None and activity.team not in where.team:
+        return False
+    return where.tags is None or bool(set(activity.tags) & set(where.tags))
+
+
+def hours_by_volunteer(activities: Iterable[Activity]) -> tuple[dict[str, Decimal], dict[str, int]]:
+    """Hours and activity counts per volunteer over some activities."""
+    hours: dict[str, Decimal] = {}
+    counts: dict[str, int] = {}
+    for activity in activities:
+        for participant in activity.participants:
+            vid = participant.volunteer
+            hours[vid] = hours.get(vid, Decimal(0)) + activity.hours_of(participant)
+            counts[vid] = counts.get(vid, 0) + 1
+    return hours, counts

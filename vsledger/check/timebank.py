@@ -1,0 +1,66 @@
+"""The time bank (时间银行): hours earned by service, spent on redemptions.
+
+Seed 001 asks units to "用活'时间银行'管理平台": a volunteer's service hours are a
+balance that can later be redeemed for services or goods. redemptions.yaml
+records each redemption; the balance is never allowed below zero.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from vsledger.core.ledger import RedemptionEntry, UnitLedger
+
+
+@dataclass
+class Balance:
+    earned: Decimal = Decimal(0)
+    redeemed: Decimal = Decimal(0)
+
+    @property
+    def balance(self) -> Decimal:
+        return self.earned - self.redeemed
+
+
+def time_bank(ledger: UnitLedger, as_of: date) -> dict[str, Balance]:
+    """Hours earned by activities that count and hours redeemed, per volunteer, up to as-of.
+
+    `prior_hours` are not in the bank: the ledger cannot show they were not
+    already spent wherever they were earned."""
+    balances: dict[str, Balance] = {}
+    for entry in ledger.effective:
+        activity = entry.activity
+        if activity.date > as_of:
+            continue
+        for participant in activity.participants:
+            balances.setdefault(participant.volunteer, Balance()).earned += activity.hours_of(participant)
+    for redemption in ledger.redemptions:
+        if redemption.redemption.date <= as_of:
+            balances.setdefault(redemption.redemption.volunteer, Balance()).redeemed += redemption.redemption.hours
+    return balances
+
+
+def overdrawn(ledger: UnitLedger) -> list[tuple[RedemptionEntry, Decimal]]:
+    """Redemptions that took a balance below zero on their day, with the balance before them."""
+    spenders = {e.redemption.volunteer for e in ledger.redemptions if e.redemption.volunteer in ledger.volunteers}
+    if not spenders:
+        return []
+    earned: dict[str, list[tuple[date, Decimal]]] = {v: [] for v in spenders}
+    for entry in ledger.effective:
+        activity = entry.activity
+        for participant in activity.participants:
+            if participant.volunteer in earned:
+                earned[participant.volunteer].append((activity.date, activity.hours_of(participant)))
+    found: list[tuple[RedemptionEntry, Decimal]] = []
+    spent: dict[str, Decimal] = {}
+    for entry in sorted(ledger.redemptions, key=lambda e: (e.redemption.date, e.index)):
+        r = entry.redemption
+        if r.volunteer not in earned:  # an unknown volunteer is reported as such
+            continue
+        available = sum((h for d, h in earned[r.volunteer] if d <= r.date), Decimal(0)) - spent.get(r.volunteer, Decimal(0))
+        spent[r.volunteer] = spent.get(r.volunteer, Decimal(0)) + r.hours
+        if r.hours > available:
+            found.append((entry, available))
+    return found

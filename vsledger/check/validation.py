@@ -1,0 +1,284 @@
+"""Checks that need more than one record, as small pure functions in a registry.
+
+Each validation takes one unit's ledger (and the workspace, for policies and
+today's date) and yields problems. Checks about what an activity *did* — who
+took part, on which day, for how long — run on the activities that count after
+corrections, so a correction really does fix a mistake; checks about the
+record itself run on every entry.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Callable, Iterator
+from decimal import Decimal
+from pathlib import Path, PurePosixPath
+
+from vsledger.check.requests import request_lives
+from vsledger.check.timebank import overdrawn
+from vsledger.core.ledger import UnitLedger, Workspace
+from vsledger.core.model import MAX_DAY_HOURS, RequestAssigned, RequestClaimed, RequestReceived
+from vsledger.core.problems import Level, Problem
+
+Validation = Callable[[UnitLedger, Workspace], Iterator[Problem]]
+VALIDATIONS: list[Validation] = []
+
+DAY_WARNING_HOURS = Decimal(8)
+_PERIOD_RE = {
+    "plan": re.compile(r"^\d{4}$"),
+    "annual": re.compile(r"^\d{4}$"),
+    "monthly": re.compile(r"^\d{4}-(0[1-9]|1[0-2])$"),
+    "half-year": re.compile(r"^\d{4}-H[12]$"),
+}
+
+
+def validation(fn: Validation) -> Validation:
+    VALIDATIONS.append(fn)
+    return fn
+
+
+def run_validations(workspace: Workspace) -> list[Problem]:
+    problems: list[Problem] = []
+    for ledger in workspace.units.values():
+        for check in VALIDATIONS:
+            problems.extend(check(ledger, workspace))
+    return problems
+
+
+@validation
+def unit_references(ledger: UnitLedger, workspace: Workspace) -> Iterator[Problem]:
+    unit = ledger.unit
+    if unit is None:
+        return
+    file = ledger.unit_file
+    branch_ids: set[str] = set()
+    for index, branch in enumerate(unit.branches):
+        if branch.id in branch_ids:
+            yield Problem(file, "duplicate-id", {"id": branch.id}, path=("branches", index, "id"))
+        branch_ids.add(branch.id)
+    team_ids: set[str] = set()
+    for index, team in enumerate(unit.teams):
+        if team.id in team_ids:
+            yield Problem(file, "duplicate-id", {"id": team.id}, path=("teams", index, "id"))
+        team_ids.add(team.id)
+        if team.branch is not None and team.branch not in branch_ids:
+            yield Problem(file, "unknown-branch", {"id": team.branch}, path=("teams", index, "branch"))
+        if team.convener is not None and team.convener not in ledger.known_volunteer_ids:
+            yield Problem(file, "unknown-volunteer", {"id": team.convener}, path=("teams", index, "convener"))
+    policies = unit.policy.items() if isinstance(unit.policy, dict) else [(None, unit.policy)]
+    for year, policy_id in policies:
+        if policy_id is not None and policy_id not in workspace.policies:
+            path = ("policy", year) if year is not None else ("policy",)
+            yield Problem(file, "unknown-policy", {"id": policy_id}, path=path)
+
+
+@validation
+def roster_references(ledger: UnitLedger, workspace: Workspace) -> Iterator[Problem]:
+    unit = ledger.unit
+    branch_ids = {b.id for b in unit.branches} if unit else None
+    team_ids = {t.id for t in unit.teams} if unit else None
+    for entry in ledger.volunteers.values():
+        volunteer, file, base = entry.volunteer, entry.file, ("volunteers", entry.index)
+        if branch_ids is not None and volunteer.branch is not None and volunteer.branch not in branch_ids:
+            yield Problem(file, "unknown-branch", {"id": volunteer.branch}, path=base + ("branch",))
+        if team_ids is not None:
+            for i, team in enumerate(volunteer.teams):
+                if team not in team_ids:
+                    yield Problem(file, "unknown-team", {"id": team}, path=base + ("teams", i))
+        if volunteer.joined and volunteer.left and volunteer.left < volunteer.joined:
+            yield Problem(file, "left-before-joined", {"id": volunteer.id}, path=base + ("left",))
+
+
+@validation
+def activity_records(ledger: UnitLedger, workspace: Workspace) -> Iterator[Problem]:
+    """The entry on its own terms: dates, times, hours, people named."""
+    team_ids = {t.id for t in ledger.unit.teams} if ledger.unit else None
+    unit_dir = PurePosixPath(ledger.directory)
+    for entry in ledger.activities:
+        activity, file, base = entry.activity, entry.file, (entry.index,)
+        if activity.date > workspace.today:
+            yield Problem(file, "future-date", {"date": activity.date.isoformat()}, path=base + ("date",))
+        if activity.hours is None and (activity.start is None or activity.end is None) and not activity.is_deletion:
+            yield Problem(file, "hours-missing", {"id": activity.id}, path=base)
+        span = activity.span_hours
+        if span is not None and span <= 0:
+            yield Problem(file, "time-order", {"start": f"{activity.start:%H:%M}", "end": f"{activity.end:%H:%M}"}, path=base + ("end",))
+        elif span is not None and activity.hours is not None and activity.hours > span:
+            yield Problem(
+                file, "hours-exceed-span", {"hours": str(activity.hours), "span": str(span)}, level=Level.WARNING, path=base + ("hours",)
+            )
+        if not activity.participants and activity.corrects is None:
+            yield Problem(file, "no-participants", {"id": activity.id}, path=base + ("participants",))
+        seen: set[str] = set()
+        for i, participant in enumerate(activity.participants):
+            if participant.volunteer in seen:
+                yield Problem(file, "duplicate-participant", {"id": participant.volunteer}, path=base + ("participants", i))
+            seen.add(participant.volunteer)
+        if team_ids is not None and activity.team is not None and activity.team not in team_ids:
+            yield Problem(file, "unknown-team", {"id": activity.team}, path=base + ("team",))
+        if activity.lead is not None and activity.lead not in ledger.known_volunteer_ids:
+            yield Problem(file, "unknown-volunteer", {"id": activity.lead}, path=base + ("lead",))
+        for i, attachment in enumerate(activity.attachments):
+            target = PurePosixPath(attachment.replace("\\", "/"))
+            on_disk = workspace.root / unit_dir / target
+            if target.is_absolute() or ".." in target.parts or re.match(r"^[A-Za-z]:", attachment) or not _inside(workspace, on_disk):
+                yield Problem(file, "path-outside", {"path": attachment}, path=base + ("attachments", i))
+            elif not on_disk.exists():
+                yield Problem(file, "attachment-missing", {"path": attachment}, level=Level.WARNING, path=base + ("attachments", i))
+
+
+def _inside(workspace: Workspace, path: Path) -> bool:
+    """A symlink that leads out of the workspace is outside it."""
+    try:
+        path.resolve().relative_to(workspace.root.resolve())
+    except ValueError:
+        return False
+    return True
+
+
+@validation
+def participations(ledger: UnitLedger, workspace: Workspace) -> Iterator[Problem]:
+    """Who served when, over the activities that count."""
+    day_totals: dict[tuple[str, object], Decimal] = defaultdict(Decimal)
+    # (joined, left, registered_on) per volunteer, looked up once: this loop sees every participation.
+    spans = {vid: (e.volunteer.joined, e.volunteer.left, e.volunteer.registered_on) for vid, e in ledger.volunteers.items()}
+    for entry in sorted(ledger.effective, key=lambda e: (e.activity.date, e.file, e.index)):
+        activity, file = entry.activity, entry.file
+        day = activity.date
+        for i, participant in enumerate(activity.participants):
+            volunteer_id = participant.volunteer
+            span = spans.get(volunteer_id)
+            if span is None:
+                if volunteer_id not in ledger.known_volunteer_ids:
+                    yield Problem(file, "unknown-volunteer", {"id": volunteer_id}, path=(entry.index, "participants", i))
+                continue
+            joined, left, registered_on = span
+            path = (entry.index, "participants", i)
+            if (joined is not None and day < joined) or (left is not None and day > left):
+                yield Problem(file, "not-on-roster", {"id": volunteer_id, "date": activity.date.isoformat()}, path=path)
+            elif registered_on is None or day < registered_on:
+                yield Problem(
+                    file,
+                    "before-registration",
+                    {"id": volunteer_id, "date": activity.date.isoformat()},
+                    level=Level.WARNING,
+                    path=path,
+                )
+            key = (volunteer_id, activity.date)
+            before = day_totals[key]
+            after = before + activity.hours_of(participant)
+            day_totals[key] = after
+            if after > MAX_DAY_HOURS >= before:
+                yield Problem(file, "day-over-24", {"id": volunteer_id, "date": activity.date.isoformat(), "hours": str(after)}, path=path)
+            elif after > DAY_WARNING_HOURS >= before:
+                yield Problem(
+                    file,
+                    "day-over-8",
+                    {"id": volunteer_id, "date": activity.date.isoformat(), "hours": str(after)},
+                    level=Level.WARNING,
+                    path=path,
+                )
+
+
+@validation
+def report_records(ledger: UnitLedger, workspace: Workspace) -> Iterator[Problem]:
+    seen: set[tuple[str, str]] = set()
+    for entry in ledger.reports:
+        report, file, base = entry.report, entry.file, (entry.index,)
+        if not _PERIOD_RE[report.kind].match(report.period):
+            yield Problem(file, "invalid-period", {"period": report.period, "kind": report.kind}, path=base + ("period",))
+        if report.submitted_on > workspace.today:
+            yield Problem(file, "future-date", {"date": report.submitted_on.isoformat()}, path=base + ("submitted_on",))
+        key = (report.kind, report.period)
+        if key in seen:
+            yield Problem(file, "duplicate-report", {"kind": report.kind, "period": report.period}, level=Level.WARNING, path=base)
+        seen.add(key)
+
+
+@validation
+def request_cycle(ledger: UnitLedger, workspace: Workspace) -> Iterator[Problem]:
+    """点单 → 派单 → 接单 → served or closed, in that order, each step about a known request."""
+
+    if not ledger.request_steps and not any(e.activity.request for e in ledger.activities):
+        return
+    team_ids = {t.id for t in ledger.unit.teams} if ledger.unit else None
+    lives = request_lives(ledger)
+    for entry in ledger.request_steps:
+        step, file, base = entry.step, entry.file, (entry.index,)
+        life = lives[step.request]
+        if step.date > workspace.today:
+            yield Problem(file, "future-date", {"date": step.date.isoformat()}, path=base + ("date",))
+        if isinstance(step, RequestReceived):
+            if life.received is not entry:
+                yield Problem(file, "duplicate-id", {"id": step.request}, path=base + ("request",))
+            continue
+        ask = life.ask
+        if ask is None:
+            yield Problem(file, "unknown-request", {"id": step.request}, path=base + ("request",))
+            continue
+        if step.date < ask.date:
+            yield Problem(file, "request-step-order", _order(step.step, step.date, "received", ask.date), path=base + ("date",))
+        closed = life.closed_on
+        if closed is not None and (step.date > closed or (step.step == "closed" and life.closes[0] is not entry)):
+            yield Problem(file, "request-closed", {"id": step.request, "closed": closed.isoformat()}, path=base + ("date",))
+        if isinstance(step, RequestAssigned) and team_ids is not None and step.team not in team_ids:
+            yield Problem(file, "unknown-team", {"id": step.team}, path=base + ("team",))
+        if isinstance(step, RequestClaimed):
+            assigned = life.assigned_on
+            if assigned is None or step.date < assigned:
+                args = _order("claimed", step.date, "assigned", assigned)
+                yield Problem(file, "request-step-order", args, path=base + ("date",))
+            earlier: set[str] = set()
+            for other in life.claims:
+                if isinstance(other.step, RequestClaimed) and (other.step.date, other.index) < (step.date, entry.index):
+                    earlier.update(other.step.volunteers)
+            for i, volunteer_id in enumerate(step.volunteers):
+                path = base + ("volunteers", i)
+                volunteer = ledger.volunteer(volunteer_id)
+                if volunteer is None:
+                    if volunteer_id not in ledger.known_volunteer_ids:
+                        yield Problem(file, "unknown-volunteer", {"id": volunteer_id}, path=path)
+                elif not volunteer.on_roster(step.date):
+                    yield Problem(file, "not-on-roster", {"id": volunteer_id, "date": step.date.isoformat()}, path=path)
+                if volunteer_id in earlier or volunteer_id in step.volunteers[:i]:
+                    yield Problem(file, "duplicate-claim", {"id": volunteer_id, "request": step.request}, path=path)
+    for entry in ledger.activities:  # the record itself: does the request it names exist?
+        request = entry.activity.request
+        if request is not None and (request not in lives or lives[request].ask is None):
+            yield Problem(entry.file, "unknown-request", {"id": request}, path=(entry.index, "request"))
+    for life in lives.values():
+        if life.ask is None:
+            continue
+        for n, entry in enumerate(life.served_by):
+            activity, path = entry.activity, (entry.index, "request")
+            claimed = life.claimed_on
+            if claimed is None:
+                yield Problem(entry.file, "served-unclaimed", {"id": life.id}, path=path)
+            elif activity.date < claimed:
+                args = {"id": life.id, "date": activity.date.isoformat(), "claimed": claimed.isoformat()}
+                yield Problem(entry.file, "served-before-claim", args, path=path)
+            if life.closed_on is not None and activity.date > life.closed_on:
+                yield Problem(entry.file, "request-closed", {"id": life.id, "closed": life.closed_on.isoformat()}, path=path)
+            if n > 0 and life.ask.kind == "wish":
+                yield Problem(entry.file, "request-fulfilled-twice", {"id": life.id, "other": life.served_by[0].activity.id}, path=path)
+
+
+def _order(step: str, day: object, before: str, before_day: object) -> dict[str, str]:
+    return {"step": step, "date": str(day), "before": before, "before_date": str(before_day) if before_day else "–"}
+
+
+@validation
+def redemptions(ledger: UnitLedger, workspace: Workspace) -> Iterator[Problem]:
+    """A redemption spends hours already earned; a balance never goes below zero."""
+
+    for entry in ledger.redemptions:
+        r, file, base = entry.redemption, entry.file, (entry.index,)
+        if r.date > workspace.today:
+            yield Problem(file, "future-date", {"date": r.date.isoformat()}, path=base + ("date",))
+        if r.volunteer not in ledger.known_volunteer_ids:
+            yield Problem(file, "unknown-volunteer", {"id": r.volunteer}, path=base + ("volunteer",))
+    for entry, available in overdrawn(ledger):
+        r = entry.redemption
+        args = {"id": r.volunteer, "date": r.date.isoformat(), "hours": str(r.hours), "balance": str(available)}
+        yield Problem(entry.file, "negative-balance", args, path=(entry.index, "hours"))

@@ -1,0 +1,122 @@
+"""Every kind of file a workspace holds, declared once.
+
+The loader finds files by these patterns, the writer and `fmt` lay records out by
+these key orders and layouts, `schema` names its documents after them and the
+merge driver knows which files hold records. A record's key order is its model's
+field order, so adding a field to a model is the one edit that reaches them all.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import PurePosixPath
+from typing import Literal
+
+from pydantic import BaseModel
+
+from vsledger.core.model import (
+    REQUEST_STEPS,
+    Activity,
+    PersonalEntry,
+    Redemption,
+    Report,
+    Volunteer,
+)
+
+SCHEMA_DIR = "schemas"
+MODELINE = "# yaml-language-server: $schema="
+MONTH_FILE_RE = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])\.yaml$")
+PERSONAL_FIELDS = ("id_number", "phone")
+"""The personal numbers: kept in personal.yaml, masked in every output unless asked."""
+
+
+def model_keys(*models: type[BaseModel], first: tuple[str, ...] = ()) -> tuple[str, ...]:
+    """The keys a record is written with, in its model's field order (aliases as written)."""
+    keys: list[str] = list(first)
+    for model in models:
+        for name, info in model.model_fields.items():
+            key = info.alias or name
+            if key not in keys:
+                keys.append(key)
+    return tuple(keys)
+
+
+@dataclass(frozen=True)
+class FileKind:
+    name: str
+    """Also the schema's name: `schemas/<name>.schema.json`."""
+    pattern: re.Pattern[str]
+    """The file's path relative to the workspace root."""
+    keys: tuple[str, ...] = ()
+    """Key order of one record; empty for a file that is one document (unit.yaml, a policy)."""
+    layout: Literal["block", "line", "document"] = "document"
+    """`block`: a record over several lines; `line`: one `- {…}` line a record; `document`: one mapping."""
+    indent: str = ""
+    """Indent of each record's `- ` (roster entries sit under `volunteers:`)."""
+    blank_between: bool = False
+    keep_empty: tuple[str, ...] = ()
+    """Keys written even when empty (an empty participant list is how a correction deletes)."""
+    records_key: str | None = None
+    """The top-level key that holds the records, when the file is a mapping."""
+    id_key: str | None = None
+    """What names a record in merges and messages; None where records are matched whole."""
+    unit_file: str | None = None
+    """The file's name inside `ledgers/<unit>/`, for the files of a unit besides its months."""
+
+
+_UNIT = r"^ledgers/[a-z0-9][a-z0-9-]{0,63}/"
+
+KINDS: dict[str, FileKind] = {
+    kind.name: kind
+    for kind in (
+        FileKind("unit", re.compile(_UNIT + r"unit\.yaml$"), unit_file="unit.yaml"),
+        FileKind(
+            "roster", re.compile(_UNIT + r"roster\.yaml$"), model_keys(Volunteer), "block", "  ",
+            records_key="volunteers", id_key="id", unit_file="roster.yaml",
+        ),
+        FileKind(
+            "personal", re.compile(_UNIT + r"personal\.yaml$"), model_keys(PersonalEntry), "line",
+            id_key="id", unit_file="personal.yaml",
+        ),
+        FileKind(
+            "activities", re.compile(_UNIT + r"activities/\d{4}-(0[1-9]|1[0-2])\.yaml$"), model_keys(Activity), "block",
+            blank_between=True, keep_empty=("participants",), id_key="id",
+        ),
+        FileKind("reports", re.compile(_UNIT + r"reports\.yaml$"), model_keys(Report), "line", unit_file="reports.yaml"),
+        FileKind(
+            "requests", re.compile(_UNIT + r"requests\.yaml$"), model_keys(*REQUEST_STEPS.values(), first=("request", "step", "date")),
+            "line", unit_file="requests.yaml",
+        ),
+        FileKind("redemptions", re.compile(_UNIT + r"redemptions\.yaml$"), model_keys(Redemption), "line", unit_file="redemptions.yaml"),
+        FileKind("policy", re.compile(r"^rules/[^/]+\.yaml$")),
+    )
+}  # fmt: skip
+
+ACTIVITY_KEYS = KINDS["activities"].keys
+VOLUNTEER_KEYS = KINDS["roster"].keys
+REPORT_KEYS = KINDS["reports"].keys
+PERSONAL_KEYS = KINDS["personal"].keys
+REQUEST_KEYS = KINDS["requests"].keys
+REDEMPTION_KEYS = KINDS["redemptions"].keys
+UNIT_FILES = tuple(kind.unit_file for kind in KINDS.values() if kind.unit_file)
+"""The files of a unit directory besides its activity months."""
+SCHEMA_NAMES = tuple(KINDS)
+"""The schema files `vsledger schema` writes, `<name>.schema.json` each."""
+
+
+def kind_of(rel: str) -> FileKind | None:
+    """The kind of a workspace file by its path (`ledgers/u1/roster.yaml`); None for others."""
+    for kind in KINDS.values():
+        if kind.pattern.match(rel):
+            return kind
+    return None
+
+
+def modeline(rel: str) -> str:
+    """The first line of a new file: where its schema is, relative to the file; '' for other files."""
+    kind = kind_of(rel)
+    if kind is None:
+        return ""
+    depth = len(PurePosixPath(rel).parts) - 1
+    return f"{MODELINE}{'../' * depth}{SCHEMA_DIR}/{kind.name}.schema.json\n"

@@ -1,0 +1,167 @@
+"""What the loader builds: a workspace of unit ledgers and policies.
+
+Records keep where they came from (file and index) so later stages can point
+at them; the activities that count, after corrections, are computed once here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from vsledger.core.model import Activity, PersonalEntry, Redemption, Report, RequestStep, Unit, Volunteer
+from vsledger.core.policy import Policy
+from vsledger.core.problems import Level, Problem
+
+
+@dataclass(slots=True)
+class ActivityEntry:
+    activity: Activity
+    file: str
+    index: int
+
+
+@dataclass(slots=True)
+class VolunteerEntry:
+    volunteer: Volunteer
+    file: str
+    index: int
+
+
+@dataclass(slots=True)
+class ReportEntry:
+    report: Report
+    file: str
+    index: int
+
+
+@dataclass(slots=True)
+class RequestStepEntry:
+    step: RequestStep
+    file: str
+    index: int
+
+
+@dataclass(slots=True)
+class RedemptionEntry:
+    redemption: Redemption
+    file: str
+    index: int
+
+
+@dataclass
+class UnitLedger:
+    id: str
+    directory: str
+    unit: Unit | None = None
+    unit_file: str = ""
+    volunteers: dict[str, VolunteerEntry] = field(default_factory=dict)
+    known_volunteer_ids: set[str] = field(default_factory=set)
+    """Ids of every roster entry, loaded or not: a broken entry must not make
+    every activity that names it report an unknown volunteer as well."""
+    activities: list[ActivityEntry] = field(default_factory=list)
+    known_activity_ids: set[str] = field(default_factory=set)
+    reports: list[ReportEntry] = field(default_factory=list)
+    personal: dict[str, PersonalEntry] = field(default_factory=dict)
+    request_steps: list[RequestStepEntry] = field(default_factory=list)
+    redemptions: list[RedemptionEntry] = field(default_factory=list)
+    effective: list[ActivityEntry] = field(default_factory=list)
+    """Activities that count: corrected entries replaced, deletions dropped."""
+
+    @property
+    def name(self) -> str:
+        return self.unit.name if self.unit else self.id
+
+    def volunteer(self, volunteer_id: str) -> Volunteer | None:
+        entry = self.volunteers.get(volunteer_id)
+        return entry.volunteer if entry else None
+
+    def effective_between(self, start: date, end: date) -> Iterator[Activity]:
+        for entry in self.effective:
+            if start <= entry.activity.date <= end:
+                yield entry.activity
+
+
+@dataclass
+class PolicyEntry:
+    policy: Policy
+    file: str
+
+
+@dataclass(slots=True)
+class PolicySource:
+    """A policy file as read, before its rules are built against the rule kinds."""
+
+    file: str
+    stem: str
+    data: Any
+
+
+@dataclass
+class Workspace:
+    root: Path
+    today: date
+    units: dict[str, UnitLedger] = field(default_factory=dict)
+    """The units loaded (all of them, unless the loader was asked for some)."""
+    unit_ids: list[str] = field(default_factory=list)
+    """Every unit directory of the workspace, loaded or not."""
+    policies: dict[str, PolicyEntry] = field(default_factory=dict)
+    policy_sources: list[PolicySource] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    files: Any = None
+    """The loader's view of the files (with any overrides), for locating problems later."""
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.level is Level.ERROR]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if p.level is Level.WARNING]
+
+
+def resolve_corrections(ledger: UnitLedger) -> list[Problem]:
+    """Follow `corrects` chains; the last entry of each chain is the one that counts."""
+    problems: list[Problem] = []
+    by_id: dict[str, ActivityEntry] = {}
+    for entry in ledger.activities:
+        by_id.setdefault(entry.activity.id, entry)
+    corrected_by: dict[str, ActivityEntry] = {}
+    for entry in ledger.activities:
+        target = entry.activity.corrects
+        if target is None:
+            continue
+        if target == entry.activity.id or target not in ledger.known_activity_ids:
+            code = "correction-self" if target == entry.activity.id else "unknown-correction"
+            problems.append(Problem(entry.file, code, {"id": target}, path=(entry.index, "corrects")))
+            continue
+        if target in corrected_by:
+            first = corrected_by[target]
+            problems.append(
+                Problem(
+                    entry.file,
+                    "correction-conflict",
+                    {"id": target, "other": first.activity.id},
+                    path=(entry.index, "corrects"),
+                )
+            )
+            continue
+        corrected_by[target] = entry
+    # An entry in a cycle never reaches an uncorrected head.
+    for entry in ledger.activities:
+        seen: set[str] = set()
+        current = entry.activity.id
+        while current in corrected_by and current not in seen:
+            seen.add(current)
+            current = corrected_by[current].activity.id
+        if current in seen and entry.activity.corrects is not None and entry.activity.id == min(seen):
+            problems.append(Problem(entry.file, "correction-cycle", {"id": entry.activity.id}, path=(entry.index, "corrects")))
+    ledger.effective = [
+        entry
+        for entry in ledger.activities
+        if entry.activity.id not in corrected_by and not entry.activity.is_deletion and by_id.get(entry.activity.id) is entry
+    ]
+    return problems

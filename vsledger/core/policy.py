@@ -1,0 +1,137 @@
+"""A policy file (rules/<policy-id>.yaml) as data: its head, its rules, and the
+parameter types rule kinds share (populations, activity filters, rates, amounts).
+
+Which parameters a rule takes is its kind's business (check/rules); the heads here
+are what every policy and rule has, so the loader and the schemas need no kinds.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, WithJsonSchema
+
+from vsledger.core.model import (
+    EMPLOYMENT_SCHEMA,
+    RECORD_ID_RE,
+    TEXT_SCHEMA,
+    Employment,
+    LedgerDate,
+    RecordId,
+    Text,
+    UnitId,
+    _err,
+    id_schema,
+    one_or_many,
+)
+
+RuleLevel = Literal["error", "warning"]
+
+
+def _to_rate(value: Any) -> Decimal:
+    """`80%`, `0.8` and `1` all mean a share; a share is between 0 and 1."""
+    if isinstance(value, bool):
+        raise _err("invalid-rate", value=str(value))
+    number: Decimal | None = None
+    if isinstance(value, str) and value.strip().endswith("%"):
+        try:
+            number = Decimal(value.strip()[:-1].strip()) / 100
+        except ArithmeticError:
+            number = None
+    elif isinstance(value, (int, Decimal)):
+        number = Decimal(value)
+    if number is None or not number.is_finite() or not 0 <= number <= 1:
+        raise _err("invalid-rate", value=str(value))
+    return number
+
+
+def _to_amount(value: Any) -> Decimal:
+    if isinstance(value, bool) or not isinstance(value, (int, Decimal)):
+        raise _err("invalid-number", field="min")
+    number = Decimal(value)
+    if not number.is_finite() or number < 0:
+        raise _err("invalid-number", field="min")
+    return number
+
+
+def _to_count(value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise _err("invalid-number", field="min")
+    return value
+
+
+def _to_list(value: Any) -> Any:
+    return [value] if isinstance(value, (str, int)) and not isinstance(value, bool) else value
+
+
+PERCENT = r"^\s*(100(\.0+)?|[0-9]{1,2}(\.[0-9]+)?)\s*%\s*$"
+"""0% to 100%: a share written as a percentage."""
+RATE_SCHEMA: dict[str, Any] = {"anyOf": [{"type": "number", "minimum": 0, "maximum": 1}, {"type": "string", "pattern": PERCENT}]}
+AMOUNT_SCHEMA: dict[str, Any] = {"type": "number", "minimum": 0}
+Rate = Annotated[Decimal, BeforeValidator(_to_rate), WithJsonSchema(RATE_SCHEMA)]
+Amount = Annotated[Decimal, BeforeValidator(_to_amount), WithJsonSchema(AMOUNT_SCHEMA)]
+CountParam = Annotated[int, BeforeValidator(_to_count), WithJsonSchema({"type": "integer", "minimum": 0})]
+TextList = Annotated[list[Text], BeforeValidator(_to_list), WithJsonSchema(one_or_many(TEXT_SCHEMA))]
+IdList = Annotated[list[RecordId], BeforeValidator(_to_list), WithJsonSchema(one_or_many(id_schema(RECORD_ID_RE)))]
+
+
+class Params(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Who(Params):
+    """A population: volunteers on the roster on the as-of date, every key ANDed."""
+
+    party_member: bool | None = None
+    employment: Annotated[list[Employment], BeforeValidator(_to_list), WithJsonSchema(one_or_many(EMPLOYMENT_SCHEMA))] | None = None
+    branch: IdList | None = None
+    teams: IdList | None = None
+    registered: bool | None = None
+
+
+class Where(Params):
+    """An activity filter: every key ANDed, a list means any of."""
+
+    category: TextList | None = None
+    tags: TextList | None = None
+    team: IdList | None = None
+
+
+class Rule(BaseModel):
+    model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
+
+    id: RecordId
+    kind: str
+    text: str
+    level: RuleLevel = "error"
+    params: Any = None
+
+
+class Policy(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    id: UnitId
+    title: Text
+    issued_by: Text | None = None
+    issued_on: LedgerDate | None = None
+    rules: list[Rule]
+
+
+class RuleHead(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    id: RecordId
+    kind: Text
+    text: Text
+    level: RuleLevel = "error"
+
+
+class PolicyHead(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    id: UnitId
+    title: Text
+    issued_by: Text | None = None
+    issued_on: LedgerDate | None = None
+    rules: list[Any]

@@ -1,0 +1,440 @@
+"""Load a workspace: discover → parse → build → validate → locate.
+
+Every stage appends problems and carries on; nothing is raised for bad input.
+A record that fails its own model is left out (and reported); the rest of the
+ledger still loads, so one run reports every problem in the workspace.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections import defaultdict
+from collections.abc import Callable, Iterator
+from datetime import date
+from pathlib import Path
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from vsledger.core.filekinds import MONTH_FILE_RE, PERSONAL_FIELDS, UNIT_FILES
+from vsledger.core.ledger import (
+    ActivityEntry,
+    PolicySource,
+    RedemptionEntry,
+    ReportEntry,
+    RequestStepEntry,
+    UnitLedger,
+    VolunteerEntry,
+    Workspace,
+    resolve_corrections,
+)
+from vsledger.core.model import REQUEST_STEPS, UNIT_ID_RE, Activity, PersonalEntry, Redemption, Report, Unit, Volunteer
+from vsledger.core.problems import DocPath, Problem
+from vsledger.core.progress import SILENT, Progress
+from vsledger.read.yamlsource import ParsedFile, decode, parse_text
+
+M = TypeVar("M", bound=BaseModel)
+
+
+class WorkspaceError(Exception):
+    """The workspace itself cannot be read (a usage error, exit 2)."""
+
+
+class Files:
+    """The workspace's files, with some replaced by text not yet written.
+
+    Writing commands validate a record by loading the ledger as it would be
+    after the write (`overrides`), before anything touches the disk.
+    """
+
+    def __init__(self, root: Path, overrides: dict[str, bytes] | None = None) -> None:
+        self.root = root
+        self.overrides = overrides or {}
+        self.preparsed: dict[str, tuple[ParsedFile | None, list[Problem]]] = {}
+        """Files parsed ahead of time (on several cores), taken once by read_yaml."""
+
+    def is_file(self, rel: str) -> bool:
+        return rel in self.overrides or (self.root / rel).is_file()
+
+    def read_bytes(self, rel: str) -> bytes:
+        if rel in self.overrides:
+            return self.overrides[rel]
+        return (self.root / rel).read_bytes()
+
+    def names_in(self, rel_dir: str) -> list[str]:
+        """File names in a directory, including ones that exist only as overrides."""
+        directory = self.root / rel_dir
+        names = {p.name for p in directory.iterdir() if p.is_file()} if directory.is_dir() else set()
+        prefix = rel_dir + "/"
+        names |= {k[len(prefix) :] for k in self.overrides if k.startswith(prefix) and "/" not in k[len(prefix) :]}
+        return sorted(names)
+
+
+def read_workspace(
+    root: Path,
+    today: date | None = None,
+    overrides: dict[str, bytes] | None = None,
+    only_units: list[str] | None = None,
+    progress: Progress = SILENT,
+) -> Workspace:
+    """Parse and build a workspace: records, corrections resolved, policy files read as data.
+
+    Validation and the rule kinds come after, in `check.pipeline.load_workspace`: this is
+    its first two stages (parse, build). Problems are left unlocated and unsorted."""
+    root = Path(root)
+    if not root.is_dir():
+        raise WorkspaceError(str(root))
+    if not (root / "ledgers").is_dir() and not (root / "rules").is_dir():
+        raise WorkspaceError(str(root))
+    files = Files(root, overrides)
+    workspace = Workspace(root=root, today=today or date.today())
+    problems = workspace.problems
+    _read_policies(workspace, files)
+    ledgers_dir = root / "ledgers"
+    if ledgers_dir.is_dir():
+        unit_dirs = sorted(p for p in ledgers_dir.iterdir() if p.is_dir() and not p.name.startswith((".", "_")))
+        wanted = [d.name for d in unit_dirs if UNIT_ID_RE.match(d.name) and (only_units is None or d.name in only_units)]
+        _preparse(files, [rel for unit in wanted for rel in _unit_files(files, unit)], progress)
+        progress.phase("progress-building", len(wanted))
+        for unit_dir in unit_dirs:
+            rel = f"ledgers/{unit_dir.name}"
+            if not UNIT_ID_RE.match(unit_dir.name):
+                problems.append(Problem(rel, "invalid-unit-dir", {"name": unit_dir.name}, line=1, column=1))
+                continue
+            if not _inside(root, unit_dir):
+                problems.append(Problem(rel, "path-outside", {"path": rel}, line=1, column=1))
+                continue
+            workspace.unit_ids.append(unit_dir.name)
+            if only_units is None or unit_dir.name in only_units:
+                workspace.units[unit_dir.name] = _load_unit(workspace, files, unit_dir, rel)
+                progress.advance()
+    for ledger in workspace.units.values():
+        problems.extend(resolve_corrections(ledger))
+    workspace.files = files
+    return workspace
+
+
+def locate_workspace_problems(workspace: Workspace, problems: list[Problem]) -> None:
+    """Give `problems` their line and column (re-reading only their files), then sort them."""
+    locate(workspace.files, problems)
+    problems.sort(key=Problem.sort_key)
+
+
+def _inside(root: Path, path: Path) -> bool:
+    try:
+        path.resolve().relative_to(root.resolve())
+    except ValueError:
+        return False
+    return True
+
+
+def read_yaml(files: Files, rel: str, problems: list[Problem], positions: bool = False) -> ParsedFile | None:
+    if not positions and rel in files.preparsed:
+        parsed, found = files.preparsed.pop(rel)
+        problems.extend(found)
+        return parsed
+    if not _inside(files.root, files.root / rel):
+        problems.append(Problem(rel, "path-outside", {"path": rel}, line=1, column=1))
+        return None
+    try:
+        raw = files.read_bytes(rel)
+    except OSError as exc:
+        problems.append(Problem(rel, "unreadable-file", {"detail": exc.strerror or str(exc)}, line=1, column=1))
+        return None
+    text, decode_problems = decode(raw, rel)
+    problems.extend(decode_problems)
+    if text is None:
+        return None
+    parsed = parse_text(text, rel, positions=positions)
+    problems.extend(parsed.problems)
+    return parsed
+
+
+PARALLEL_MIN_FILES = 64
+"""Below this many files, starting workers costs more than it saves."""
+
+
+def _parse_one(job: tuple[str, str]) -> tuple[str, ParsedFile | None, list[Problem]]:
+    root, rel = job
+    found: list[Problem] = []
+    return rel, read_yaml(Files(Path(root)), rel, found), found
+
+
+def _preparse(files: Files, rels: list[str], progress: Progress = SILENT) -> None:
+    """Parse many files on every core; serial where fork is not available (Windows) or not worth it."""
+    cpus = os.cpu_count() or 1
+    if len(rels) < PARALLEL_MIN_FILES or cpus < 2 or files.overrides or "fork" not in multiprocessing.get_all_start_methods():
+        return
+    progress.phase("progress-reading", len(rels))
+    workers = min(cpus, 4) - 1
+    # The parent parses its share while the workers parse theirs: every core busy, one fork fewer,
+    # and only the workers' results cross a pipe.
+    mine, theirs = rels[:: workers + 1], [rel for i, rel in enumerate(rels) if i % (workers + 1)]
+    jobs = [(str(files.root), rel) for rel in theirs]
+    with multiprocessing.get_context("fork").Pool(workers) as pool:
+        pending = pool.imap_unordered(_parse_one, jobs, chunksize=max(1, len(jobs) // (workers * 16)))
+        for rel in mine:
+            found: list[Problem] = []
+            files.preparsed[rel] = (read_yaml(files, rel, found), found)
+            progress.advance()
+        for rel, parsed, found in pending:
+            files.preparsed[rel] = (parsed, found)
+            progress.advance()
+
+
+def _unit_files(files: Files, unit: str) -> list[str]:
+    rel = f"ledgers/{unit}"
+    names = [f"{rel}/{name}" for name in UNIT_FILES if files.is_file(f"{rel}/{name}")]
+    return names + [f"{rel}/activities/{n}" for n in files.names_in(f"{rel}/activities") if MONTH_FILE_RE.match(n)]
+
+
+def _read_policies(workspace: Workspace, files: Files) -> None:
+    rules_dir = workspace.root / "rules"
+    if not rules_dir.is_dir():
+        return
+    for path in sorted(rules_dir.glob("*.yaml")):
+        rel = f"rules/{path.name}"
+        parsed = read_yaml(files, rel, workspace.problems)
+        if parsed is None or (parsed.data is None and parsed.problems):
+            continue
+        workspace.policy_sources.append(PolicySource(rel, path.stem, parsed.data))
+
+
+def _load_unit(workspace: Workspace, files: Files, unit_dir: Path, rel: str) -> UnitLedger:
+    problems = workspace.problems
+    ledger = UnitLedger(id=unit_dir.name, directory=rel)
+
+    unit_rel = f"{rel}/unit.yaml"
+    ledger.unit_file = unit_rel
+    if not files.is_file(unit_rel):
+        problems.append(Problem(unit_rel, "missing-file", {"file": "unit.yaml"}, line=1, column=1))
+    else:
+        data = _document(read_yaml(files, unit_rel, problems), unit_rel, dict, problems)
+        if data is not None:
+            ledger.unit = build_record(Unit, data, unit_rel, (), problems)
+            if ledger.unit is not None and ledger.unit.id != ledger.id:
+                problems.append(Problem(unit_rel, "unit-id-mismatch", {"id": ledger.unit.id, "dir": ledger.id}, path=("id",)))
+
+    roster_rel = f"{rel}/roster.yaml"
+    if not files.is_file(roster_rel):
+        problems.append(Problem(roster_rel, "missing-file", {"file": "roster.yaml"}, line=1, column=1))
+    else:
+        data = _document(read_yaml(files, roster_rel, problems), roster_rel, dict, problems)
+        if data is not None:
+            for key in data:
+                if key != "volunteers":
+                    problems.append(Problem(roster_rel, "unknown-field", {"field": key}, path=(key,), at_key=True))
+            items = data.get("volunteers") or []
+            if not isinstance(items, list):
+                problems.append(Problem(roster_rel, "not-a-list", {"field": "volunteers"}, path=("volunteers",)))
+                items = []
+            for index, item in enumerate(items):
+                raw_id = item.get("id") if isinstance(item, dict) else None
+                if isinstance(raw_id, (str, int)) and not isinstance(raw_id, bool):
+                    raw_id = str(raw_id)
+                    if raw_id in ledger.known_volunteer_ids:
+                        problems.append(Problem(roster_rel, "duplicate-id", {"id": raw_id}, path=("volunteers", index, "id")))
+                        continue
+                    ledger.known_volunteer_ids.add(raw_id)
+                volunteer = build_record(Volunteer, item, roster_rel, ("volunteers", index), problems)
+                if volunteer is not None:
+                    ledger.volunteers[volunteer.id] = VolunteerEntry(volunteer, roster_rel, index)
+
+    for name in files.names_in(f"{rel}/activities"):
+        file_rel = f"{rel}/activities/{name}"
+        if name.startswith("."):
+            continue
+        match = MONTH_FILE_RE.match(name)
+        if not match:
+            if name.endswith((".yaml", ".yml")):
+                problems.append(Problem(file_rel, "bad-file-name", {"name": name}, line=1, column=1))
+            continue
+        month = (int(match.group(1)), int(match.group(2)))
+        items = _document(read_yaml(files, file_rel, problems), file_rel, list, problems)
+        for index, item in enumerate(items or []):
+            raw_id = item.get("id") if isinstance(item, dict) else None
+            if isinstance(raw_id, str):
+                if raw_id in ledger.known_activity_ids:
+                    problems.append(Problem(file_rel, "duplicate-id", {"id": raw_id}, path=(index, "id")))
+                    continue
+                ledger.known_activity_ids.add(raw_id)
+            activity = build_record(Activity, item, file_rel, (index,), problems)
+            if activity is None:
+                continue
+            if (activity.date.year, activity.date.month) != month:
+                problems.append(
+                    Problem(file_rel, "month-mismatch", {"date": activity.date.isoformat(), "file": name}, path=(index, "date"))
+                )
+            ledger.activities.append(ActivityEntry(activity, file_rel, index))
+
+    reports_rel = f"{rel}/reports.yaml"
+    for index, report in _list_records(files, reports_rel, Report, problems):
+        ledger.reports.append(ReportEntry(report, reports_rel, index))
+
+    requests_rel = f"{rel}/requests.yaml"
+    for index, step in _list_records(files, requests_rel, _request_step_model, problems):
+        ledger.request_steps.append(RequestStepEntry(step, requests_rel, index))
+
+    redemptions_rel = f"{rel}/redemptions.yaml"
+    for index, redemption in _list_records(files, redemptions_rel, Redemption, problems):
+        ledger.redemptions.append(RedemptionEntry(redemption, redemptions_rel, index))
+
+    personal_rel = f"{rel}/personal.yaml"
+    for index, entry in _list_records(files, personal_rel, PersonalEntry, problems):
+        if entry.id in ledger.personal:
+            problems.append(Problem(personal_rel, "duplicate-id", {"id": entry.id}, path=(index, "id")))
+            continue
+        ledger.personal[entry.id] = entry
+        _join_personal(ledger, entry, personal_rel, index, problems)
+    return ledger
+
+
+def _list_records(
+    files: Files, rel: str, model: type[M] | Callable[[Any, str, DocPath, list[Problem]], type[M] | None], problems: list[Problem]
+) -> Iterator[tuple[int, M]]:
+    """The records of an optional file that is a YAML list, each with its index; bad ones reported.
+
+    `model` is a model, or a function that picks the model for one item (and reports why it cannot)."""
+    if not files.is_file(rel):
+        return
+    items = _document(read_yaml(files, rel, problems), rel, list, problems)
+    for index, item in enumerate(items or []):
+        chosen = model if isinstance(model, type) else model(item, rel, (index,), problems)
+        if chosen is None:
+            continue
+        record = build_record(chosen, item, rel, (index,), problems)
+        if record is not None:
+            yield index, record
+
+
+def _request_step_model(item: Any, rel: str, path: DocPath, problems: list[Problem]) -> type[Any] | None:
+    """A line of requests.yaml is read by the model of its `step`."""
+    if not isinstance(item, dict):
+        return REQUEST_STEPS["received"]  # build_record reports the item as not a mapping
+    step = item.get("step")
+    if step is None:
+        problems.append(Problem(rel, "missing-field", {"field": "step"}, path=path))
+        return None
+    if not isinstance(step, str) or step not in REQUEST_STEPS:
+        problems.append(Problem(rel, "invalid-choice", {"field": "step", "choices": " | ".join(REQUEST_STEPS)}, path=(*path, "step")))
+        return None
+    return REQUEST_STEPS[step]
+
+
+def _join_personal(ledger: UnitLedger, entry: PersonalEntry, rel: str, index: int, problems: list[Problem]) -> None:
+    """Numbers kept in personal.yaml join the roster by id; never both places."""
+    roster = ledger.volunteers.get(entry.id)
+    if roster is None:
+        if entry.id not in ledger.known_volunteer_ids:
+            problems.append(Problem(rel, "personal-unknown-volunteer", {"id": entry.id}, path=(index, "id")))
+        return
+    updates: dict[str, Any] = {}
+    for field_name in PERSONAL_FIELDS:
+        value = getattr(entry, field_name)
+        if value is None:
+            continue
+        if getattr(roster.volunteer, field_name) is not None:
+            problems.append(Problem(rel, "personal-duplicate", {"id": entry.id, "field": field_name}, path=(index, field_name)))
+            continue
+        updates[field_name] = value
+    if updates:
+        roster.volunteer = roster.volunteer.model_copy(update=updates)
+
+
+def _document(parsed: ParsedFile | None, rel: str, expected: type, problems: list[Problem]) -> Any:
+    if parsed is None:
+        return None
+    data = parsed.data
+    if data is None:
+        if any(p.file == rel for p in parsed.problems):
+            return None
+        return expected()
+    if not isinstance(data, expected):
+        code = "not-a-mapping" if expected is dict else "not-a-list"
+        problems.append(Problem(rel, code, {"field": ""}, path=()))
+        return None
+    return data
+
+
+def build_record(model: type[M], data: Any, file: str, path: DocPath, problems: list[Problem]) -> M | None:
+    """Validate one record; its problems come back located by document path."""
+    if not isinstance(data, dict):
+        problems.append(Problem(file, "not-a-mapping", {"field": str(path[-1]) if path else ""}, path=path))
+        return None
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        problems.extend(problems_from_validation(exc, file, path))
+        return None
+
+
+_PYDANTIC_CODES = {
+    "missing": "missing-field",
+    "extra_forbidden": "unknown-field",
+    "literal_error": "invalid-choice",
+    "greater_than_equal": "invalid-number",
+    "int_type": "invalid-number",
+    "int_parsing": "invalid-number",
+    "int_from_float": "invalid-number",
+    "bool_type": "invalid-value",
+    "bool_parsing": "invalid-value",
+    "list_type": "not-a-list",
+    "dict_type": "not-a-mapping",
+    "model_type": "not-a-mapping",
+    "model_attributes_type": "not-a-mapping",
+    "string_type": "invalid-value",
+}
+
+
+def problems_from_validation(exc: ValidationError, file: str, base: DocPath) -> list[Problem]:
+    found: list[Problem] = []
+    seen: set[DocPath] = set()
+    for error in exc.errors(include_url=False):
+        loc = tuple(part for part in error["loc"] if isinstance(part, int) or _is_field_name(part))
+        path = base + loc
+        if path in seen:  # a union reports every branch; the first says enough
+            continue
+        seen.add(path)
+        kind = error["type"]
+        field_name = next((str(part) for part in reversed(loc) if isinstance(part, str)), "")
+        ctx = dict(error.get("ctx") or {})
+        args: dict[str, Any] = {"field": field_name}
+        if kind in _PYDANTIC_CODES:
+            code = _PYDANTIC_CODES[kind]
+            if kind == "literal_error":
+                args["choices"] = ctx.get("expected", "")
+            if kind == "missing":
+                path = path[:-1] if loc else path
+            elif kind in ("bool_type", "bool_parsing"):
+                args["expected"] = "boolean"
+            elif kind == "string_type":
+                args["expected"] = "string"
+        elif "-" in kind:  # one of ours, raised by the model's types
+            code = kind
+            args.update({k: str(v) for k, v in ctx.items()})
+        else:
+            code = "invalid-value"
+            args["expected"] = kind
+        found.append(Problem(file, code, args, path=path, at_key=kind == "extra_forbidden"))
+    return found
+
+
+def _is_field_name(part: Any) -> bool:
+    return isinstance(part, str) and not any(ch in part for ch in "[](), ")
+
+
+def locate(files: Files, problems: list[Problem]) -> None:
+    """Turn document paths into line and column, re-reading only files with problems."""
+    pending: dict[str, list[Problem]] = defaultdict(list)
+    for problem in problems:
+        if problem.path is not None and problem.line == 0:
+            pending[problem.file].append(problem)
+    for rel, items in pending.items():
+        parsed = read_yaml(files, rel, [], positions=True)
+        for problem in items:
+            if parsed is None or parsed.values is None:
+                problem.line, problem.column = 1, 1
+                continue
+            assert problem.path is not None
+            problem.line, problem.column = parsed.position(problem.path, problem.at_key)

@@ -1,0 +1,311 @@
+"""Read a ledger YAML file into plain values, with positions when asked.
+
+We build values from the parser's event stream instead of PyYAML's constructor,
+which gives us, in one bounded pass:
+- duplicate keys rejected (PyYAML keeps the last one silently);
+- no aliases, merge keys or custom tags (ledgers need none, and they are the
+  road to billion-laughs documents), and a depth limit instead of recursion;
+- our own scalar resolution, close to YAML 1.2's core schema: `8:30` stays the
+  string it looks like, `no` stays a string, `3.5` becomes a Decimal (never a
+  binary float) and only `YYYY-MM-DD` becomes a date.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+import yaml
+
+from vsledger.core.problems import DocPath, Problem
+
+try:  # LibYAML's parser when present; the pure-Python one gives the same events.
+    from yaml import CSafeLoader as _Loader
+except ImportError:  # pragma: no cover - depends on the PyYAML build
+    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+
+MAX_DEPTH = 64
+MAX_FILE_BYTES = 64 * 1024 * 1024
+
+_INT_RE = re.compile(r"[-+]?(?:0|[1-9][0-9]*)")
+_DECIMAL_RE = re.compile(r"[-+]?(?:[0-9]+\.[0-9]*|\.[0-9]+)")
+_DATE_RE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_NULLS = {"", "~", "null", "Null", "NULL"}
+_TRUE = {"true", "True", "TRUE"}
+_FALSE = {"false", "False", "FALSE"}
+_STR_TAGS = {"!!str", "tag:yaml.org,2002:str"}
+_BAD_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\x85\u2028\u2029]")
+
+Position = tuple[int, int]  # 1-based line and column
+
+
+@dataclass(slots=True)
+class ParsedFile:
+    data: Any = None
+    problems: list[Problem] = field(default_factory=list)
+    values: dict[DocPath, Position] | None = None
+    """Position of the value at each path (only when parsed with positions)."""
+    keys: dict[DocPath, Position] | None = None
+    """Position of the key that introduces each mapping entry."""
+
+    def position(self, path: DocPath, at_key: bool = False) -> Position:
+        """Best position for `path`: the nearest enclosing node that exists."""
+        assert self.values is not None and self.keys is not None
+        if at_key and path in self.keys:
+            return self.keys[path]
+        while path:
+            if path in self.values:
+                return self.values[path]
+            path = path[:-1]
+        return self.values.get((), (1, 1))
+
+
+_MAYBE_NOT_TEXT = frozenset("0123456789+-.~nNtTfF")
+
+
+def resolve_plain(text: str) -> Any:
+    if text and text[0] not in _MAYBE_NOT_TEXT:  # most scalars: names, ids, places
+        return text
+    if text in _NULLS:
+        return None
+    if text in _TRUE:
+        return True
+    if text in _FALSE:
+        return False
+    if _INT_RE.fullmatch(text):
+        return int(text)
+    if _DECIMAL_RE.fullmatch(text):
+        try:
+            return Decimal(text)
+        except InvalidOperation:  # pragma: no cover - the regex admits only valid text
+            return text
+    if _DATE_RE.fullmatch(text):
+        try:
+            return date.fromisoformat(text)
+        except ValueError:
+            return text
+    return text
+
+
+def decode(raw: bytes, file: str) -> tuple[str | None, list[Problem]]:
+    """Bytes to text: UTF-8 (a BOM allowed); anything else is named, with the fix."""
+    if len(raw) > MAX_FILE_BYTES:
+        return None, [Problem(file, "file-too-large", {"size": len(raw), "limit": MAX_FILE_BYTES}, line=1, column=1)]
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return None, [Problem(file, "encoding", {"encoding": "UTF-16"}, line=1, column=1)]
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raw = raw[3:]
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        encoding = "UTF-8"
+        try:
+            raw.decode("gb18030")
+            encoding = "GB18030"
+        except UnicodeDecodeError:
+            pass
+        return None, [Problem(file, "encoding", {"encoding": encoding}, line=line, column=column)]
+    nul = text.find("\x00")
+    if nul >= 0:
+        line = text.count("\n", 0, nul) + 1
+        column = nul - (text.rfind("\n", 0, nul) + 1) + 1
+        return None, [Problem(file, "nul-byte", {}, line=line, column=column)]
+    return text, []
+
+
+def parse_text(text: str, file: str, positions: bool = False) -> ParsedFile:
+    result = ParsedFile()
+    values: dict[DocPath, Position] | None = {} if positions else None
+    keys: dict[DocPath, Position] | None = {} if positions else None
+    result.values, result.keys = values, keys
+    problems = result.problems
+
+    def problem(code: str, mark: Any, **args: Any) -> None:
+        problems.append(Problem(file, code, args, line=mark.line + 1, column=mark.column + 1))
+
+    # Frames: [container, path, pending_key, key_mark, seen_keys]
+    stack: list[list[Any]] = []
+    root: Any = None
+    documents = 0
+    skip_depth = 0  # >0 while skipping a subtree we refused
+
+    def place(value: Any, mark: Any) -> bool:
+        """Attach a finished value to its parent; False when it must be dropped."""
+        nonlocal root
+        if not stack:
+            root = value
+            if values is not None:
+                values[()] = (mark.line + 1, mark.column + 1)
+            return True
+        frame = stack[-1]
+        container, path = frame[0], frame[1]
+        if isinstance(container, list):
+            if values is not None:
+                values[path + (len(container),)] = (mark.line + 1, mark.column + 1)
+            container.append(value)
+            return True
+        key = frame[2]
+        if key is _NO_KEY:
+            # This value is a key.
+            if isinstance(value, (dict, list)):
+                problem("yaml-complex-key", mark)
+                frame[2] = _BAD_KEY
+                return False
+            if value == "<<":
+                problem("yaml-merge-key", mark)
+                frame[2] = _BAD_KEY
+                return False
+            key_value = "" if value is None else value
+            if not isinstance(key_value, str):
+                key_value = str(key_value)
+            if key_value in frame[4]:
+                problem("duplicate-key", mark, key=key_value)
+                frame[2] = _BAD_KEY
+                return False
+            frame[4].add(key_value)
+            frame[2] = key_value
+            frame[3] = mark
+            return True
+        frame[2] = _NO_KEY
+        if key is _BAD_KEY:
+            return False
+        if values is not None and keys is not None:
+            values[path + (key,)] = (mark.line + 1, mark.column + 1)
+            keys[path + (key,)] = (frame[3].line + 1, frame[3].column + 1)
+        container[key] = value
+        return True
+
+    def child_path() -> DocPath:
+        if not stack:
+            return ()
+        frame = stack[-1]
+        if isinstance(frame[0], list):
+            return frame[1] + (len(frame[0]),)
+        key = frame[2]
+        return frame[1] + (key if isinstance(key, str) else "?",)
+
+    def skip_value_slot() -> None:
+        """A refused value still fills its slot, so keys and values stay paired."""
+        if stack and isinstance(stack[-1][0], dict):
+            frame = stack[-1]
+            frame[2] = _BAD_KEY if frame[2] is _NO_KEY else _NO_KEY
+
+    parser = _Loader(text)
+    get_event = parser.get_event
+    try:
+        while True:
+            event = get_event()
+            kind = type(event)
+            if kind is _Scalar or kind is _MappingStart or kind is _SequenceStart:
+                if event.anchor is not None:
+                    problem("yaml-anchor", event.start_mark, anchor=event.anchor)
+                tag = event.tag
+                if tag is not None and tag != "!" and not (kind is _Scalar and tag in _STR_TAGS):
+                    problem("yaml-tag", event.start_mark, tag=tag)
+                    if kind is _Scalar:
+                        if not skip_depth:
+                            skip_value_slot()
+                    else:
+                        skip_depth += 1
+                    continue
+            if skip_depth:
+                if kind is _MappingStart or kind is _SequenceStart:
+                    skip_depth += 1
+                elif kind is _MappingEnd or kind is _SequenceEnd:
+                    skip_depth -= 1
+                    if not skip_depth:
+                        skip_value_slot()
+                continue
+            if kind is _Scalar:
+                plain = event.implicit[0] and not event.style and event.tag is None
+                value: Any = resolve_plain(event.value) if plain else event.value
+                if type(value) is str:
+                    bad = _BAD_CHARS.search(value)
+                    if bad is not None:
+                        problem("control-character", event.start_mark, char=f"U+{ord(bad.group()):04X}")
+                        value = _BAD_CHARS.sub("", value)
+                if values is None and stack:
+                    # The hot path, without positions: a list item, a key, or a key's value.
+                    frame = stack[-1]
+                    container = frame[0]
+                    if type(container) is list:
+                        container.append(value)
+                        continue
+                    key = frame[2]
+                    if key is _NO_KEY:
+                        if type(value) is str and value != "<<" and value not in frame[4]:
+                            frame[4].add(value)
+                            frame[2] = value
+                            frame[3] = event.start_mark
+                            continue
+                    elif key is not _BAD_KEY:
+                        container[key] = value
+                        frame[2] = _NO_KEY
+                        continue
+                place(value, event.start_mark)
+            elif kind is _MappingStart or kind is _SequenceStart:
+                if len(stack) >= MAX_DEPTH:
+                    problem("yaml-too-deep", event.start_mark, limit=MAX_DEPTH)
+                    return _abandon(result)
+                container: Any = {} if kind is _MappingStart else []
+                stack.append([container, child_path(), _NO_KEY, None, set(), event.start_mark])
+            elif kind is _MappingEnd or kind is _SequenceEnd:
+                frame = stack.pop()
+                place(frame[0], frame[5])
+            elif kind is yaml.AliasEvent:
+                problem("yaml-alias", event.start_mark, anchor=event.anchor)
+                skip_value_slot()
+            elif kind is yaml.DocumentStartEvent:
+                documents += 1
+                if documents > 1:
+                    problem("yaml-multiple-documents", event.start_mark)
+                    break
+            elif kind is yaml.StreamEndEvent or event is None:
+                break
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        message = exc.problem or exc.context or "invalid YAML"
+        if mark is not None and "nesting depth" in message:
+            # LibYAML (PyYAML >= 6.0.3 with it) stops deep flow nesting in its scanner,
+            # before our own depth check sees the events: the same problem for the user.
+            problem("yaml-too-deep", mark, limit=MAX_DEPTH)
+        elif mark is not None:
+            problem("yaml-syntax", mark, detail=message)
+        else:  # pragma: no cover - PyYAML always marks parser errors
+            problems.append(Problem(file, "yaml-syntax", {"detail": message}, line=1, column=1))
+        return _abandon(result)
+    except yaml.YAMLError as exc:  # reader errors: characters YAML does not allow
+        problems.append(Problem(file, "yaml-syntax", {"detail": str(exc).splitlines()[0]}, line=1, column=1))
+        return _abandon(result)
+    finally:
+        parser.dispose()
+    result.data = root
+    return result
+
+
+def _abandon(result: ParsedFile) -> ParsedFile:
+    """A file we could not read whole yields no data: half a roster is worse than none."""
+    result.data = None
+    return result
+
+
+class _Marker:
+    __slots__ = ("name",)
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __repr__(self) -> str:  # pragma: no cover - debugging aid
+        return self.name
+
+
+_Scalar = yaml.ScalarEvent
+_MappingStart, _MappingEnd = yaml.MappingStartEvent, yaml.MappingEndEvent
+_SequenceStart, _SequenceEnd = yaml.SequenceStartEvent, yaml.SequenceEndEvent
+_NO_KEY = _Marker("NO_KEY")
+_BAD_KEY = _Marker("BAD_KEY")

@@ -1,0 +1,298 @@
+"""The 台账 an office hands in: five sheets of one unit's year, as xlsx, csv or json.
+
+One model (`ExportSheet`s) and one writer per format. Safety in every format:
+ID card and phone numbers masked unless asked (`unmask`), no cell that a
+spreadsheet would run as a formula, and the file written atomically.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, Literal
+
+from vsledger.check.rules.registry import round_half_up
+from vsledger.core.files import atomic_save, atomic_write
+from vsledger.core.ledger import Workspace
+from vsledger.core.personal import mask_id_number, mask_phone, mask_text
+from vsledger.core.progress import SILENT, Progress
+from vsledger.render.messages import translate, ui
+from vsledger.render.terminal import csv_safe
+from vsledger.render.views import describe_failing, json_number, json_value
+from vsledger.report.check import run_check
+
+Kind = Literal["text", "date", "number", "hours"]
+EXPORT_SUFFIXES = {"xlsx": ".xlsx", "csv": "", "json": ".json", "pdf": ".pdf", "md": ".md", "parquet": ""}
+
+
+@dataclass(frozen=True)
+class ExportColumn:
+    key: str
+    en: str
+    """The header in English; `header` gives it in the user's language (messages.translate)."""
+    kind: Kind = "text"
+    context: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.context:
+            object.__setattr__(self, "context", f"column:{self.key}")
+
+    def header(self, lang: str) -> str:
+        return translate(self.context, self.en, lang)
+
+
+@dataclass
+class ExportSheet:
+    key: str
+    en: str
+    columns: list[ExportColumn]
+    rows: list[list[Any]] = field(default_factory=list)
+    context: str = ""
+
+    def title(self, lang: str) -> str:
+        return translate(self.context or f"sheet:{self.key}", self.en, lang)
+
+
+def _c(key: str, en: str, kind: Kind = "text") -> ExportColumn:
+    return ExportColumn(key, en, kind)
+
+
+ROSTER_COLUMNS = [
+    _c("id", "id"), _c("name", "name"), _c("gender", "gender"),
+    _c("id_number", "ID card number"), _c("phone", "phone"),
+    _c("party_member", "party member"), _c("employment", "employment"),
+    _c("branch", "branch"), _c("teams", "teams"), _c("joined", "joined", "date"),
+    _c("left", "left", "date"), _c("registered_on", "registered on", "date"),
+    _c("registration_no", "volunteer number"), _c("platform", "platform"),
+    _c("checked_in_on", "checked in on", "date"), _c("community", "community"),
+    _c("skills", "skills"), _c("prior_hours", "prior hours", "hours"),
+]  # fmt: skip
+ACTIVITY_COLUMNS = [
+    _c("id", "id"), _c("date", "date", "date"), _c("title", "title"),
+    _c("team", "team"), _c("category", "category"), _c("tags", "tags"),
+    _c("location", "location"), _c("target", "served group"), _c("served", "people served", "number"),
+    _c("start", "start"), _c("end", "end"), _c("hours", "hours each", "hours"),
+    _c("participants", "participants", "number"), _c("external", "external", "number"),
+    _c("total_hours", "total hours", "hours"), _c("lead", "lead"), _c("recorded_by", "recorded by"),
+    _c("content", "content"), _c("outcome", "outcome"), _c("attachments", "attachments"),
+    _c("corrects", "corrects"),
+]  # fmt: skip
+PARTICIPATION_COLUMNS = [
+    _c("activity", "activity"), _c("date", "date", "date"), _c("title", "title"),
+    _c("volunteer", "volunteer"), _c("name", "name"), _c("hours", "hours", "hours"),
+]  # fmt: skip
+MONTHS = [_c(f"m{m:02d}", f"{m:02d}", "hours") for m in range(1, 13)]
+HOURS_COLUMNS = [_c("volunteer", "volunteer"), _c("name", "name"), *MONTHS, _c("total", "total", "hours")]
+COMPLIANCE_COLUMNS = [
+    _c("rule", "rule"), _c("text", "clause"), _c("level", "level"), _c("status", "status"),
+    _c("actual", "actual", "number"), _c("target", "target", "number"), _c("failing", "falls short"),
+]  # fmt: skip
+ALL_COLUMNS = [*ROSTER_COLUMNS, *ACTIVITY_COLUMNS, *PARTICIPATION_COLUMNS, *HOURS_COLUMNS, *COMPLIANCE_COLUMNS, _c("total-row", "total")]
+SHEET_TITLES = {
+    "roster": "Roster",
+    "activities": "Activities",
+    "participations": "Participations",
+    "hours": "Hours",
+    "compliance": "Compliance",
+}
+
+
+def _joined(values: list[Any]) -> str:
+    return "、".join(str(v) for v in values)
+
+
+def build_export(workspace: Workspace, unit: str, year: int, as_of: date, lang: str, unmask: bool = False) -> list[ExportSheet]:
+
+    ledger = workspace.units[unit]
+    sheets: list[ExportSheet] = []
+
+    roster = ExportSheet("roster", SHEET_TITLES["roster"], ROSTER_COLUMNS)
+    for entry in ledger.volunteers.values():
+        v = entry.volunteer
+        id_number = v.id_number if unmask or v.id_number is None else mask_id_number(v.id_number)
+        phone = v.phone if unmask or v.phone is None else mask_phone(v.phone)
+        roster.rows.append([
+            v.id, v.name, v.gender, id_number, phone, ui("yes" if v.party_member else "no", lang),
+            v.employment, v.branch, _joined(v.teams), v.joined, v.left, v.registered_on, v.registration_no, v.platform,
+            v.checked_in_on, v.community, _joined(v.skills), v.prior_hours,
+        ])  # fmt: skip
+    sheets.append(roster)
+
+    activities = ExportSheet("activities", SHEET_TITLES["activities"], ACTIVITY_COLUMNS)
+    participations = ExportSheet("participations", SHEET_TITLES["participations"], PARTICIPATION_COLUMNS)
+    monthly: dict[str, list[Decimal]] = {}
+    for activity in sorted(ledger.effective_between(date(year, 1, 1), as_of), key=lambda a: (a.date, a.id)):
+        total = sum((activity.hours_of(p) for p in activity.participants), Decimal(0))
+        activities.rows.append([
+            activity.id, activity.date, activity.title, activity.team, activity.category, _joined(activity.tags),
+            activity.location, activity.target, activity.served, f"{activity.start:%H:%M}" if activity.start else None,
+            f"{activity.end:%H:%M}" if activity.end else None, activity.default_hours, len(activity.participants),
+            activity.external, total, activity.lead, activity.recorded_by, activity.content, activity.outcome,
+            _joined(activity.attachments), activity.corrects,
+        ])  # fmt: skip
+        for p in activity.participants:
+            hours = activity.hours_of(p)
+            volunteer = ledger.volunteer(p.volunteer)
+            participations.rows.append(
+                [activity.id, activity.date, activity.title, p.volunteer, volunteer.name if volunteer else "", hours]
+            )
+            monthly.setdefault(p.volunteer, [Decimal(0)] * 12)[activity.date.month - 1] += hours
+    sheets += [activities, participations]
+
+    hours = ExportSheet("hours", SHEET_TITLES["hours"], HOURS_COLUMNS)
+    month_totals = [Decimal(0)] * 12
+    for volunteer_id in sorted(monthly):
+        volunteer = ledger.volunteer(volunteer_id)
+        row = monthly[volunteer_id]
+        month_totals = [a + b for a, b in zip(month_totals, row, strict=True)]
+        hours.rows.append([volunteer_id, volunteer.name if volunteer else "", *row, sum(row, Decimal(0))])
+    hours.rows.append([translate("column:total-row", "total", lang), "", *month_totals, sum(month_totals, Decimal(0))])
+    sheets.append(hours)
+
+    compliance = ExportSheet("compliance", SHEET_TITLES["compliance"], COMPLIANCE_COLUMNS)
+    for result in run_check(workspace, year, as_of, [unit]).units[0].results:
+        actual = json_number(result.outcome.actual, result.measure)
+        target = json_number(result.outcome.target, result.measure)
+        compliance.rows.append([
+            result.rule.id, result.rule.text, result.rule.level, result.outcome.status.value,
+            round_half_up(Decimal(str(actual)), Decimal("0.0001")) if actual is not None else None,
+            round_half_up(Decimal(str(target)), Decimal("0.0001")) if target is not None else None,
+            "; ".join(describe_failing(item) for item in result.outcome.failing),
+        ])  # fmt: skip
+    sheets.append(compliance)
+    if not unmask:  # a safety net over every text cell, names and free text included
+        for sheet in sheets:
+            sheet.rows = [[mask_text(v) if isinstance(v, str) else v for v in row] for row in sheet.rows]
+    return sheets
+
+
+# --- writers --------------------------------------------------------------------------
+
+
+def _cell_width(value: Any) -> int:
+    from rich.cells import cell_len
+
+    if value is None:
+        return 0
+    if isinstance(value, date):
+        return 10
+    return cell_len(str(value))
+
+
+def write_xlsx(sheets: list[ExportSheet], path: Path, lang: str, progress: Progress = SILENT) -> None:
+    """Streamed (write-only), so a unit of 100,000 rows exports in seconds."""
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+    from openpyxl.chart import BarChart, Reference
+    from openpyxl.styles import Font, PatternFill
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.worksheet import Worksheet
+
+    workbook = Workbook(write_only=True)
+    bold, fill = Font(bold=True), PatternFill("solid", fgColor="DDEBF7")
+    progress.phase("progress-exporting", sum(len(sheet.rows) for sheet in sheets))
+    for sheet in sheets:
+        ws = workbook.create_sheet(sheet.title(lang))
+        ws.freeze_panes = "A2"
+        ws.page_setup.orientation = "landscape"
+        ws.page_setup.paperSize = Worksheet.PAPERSIZE_A4
+        ws.page_setup.fitToWidth = 1
+        ws.print_title_rows = "1:1"
+        for index, column in enumerate(sheet.columns, start=1):
+            widest = max([_cell_width(column.header(lang))] + [_cell_width(row[index - 1]) for row in sheet.rows[:2000]])
+            ws.column_dimensions[get_column_letter(index)].width = min(max(widest + 2, 6), 60)
+        header = []
+        for column in sheet.columns:
+            cell = WriteOnlyCell(ws, value=column.header(lang))
+            cell.font, cell.fill = bold, fill
+            header.append(cell)
+        ws.append(header)
+        for number, row in enumerate(sheet.rows, start=1):
+            ws.append([_xlsx_value(ws, value, WriteOnlyCell, ILLEGAL_CHARACTERS_RE) for value in row])
+            if number % 1000 == 0:
+                progress.advance(1000)
+        progress.advance(len(sheet.rows) % 1000)
+        if sheet.key == "hours":
+            chart = BarChart()
+            chart.title = ui("chart-hours-by-month", lang)
+            chart.y_axis.title = ui("chart-hours-axis", lang)
+            last = len(sheet.rows) + 1  # the totals row
+            chart.add_data(Reference(ws, min_col=3, max_col=14, min_row=last, max_row=last), from_rows=True, titles_from_data=False)
+            chart.set_categories(Reference(ws, min_col=3, max_col=14, min_row=1, max_row=1))
+            chart.legend = None
+            ws.add_chart(chart, f"B{last + 3}")
+    progress.phase("progress-saving", 1)
+    atomic_save(path, workbook.save)
+    progress.close()
+
+
+def _xlsx_value(ws: Any, value: Any, cell_type: Any, illegal: Any) -> Any:
+    """Plain values where that is safe (fast); text that openpyxl would store as a formula is typed as text."""
+    if isinstance(value, str):
+        value = illegal.sub("", value)
+        if value.startswith("="):
+            cell = cell_type(ws, value=value)
+            cell.data_type = "s"  # "=1+1" stays the text it is, never a formula
+            return cell
+    return value
+
+
+def write_csv(sheets: list[ExportSheet], directory: Path, lang: str) -> list[Path]:
+    """One file per sheet, UTF-8 with a BOM (Excel and WPS open it right), formulas neutralised."""
+    directory.mkdir(parents=True, exist_ok=True)
+    written = []
+    for sheet in sheets:
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\r\n")
+        writer.writerow([c.header(lang) for c in sheet.columns])
+        for row in sheet.rows:
+            writer.writerow([_csv_value(v) for v in row])
+        path = directory / f"{sheet.title(lang)}.csv"
+        atomic_write(path, ("\ufeff" + buffer.getvalue()).encode("utf-8"))
+        written.append(path)
+    return written
+
+
+def _csv_value(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    if isinstance(value, date):
+        return value.isoformat()
+    return csv_safe(str(value)) if isinstance(value, str) else str(value)
+
+
+def export_json(sheets: list[ExportSheet], unit: str, year: int) -> dict[str, Any]:
+    """The same content, keyed in English (JSON keys are a contract, not a display)."""
+
+    return {
+        "unit": unit,
+        "year": year,
+        **{s.key: [{c.key: json_value(v) for c, v in zip(s.columns, row, strict=True)} for row in s.rows] for s in sheets},
+    }
+
+
+def check_out_path(root: Path, out: Path, fmt: str) -> str | None:
+    """A problem code when `out` must not be written: inside the ledger's own folders, or over a file that is not an export."""
+    target = out.resolve()
+    for protected in ("ledgers", "rules"):
+        try:
+            target.relative_to((root / protected).resolve())
+            return "out-inside-ledger"
+        except ValueError:
+            pass
+    if fmt == "csv":
+        if target.exists() and (not target.is_dir() or any(not p.name.endswith(".csv") for p in target.iterdir())):
+            return "out-not-export"
+    elif fmt == "parquet":  # a dataset directory: its two tables and nothing else
+        if target.exists() and (not target.is_dir() or any(p.name not in ("activities", "participations") for p in target.iterdir())):
+            return "out-not-export"
+    elif target.exists() and (target.is_dir() or target.suffix.lower() != EXPORT_SUFFIXES[fmt]):
+        return "out-not-export"
+    return None

@@ -1,0 +1,67 @@
+"""`vsledger request list`: community requests by age, team and claimant.
+
+By default only the open ones (neither served nor closed), oldest first: what
+an office still owes its community.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from vsledger.check.requests import RequestState, request_lives
+from vsledger.core.ledger import Workspace
+
+LONG_WAIT_DAYS = 30
+"""An open request waiting longer than this is highlighted on the terminal."""
+
+
+@dataclass
+class RequestRow:
+    unit: str
+    id: str
+    kind: str
+    received: date
+    source: str
+    ask: str
+    team: str | None
+    claimants: list[str]
+    state: RequestState
+    answered: date | None
+    days: int
+    """Days waiting so far (open) or days it took to answer."""
+    activities: list[str]
+
+
+def requests_report(
+    workspace: Workspace,
+    unit_ids: list[str],
+    as_of: date,
+    include_answered: bool = False,
+    team: str | None = None,
+    volunteer: str | None = None,
+) -> list[RequestRow]:
+    rows: list[RequestRow] = []
+    for unit_id in unit_ids:
+        for life in request_lives(workspace.units[unit_id]).values():
+            ask = life.ask
+            if ask is None or ask.date > as_of:
+                continue
+            answered = life.answered_on(as_of)
+            if answered is not None and not include_answered:
+                continue
+            if team is not None and life.team != team:
+                continue
+            claimants = life.claimants(as_of)
+            if volunteer is not None and volunteer not in claimants:
+                continue
+            served = [e.activity.id for e in life.served_by if e.activity.date <= as_of]
+            days = ((answered or as_of) - ask.date).days
+            rows.append(
+                RequestRow(
+                    unit_id, life.id, ask.kind, ask.date, ask.from_, ask.ask, life.team,
+                    claimants, life.state(as_of), answered, days, served,
+                )
+            )  # fmt: skip
+    rows.sort(key=lambda r: (r.answered is not None, -r.days if r.answered is None else 0, r.received, r.unit, r.id))
+    return rows

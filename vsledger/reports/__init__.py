@@ -1,1 +1,0 @@
-"""Result models of the reading commands; each renders to tables and JSON."""

@@ -1,0 +1,204 @@
+"""`vsledger fmt`: the canonical layout, the same one `add-*` writes.
+
+Records are re-emitted by `writer.py` from their parsed values (so meaning is
+kept by construction), keys in canonical order, one blank line between
+activities. Comments travel with the key they precede or follow; a record with
+a comment we cannot place (inside a multi-line value) is kept exactly as
+written, and a file that does not parse cleanly is left alone. Nothing is
+ever dropped.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from vsledger.core.filekinds import FileKind, kind_of
+from vsledger.core.files import atomic_write
+from vsledger.core.problems import Problem
+from vsledger.read.yamlsource import ParsedFile, decode, parse_text
+from vsledger.write.layout import flow_record, record_lines
+from vsledger.write.transaction import LOCK_NAME, LOCK_TIMEOUT_SECONDS
+
+
+def layout_for(rel: str) -> FileKind | None:
+    """The layout of a file of records; None for a file that is one document."""
+    kind = kind_of(rel)
+    return kind if kind is not None and kind.layout != "document" else None
+
+
+def comment_start(line: str) -> int:
+    """Where a `#` comment starts in a line, outside quotes; -1 when none."""
+    quote = ""
+    for i, ch in enumerate(line):
+        if quote:
+            if ch == quote and not (quote == '"' and line[i - 1] == "\\"):
+                quote = ""
+        elif ch in "\"'" and (i == 0 or line[i - 1] in " [{,:-"):
+            quote = ch
+        elif ch == "#" and (i == 0 or line[i - 1] in " \t"):
+            return i
+    return -1
+
+
+def _is_comment_or_blank(line: str) -> bool:
+    return not line.strip() or line.lstrip().startswith("#")
+
+
+def format_text(text: str, rel: str) -> str | None:
+    """The canonical text, or None when the file is not one we format or does not parse cleanly."""
+    layout = layout_for(rel)
+    if layout is None:
+        return None
+    parsed = parse_text(text, rel, positions=True)
+    if parsed.problems or parsed.values is None:
+        return None
+    base: tuple[str, ...] = ()
+    items = parsed.data
+    if rel.endswith("roster.yaml"):
+        if not isinstance(items, dict) or set(items) != {"volunteers"} or not isinstance(items["volunteers"], list):
+            return None
+        items, base = items["volunteers"], ("volunteers",)
+    if not isinstance(items, list) or not items or not all(isinstance(item, dict) and item for item in items):
+        return None
+    lines = text.replace("\r\n", "\n").split("\n")
+    if lines[-1] == "":
+        lines.pop()
+    starts = [parsed.values[(*base, i)][0] - 1 for i in range(len(items))]
+    if len(set(starts)) != len(starts):
+        return None  # two records on one line: not a layout we rewrite
+    head = lines[: starts[0]]
+    while head and not head[-1].strip():
+        head.pop()
+    if base and not any(line.startswith("volunteers:") for line in head):
+        return None
+    pieces: list[str] = []
+    lead: list[str] = []
+    tail: list[str] = []
+    for index, start in enumerate(starts):
+        end = starts[index + 1] if index + 1 < len(starts) else len(lines)
+        body = lines[start:end]
+        trailing: list[str] = []
+        multiline = any(isinstance(v, str) and "\n" in v for v in _scalars(items[index]))
+        while len(body) > 1 and _is_comment_or_blank(body[-1]) and not multiline:
+            trailing.insert(0, body.pop())  # a `#` line inside a block scalar is text, not a comment
+        kept_blank = any(isinstance(v, str) and v.endswith("\n\n") for v in _scalars(items[index]))  # `|+`
+        while multiline and not kept_blank and len(body) > 1 and not body[-1].strip():
+            body.pop()
+        block = None if multiline else _format_record(items[index], body, start, parsed, (*base, index), layout)
+        if block is None:
+            block = "".join(line + "\n" for line in body)
+        pieces.append("".join(layout.indent + c.strip() + "\n" for c in lead) + block)
+        lead = [line for line in trailing if line.strip()]
+        if index + 1 == len(starts):
+            tail = lead
+    separator = "\n" if layout.blank_between else ""
+    out = "".join(line + "\n" for line in head) + separator.join(pieces)
+    if tail:
+        out += separator + "".join(layout.indent + c.strip() + "\n" for c in tail)
+    return out
+
+
+def _scalars(value: Any) -> list[Any]:
+    if isinstance(value, dict):
+        return [x for v in value.values() for x in _scalars(v)]
+    if isinstance(value, list):
+        return [x for v in value for x in _scalars(v)]
+    return [value]
+
+
+def _format_record(
+    item: dict[str, Any], body: list[str], start: int, parsed: ParsedFile, path: tuple[Any, ...], layout: FileKind
+) -> str | None:
+    """The record in canonical layout with its comments, or None to keep it as written."""
+    assert parsed.keys is not None
+    if layout.layout == "line" and len(body) == 1 and not _is_comment_or_blank(body[0]):
+        # A one-line record: a comment at its end is about the whole record and stays at its end.
+        cut = comment_start(body[0])
+        comment = f"  {body[0][cut:].strip()}" if cut >= 0 else ""
+        return flow_record(item, layout.keys, layout.indent).rstrip("\n") + comment + "\n"
+    key_line = {key: parsed.keys[(*path, key)][0] - 1 for key in item}
+    owners: dict[int, list[str]] = {}
+    for key, number in key_line.items():
+        owners.setdefault(number, []).append(key)
+    leading: dict[str, list[str]] = {}
+    inline: dict[str, str] = {}
+    pending: list[str] = []
+    for offset, line in enumerate(body):
+        number = start + offset
+        if _is_comment_or_blank(line):
+            if line.strip():
+                pending.append(line.strip())
+            continue
+        cut = comment_start(line)
+        keys_here = owners.get(number, [])
+        if len(keys_here) == 1:
+            leading[keys_here[0]] = pending
+            pending = []
+            if cut >= 0:
+                inline[keys_here[0]] = line[cut:].strip()
+        elif cut >= 0 or pending:
+            return None  # a comment inside a multi-line value, or beside several keys
+    if pending:
+        return None
+    if layout.layout == "line":
+        if any(leading.values()) or (len(body) > 1 and inline):
+            return None
+        comment = " ".join(inline.values())
+        return flow_record(item, layout.keys, layout.indent).rstrip("\n") + (f"  {comment}" if comment else "") + "\n"
+    emitted = record_lines(item, layout.keys, layout.indent, layout.keep_empty)
+    if {k for k in item if leading.get(k) or k in inline} - {k for k, _ in emitted}:
+        return None  # a comment on a key the canonical layout leaves out
+    out: list[str] = []
+    for key, key_lines in emitted:
+        out += [f"{layout.indent}  {c}" for c in leading.get(key, [])]
+        first, *rest = key_lines
+        out.append(first + (f"  {inline[key]}" if key in inline else ""))
+        out += rest
+    return "".join(line + "\n" for line in out)
+
+
+@dataclass
+class FormatResult:
+    changed: list[str]
+    skipped: list[Problem]
+
+
+def format_workspace(root: Path, check: bool) -> FormatResult:
+    """Format every ledger file; with `check`, only say which would change."""
+    from filelock import FileLock
+
+    with FileLock(str(root / LOCK_NAME), timeout=LOCK_TIMEOUT_SECONDS):
+        return _format_files(root, check)
+
+
+def _format_files(root: Path, check: bool) -> FormatResult:
+
+    changed: list[str] = []
+    skipped: list[Problem] = []
+    ledgers = root / "ledgers"
+    paths = sorted(p for p in ledgers.rglob("*.yaml") if p.is_file()) if ledgers.is_dir() else []
+    for path in paths:
+        rel = path.relative_to(root).as_posix()
+        if layout_for(rel) is None:
+            continue
+        raw = path.read_bytes()
+        text, problems = decode(raw, rel)
+        if text is None:
+            skipped.extend(problems)
+            continue
+        if not text.strip():
+            continue
+        formatted = format_text(text, rel)
+        if formatted is None:
+            skipped.append(Problem(rel, "fmt-skipped", {}, line=1, column=1))
+            continue
+        if formatted.encode("utf-8") != raw:
+            changed.append(rel)
+            if not check:
+                if path.read_bytes() != raw:  # saved by someone else meanwhile: theirs stands
+                    skipped.append(Problem(rel, "changed-underneath", {}, line=1, column=1))
+                    continue
+                atomic_write(path, formatted.encode("utf-8"))
+    return FormatResult(changed, skipped)

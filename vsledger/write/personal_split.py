@@ -1,0 +1,152 @@
+"""Personal numbers and git: find them in tracked files, move them out of roster.yaml.
+
+《志愿服务条例》第二十条 forbids disclosing a volunteer's personal information, and a
+number committed to git is in every clone for good. SPEC §3 keeps ID card and
+phone numbers in `ledgers/<unit>/personal.yaml`, which `init`'s .gitignore keeps
+out of git; `validate` warns about full numbers in tracked files, and
+`personal split` moves them from roster.yaml into personal.yaml.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from vsledger.core.filekinds import PERSONAL_FIELDS
+from vsledger.core.personal import id_number_ok
+from vsledger.core.problems import Level, Problem
+from vsledger.read.yamlsource import parse_text
+from vsledger.write.layout import record_text
+from vsledger.write.transaction import Change, append_line, apply_changes
+
+_ID_CANDIDATE = re.compile(r"(?<![\dA-Za-z])([1-9]\d{16}[\dXx])(?![\dA-Za-z])")
+_PHONE_CANDIDATE = re.compile(r"(?<!\d)(1[3-9]\d{9})(?!\d)")
+GITIGNORE_LINE = "ledgers/*/personal.yaml"
+
+
+def tracked_files(root: Path) -> list[str] | None:
+    """Files git tracks under the workspace (paths relative to it); None outside a git work tree."""
+    try:
+        out = subprocess.run(["git", "ls-files", "-z", "--", "."], cwd=root, capture_output=True, check=True, timeout=60).stdout.decode(
+            "utf-8", "replace"
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return [name for name in out.split("\0") if name]
+
+
+def leaks_in_git(root: Path) -> list[Problem]:
+    """A warning for every line of a tracked file that holds a full ID card or mobile number."""
+    tracked = tracked_files(root)
+    if not tracked:
+        return []
+    problems: list[Problem] = []
+    for rel in tracked:
+        if not rel.endswith((".yaml", ".yml", ".csv", ".txt", ".md")):
+            continue
+        try:
+            text = (root / rel).read_text(encoding="utf-8-sig", errors="replace")
+        except OSError:
+            continue
+        for number, line in enumerate(text.splitlines(), start=1):
+            found = [m for m in _ID_CANDIDATE.finditer(line) if id_number_ok(m.group(1))]
+            found += list(_PHONE_CANDIDATE.finditer(line))
+            if found:
+                first = min(m.start(1) for m in found)
+                kind = "id_number" if any(m.re is _ID_CANDIDATE for m in found) else "phone"
+                problems.append(Problem(rel, "personal-data-in-git", {"kind": kind}, Level.WARNING, line=number, column=first + 1))
+    return problems
+
+
+@dataclass
+class SplitResult:
+    unit: str
+    moved: list[str] = field(default_factory=list)
+    """Ids of volunteers whose numbers moved."""
+    kept: list[str] = field(default_factory=list)
+    """Ids whose numbers sit in a layout split cannot edit without touching anything else."""
+    ignored_added: bool = False
+
+
+def split_unit(root: Path, unit: str, today: date) -> SplitResult:
+    """Move id_number and phone from roster.yaml to personal.yaml, touching no other line."""
+    roster_rel, personal_rel = f"ledgers/{unit}/roster.yaml", f"ledgers/{unit}/personal.yaml"
+    text = (root / roster_rel).read_bytes().decode("utf-8-sig")
+    parsed = parse_text(text, roster_rel, positions=True)
+    result = SplitResult(unit)
+    items = parsed.data.get("volunteers") if isinstance(parsed.data, dict) else None
+    if parsed.problems or not isinstance(items, list) or parsed.keys is None:
+        result.kept.append("*")
+        return result
+    lines = text.splitlines(keepends=True)
+    entries: list[dict[str, Any]] = []
+    for index, item in enumerate(items):
+        if not isinstance(item, dict) or not any(k in item for k in PERSONAL_FIELDS):
+            continue
+        path = ("volunteers", index)
+        key_lines = {k: parsed.keys[(*path, k)][0] - 1 for k in item if (*path, k) in parsed.keys}
+        numbers = {k: item[k] for k in PERSONAL_FIELDS if k in item}
+        edited = _without_numbers(lines, key_lines, numbers)
+        if edited is None or not _only_numbers_removed(edited, roster_rel, items, index, numbers):
+            result.kept.append(str(item.get("id")))
+            continue
+        lines = edited
+        entries.append({"id": item.get("id"), **{k: str(v) for k, v in numbers.items()}})
+        result.moved.append(str(item.get("id")))
+    if not entries:
+        return result
+    new_roster = "".join(lines).encode("utf-8")
+    block = "".join(record_text("personal", entry) for entry in entries)
+    changes = [Change(roster_rel, lambda _old: new_roster), Change(personal_rel, lambda old: append_line(old, block))]
+    apply_changes(root, unit, changes, today)
+    result.ignored_added = ensure_ignored(root, personal_rel)
+    return result
+
+
+def _without_numbers(lines: list[str], key_lines: dict[str, int], numbers: dict[str, Any]) -> list[str] | None:
+    """The lines with the number entries taken out: a whole line in a block record, a
+    `key: value` pair in a one-line flow record; None when a comment is in the way.
+    A removed line becomes "" so that line numbers stay those of the parse."""
+    out = list(lines)
+    for key in numbers:
+        number = key_lines[key]
+        if "#" in lines[number]:
+            return None
+        if list(key_lines.values()).count(number) == 1 and lines[number].lstrip().startswith(f"{key}:"):
+            out[number] = ""
+            continue
+        pair = re.compile(rf"""(,\s*{key}\s*:\s*("[^"]*"|'[^']*'|[^,}}\s]+))|({key}\s*:\s*("[^"]*"|'[^']*'|[^,}}\s]+)\s*,\s*)""")
+        out[number], count = pair.subn("", out[number], count=1)
+        if count != 1:
+            return None
+    return out
+
+
+def _only_numbers_removed(lines: list[str], rel: str, items: list[Any], index: int, numbers: dict[str, Any]) -> bool:
+    """Re-read the edited roster: everything must be as before but these numbers."""
+    parsed = parse_text("".join(lines), rel)
+    if parsed.problems or not isinstance(parsed.data, dict):
+        return False
+    expected = [dict(item) for item in items]
+    for key in numbers:
+        expected[index].pop(key, None)
+    got = parsed.data.get("volunteers")
+    return isinstance(got, list) and [g for i, g in enumerate(got) if i == index] == [expected[index]] and len(got) == len(items)
+
+
+def ensure_ignored(root: Path, rel: str) -> bool:
+    """Make git ignore personal.yaml files; True when .gitignore had to be changed."""
+    try:
+        ignored = subprocess.run(["git", "check-ignore", "-q", rel], cwd=root, capture_output=True, timeout=30).returncode == 0
+    except (OSError, subprocess.SubprocessError):
+        return False
+    if ignored or tracked_files(root) is None:
+        return False
+    gitignore = root / ".gitignore"
+    old = gitignore.read_text(encoding="utf-8") if gitignore.exists() else ""
+    gitignore.write_text(old + ("" if not old or old.endswith("\n") else "\n") + GITIGNORE_LINE + "\n", encoding="utf-8")
+    return True
