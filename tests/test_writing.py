@@ -141,9 +141,11 @@ def test_prompts_on_a_terminal(workspace: Callable[..., Path], monkeypatch: pyte
     from typer.testing import CliRunner
 
     from vsledger.cli import app as cli_module
+    from vsledger.cli import common, record
 
     root = workspace({ACT: EXISTING})
-    monkeypatch.setattr(cli_module, "_interactive", lambda: True)
+    for module in (common, record):  # as if stdin and stdout were a terminal
+        monkeypatch.setattr(module, "_interactive", lambda: True)
     answers = "\n".join(["2022-05-21", "读书会", "图书馆", "1.5", "张三 李四", "y"]) + "\n"
     result = CliRunner().invoke(cli_module.app, ["--root", str(root), "--today", TODAY, "add-activity", "--unit", "u1"], input=answers)
     assert result.exit_code == 0, result.output

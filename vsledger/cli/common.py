@@ -1,0 +1,286 @@
+"""The command line: parse options, call one library function, render its result.
+
+Heavy modules are imported inside the commands so that `--help` starts fast.
+Exit codes (SPEC §6): 0 fine; 1 invalid ledger or an error-level rule failed;
+2 usage error (unknown option, unknown unit, unreadable workspace).
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any, Optional
+
+import typer
+
+if TYPE_CHECKING:
+    from vsledger.core.ledger import Workspace
+    from vsledger.core.problems import Problem
+
+
+app = typer.Typer(
+    name="vsledger",
+    help="志愿服务台账 · volunteer-service ledgers kept as YAML in git.",
+    no_args_is_help=True,
+    add_completion=True,
+    pretty_exceptions_enable=False,
+)
+
+
+class Format(StrEnum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+
+
+class By(StrEnum):
+    volunteer = "volunteer"
+    team = "team"
+    month = "month"
+    category = "category"
+    unit = "unit"
+
+
+@dataclass
+class Settings:
+    root: Path
+    lang: str
+    today: date
+    use_cache: bool = True
+
+
+def _complete_unit(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]]:
+    from vsledger.cli.completion import complete_unit
+
+    return complete_unit(ctx, incomplete)
+
+
+def _complete_volunteer(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]]:
+    from vsledger.cli.completion import complete_volunteer
+
+    return complete_volunteer(ctx, incomplete)
+
+
+def _complete_team(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]]:
+    from vsledger.cli.completion import complete_team
+
+    return complete_team(ctx, incomplete)
+
+
+def _settings(ctx: typer.Context) -> Settings:
+    settings = ctx.find_root().obj
+    assert isinstance(settings, Settings)
+    return settings
+
+
+@app.callback()
+def main(
+    ctx: typer.Context,
+    root: Annotated[
+        Optional[Path], typer.Option("--root", envvar="VSLEDGER_ROOT", help="工作区目录 / workspace directory (default: .)")
+    ] = None,
+    lang: Annotated[Optional[str], typer.Option("--lang", help="zh | en (default: VSLEDGER_LANG, LANG, zh)")] = None,
+    today: Annotated[Optional[str], typer.Option("--today", hidden=True, envvar="VSLEDGER_TODAY")] = None,
+    no_cache: Annotated[bool, typer.Option("--no-cache", help="不用缓存 / bypass the cache")] = False,
+) -> None:
+    from vsledger.render.messages import current_lang
+
+    if lang is not None and lang not in ("zh", "en"):
+        raise typer.BadParameter("zh | en", param_hint="--lang")
+    ctx.obj = Settings(
+        root=root or Path.cwd(),
+        lang=current_lang(lang),
+        today=_parse_date(today, "--today") if today else date.today(),
+        use_cache=not no_cache,
+    )
+
+
+def _parse_date(text: str, option: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise typer.BadParameter("YYYY-MM-DD", param_hint=option) from None
+
+
+def _usage_error(message: str) -> typer.Exit:
+    typer.echo(f"vsledger: {message}", err=True)
+    return typer.Exit(2)
+
+
+def _load(settings: Settings, locate: bool = True, only_units: list[str] | None = None) -> Workspace:
+    from vsledger.check.pipeline import load_workspace
+    from vsledger.read.loader import WorkspaceError
+    from vsledger.render.messages import ui
+    from vsledger.render.progress import for_terminal
+
+    progress = for_terminal(settings.lang)
+    try:
+        return load_workspace(settings.root, settings.today, locate_problems=locate, only_units=only_units, progress=progress)
+    except WorkspaceError:
+        raise _usage_error(ui("bad-workspace", settings.lang, root=settings.root)) from None
+    finally:
+        progress.close()
+
+
+def _select_units(workspace: Workspace, units: list[str] | None, settings: Settings) -> list[str]:
+    from vsledger.render.messages import ui
+
+    known = workspace.unit_ids
+    if not units:
+        return sorted(known)
+    for unit in units:
+        if unit not in known:
+            raise _usage_error(ui("unknown-unit", settings.lang, unit=unit, known=", ".join(sorted(known)) or "–"))
+    return list(dict.fromkeys(units))
+
+
+def _report_ledger_state(problems: list[Problem], settings: Settings) -> None:
+    """Reading commands say on stderr when the ledger has problems; validate shows them."""
+    from vsledger.render.messages import ui
+
+    errors = [p for p in problems if p.is_error]
+    if errors:
+        from vsledger.render.terminal import render_problems
+
+        _locate(errors, settings)  # only what is shown needs a position
+        render_problems(errors, settings.root, settings.lang, file=sys.stderr, excerpts=False)
+        typer.echo(ui("ledger-invalid", settings.lang, errors=len(errors)), err=True)
+    elif problems:
+        typer.echo(ui("ledger-warnings", settings.lang, warnings=len(problems)), err=True)
+
+
+def _locate(problems: list[Problem], settings: Settings) -> None:
+    from vsledger.read.loader import Files, locate
+
+    locate(Files(settings.root), problems)
+    problems.sort(key=lambda p: p.sort_key())
+
+
+def _per_unit(
+    settings: Settings, units_wanted: list[str] | None, query: tuple[object, ...], compute: Callable[[Workspace, str], Any]
+) -> tuple[list[str], dict[str, Any], list[Problem]]:
+    """The units asked for, each one's result for `query`, and every problem: cached per unit."""
+    from vsledger.report.cache import UnitCache, unit_results
+
+    base = _load(settings, locate=False, only_units=[])  # policies and the list of units: cheap
+    units = _select_units(base, units_wanted, settings)
+    from vsledger.render.progress import for_terminal
+
+    cache = UnitCache(settings.root, settings.today, enabled=settings.use_cache)
+    progress = for_terminal(settings.lang)
+    try:
+        results, by_unit, _ = unit_results(cache, units, query, compute, progress=progress)
+    finally:
+        progress.close()
+    problems = list(base.problems) + [p for unit in units for p in by_unit[unit]]
+    return units, results, problems
+
+
+UnitOption = Annotated[
+    Optional[list[str]], typer.Option("--unit", "-u", autocompletion=_complete_unit, help="单位 id,可多次给出 / unit id, repeatable")
+]
+
+
+OneUnitOption = Annotated[str, typer.Option("--unit", "-u", autocompletion=_complete_unit, help="单位 id / unit id")]
+
+
+FormatOption = Annotated[Format, typer.Option("--format", "-f", help="table | json | csv")]
+
+
+def _interactive() -> bool:
+    return sys.stdin.isatty() and sys.stdout.isatty()
+
+
+def _need(value: object, option: str, prompt_key: str, settings: Settings, default: str | None = None) -> str:
+    """A required field: the flag's value, a prompt on a terminal, or a usage error."""
+    from vsledger.render.messages import ui
+
+    if value not in (None, "", []):
+        return str(value)
+    if not _interactive():
+        raise _usage_error(ui("missing-option", settings.lang, option=option))
+    return str(typer.prompt(ui(prompt_key, settings.lang), default=default))
+
+
+def _split_people(answer: str) -> list[str]:
+    """A prompt's answer as ids or names: spaces, commas and Chinese commas all separate."""
+    return answer.replace(",", " ").replace(",", " ").split()
+
+
+def _resolve_people(texts: list[str], workspace: Workspace, unit: str, settings: Settings) -> list[str]:
+    """Participants by id or by name (a prompt lets a clerk type names)."""
+    from vsledger.render.messages import ui
+
+    ledger = workspace.units[unit]
+    by_name: dict[str, list[str]] = {}
+    for entry in ledger.volunteers.values():
+        by_name.setdefault(entry.volunteer.name, []).append(entry.volunteer.id)
+    resolved: list[str] = []
+    for text in texts:
+        key = text.split("=")[0].strip()
+        if key in ledger.known_volunteer_ids or key not in by_name:
+            resolved.append(text)
+            continue
+        ids = by_name[key]
+        if len(ids) > 1:
+            raise _usage_error(ui("ambiguous-name", settings.lang, name=key, ids=", ".join(ids)))
+        resolved.append(ids[0] + text[len(text.split("=")[0]) :])
+    return resolved
+
+
+def _show_refusal(exc: Exception, root: Path, settings: Settings) -> typer.Exit:
+    from vsledger.render.messages import ui
+    from vsledger.render.terminal import render_problems
+    from vsledger.write.transaction import WriteRefused
+
+    assert isinstance(exc, WriteRefused)
+    typer.echo(ui("refused", settings.lang), err=True)
+    render_problems(exc.problems, root, settings.lang, file=sys.stderr, overrides=exc.overrides)
+    return typer.Exit(1)
+
+
+def _report_added(added: object, root: Path, settings: Settings) -> None:
+    from vsledger.render.messages import ui
+    from vsledger.render.terminal import render_problems
+    from vsledger.write.add import Added
+
+    assert isinstance(added, Added)
+    typer.echo(ui("added", settings.lang, file=added.file, id=added.record_id))
+    if added.result.warnings:
+        render_problems(added.result.warnings, root, settings.lang, file=sys.stderr)
+    if added.commit_error is not None:
+        typer.echo(ui("commit-failed", settings.lang, error=added.commit_error), err=True)
+
+
+def _confirm(block: str, file: str, yes: bool, settings: Settings) -> None:
+    """On a terminal, show the record and ask before writing it."""
+    from vsledger.render.messages import ui
+
+    if yes or not _interactive():
+        return
+    typer.echo(ui("preview", settings.lang, file=file))
+    typer.echo(block)
+    if not typer.confirm(ui("confirm", settings.lang), default=True):
+        typer.echo(ui("cancelled", settings.lang))
+        raise typer.Exit(1)
+
+
+def _load_single_unit(unit: str, settings: Settings) -> tuple[Workspace, str]:
+    """A writing command touches one unit: load that one (and the policies), not the whole workspace."""
+    from vsledger.core.model import UNIT_ID_RE
+
+    if not UNIT_ID_RE.match(unit):
+        raise _usage_error(f"--unit {unit!r}")
+    workspace = _load(settings, only_units=[unit])
+    return workspace, _select_units(workspace, [unit], settings)[0]
+
+
+def _optional_date(text: str | None, option: str) -> date | None:
+    return _parse_date(text, option) if text else None
+
+
+CommitOption = Annotated[bool, typer.Option("--commit", help="git add + git commit")]

@@ -1,0 +1,162 @@
+"""Commands that read and judge: validate, hours, check, stars."""
+
+from __future__ import annotations
+
+import sys
+from typing import TYPE_CHECKING, Annotated, Optional
+
+import typer
+
+if TYPE_CHECKING:
+    from vsledger.core.ledger import Workspace
+    from vsledger.core.problems import Problem
+
+from vsledger.cli.common import (
+    By,
+    Format,
+    FormatOption,
+    UnitOption,
+    _load,
+    _locate,
+    _parse_date,
+    _per_unit,
+    _report_ledger_state,
+    _select_units,
+    _settings,
+    _usage_error,
+    app,
+)
+
+
+@app.command()
+def validate(
+    ctx: typer.Context,
+    format: FormatOption = Format.table,
+    unit: UnitOption = None,
+) -> None:
+    """检查所有文件,一次列出全部问题 / check every file and list every problem."""
+    from vsledger.render.terminal import problems_json, problems_table, render_csv, render_json, render_problems
+
+    settings = _settings(ctx)
+    units, _, problems = _per_unit(settings, unit, ("validate",), _locate_unit_problems)
+    from vsledger.write.personal_split import leaks_in_git
+
+    problems = problems + leaks_in_git(settings.root)  # depends on git, not on the files alone: never cached
+    if unit:
+        prefixes = tuple(f"ledgers/{u}/" for u in units)
+        problems = [p for p in problems if p.file.startswith(prefixes) or p.file.startswith("rules/")]
+    _locate(problems, settings)
+    if format is Format.json:
+        render_json(problems_json(problems, settings.lang))
+    elif format is Format.csv:
+        render_csv([problems_table(problems, settings.lang)])
+    else:
+        render_problems(problems, settings.root, settings.lang)
+    raise typer.Exit(1 if any(p.is_error for p in problems) else 0)
+
+
+def _locate_unit_problems(workspace: Workspace, unit: str) -> bool:
+    """validate's "result" is its problems, located once and cached located."""
+    from vsledger.read.loader import locate_workspace_problems
+
+    locate_workspace_problems(workspace, [p for p in workspace.problems if p.file.startswith(f"ledgers/{unit}/")])
+    return True
+
+
+@app.command()
+def hours(
+    ctx: typer.Context,
+    year: Annotated[int, typer.Option("--year", "-y", help="年度 / year")],
+    unit: UnitOption = None,
+    by: Annotated[By, typer.Option("--by", help="volunteer | team | month | category | unit")] = By.volunteer,
+    as_of: Annotated[Optional[str], typer.Option("--as-of", help="截至日期 / up to this date (YYYY-MM-DD)")] = None,
+    format: FormatOption = Format.table,
+) -> None:
+    """服务时长合计 / total service hours."""
+    from vsledger.render.terminal import render_csv, render_json, render_terminal
+    from vsledger.render.views import hours_flat_table, hours_json, hours_tables
+    from vsledger.report.hours import hours_report
+
+    settings = _settings(ctx)
+    cutoff = _parse_date(as_of, "--as-of") if as_of else None
+    units, per_unit, problems = _per_unit(
+        settings, unit, ("hours", year, cutoff, by.value), lambda ws, u: hours_report(ws, year, [u], by.value, cutoff)
+    )
+    rows = [row for u in units for row in per_unit[u]]
+    _report_ledger_state(problems, settings)
+    if format is Format.json:
+        render_json(hours_json(rows))
+    elif format is Format.csv:
+        render_csv([hours_flat_table(rows)])
+    else:
+        last_month = cutoff.month if cutoff is not None and cutoff.year == year else 12
+        render_terminal(hours_tables(rows, year, by.value, settings.lang, last_month))
+    raise typer.Exit(1 if any(p.is_error for p in problems) else 0)
+
+
+@app.command()
+def check(
+    ctx: typer.Context,
+    year: Annotated[int, typer.Option("--year", "-y", help="年度 / year")],
+    unit: UnitOption = None,
+    as_of: Annotated[Optional[str], typer.Option("--as-of", help="统计截至日期,默认今天与 12 月 31 日中较早者 / as-of date")] = None,
+    format: FormatOption = Format.table,
+    chart: Annotated[bool, typer.Option("--chart/--no-chart", help="各单位每月、各队时长柱状图 / hours charts per unit")] = True,
+) -> None:
+    """对照方案检查各单位是否达标 / check every unit against its policy."""
+    from vsledger.render.messages import ui
+    from vsledger.render.terminal import render_csv, render_json, render_terminal
+    from vsledger.render.views import check_flat_table, check_json, check_tables
+    from vsledger.report.check import CheckResult, default_as_of, run_check
+
+    settings = _settings(ctx)
+    if as_of:
+        cutoff = _parse_date(as_of, "--as-of")
+        if cutoff.year != year:
+            raise _usage_error(ui("bad-year", settings.lang, as_of=cutoff.isoformat(), year=year))
+    else:
+        if year > settings.today.year:
+            raise _usage_error(ui("year-not-started", settings.lang, year=year))
+        cutoff = default_as_of(year, settings.today)
+    units, per_unit, problems = _per_unit(settings, unit, ("check", year, cutoff), lambda ws, u: run_check(ws, year, cutoff, [u]).units[0])
+    result = CheckResult(year, cutoff, [per_unit[u] for u in units])
+    _report_ledger_state(problems, settings)
+    if format is Format.json:
+        render_json(check_json(result))
+    elif format is Format.csv:
+        render_csv([check_flat_table(result, settings.lang)])
+    else:
+        render_terminal(check_tables(result, settings.lang, charts=chart))
+    raise typer.Exit(1 if any(p.is_error for p in problems) or result.failed else 0)
+
+
+@app.command()
+def stars(
+    ctx: typer.Context,
+    unit: UnitOption = None,
+    as_of: Annotated[Optional[str], typer.Option("--as-of", help="YYYY-MM-DD (default: today)")] = None,
+    format: FormatOption = Format.table,
+) -> None:
+    """累计服务时长与星级(默认 100/300/600/1000/1500 小时)/ cumulative hours and star level."""
+    from vsledger.render.terminal import render_csv, render_json, render_problems, render_terminal
+    from vsledger.render.views import stars_json, stars_table
+    from vsledger.report.stars import star_thresholds, stars_report
+
+    settings = _settings(ctx)
+    cutoff = _parse_date(as_of, "--as-of") if as_of else settings.today
+    workspace = _load(settings, locate=False)
+    units = _select_units(workspace, unit, settings)
+    config_problems: list[Problem] = []
+    thresholds = star_thresholds(settings.root, config_problems)
+    if config_problems:
+        _locate(config_problems, settings)
+        render_problems(config_problems, settings.root, settings.lang, file=sys.stderr)
+    rows = stars_report(workspace, units, cutoff, thresholds)
+    _report_ledger_state(workspace.problems, settings)
+    if format is Format.json:
+        render_json(stars_json(rows))
+    elif format is Format.csv:
+        render_csv([stars_table(rows, settings.lang)])
+    else:
+        render_terminal([stars_table(rows, settings.lang)])
+    raise typer.Exit(1 if workspace.errors or config_problems else 0)

@@ -1,0 +1,248 @@
+"""Commands that take the ledger out or bring people in: export, import, report, certificate."""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import date
+from enum import StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Optional
+
+import typer
+
+if TYPE_CHECKING:
+    pass
+
+from vsledger.cli.common import (
+    OneUnitOption,
+    Settings,
+    _complete_volunteer,
+    _load_single_unit,
+    _parse_date,
+    _report_ledger_state,
+    _settings,
+    _show_refusal,
+    _usage_error,
+    app,
+)
+
+
+class ExportFormat(StrEnum):
+    xlsx = "xlsx"
+    csv = "csv"
+    json = "json"
+    parquet = "parquet"
+
+
+@app.command()
+def export(
+    ctx: typer.Context,
+    unit: OneUnitOption,
+    year: Annotated[int, typer.Option("--year", "-y", help="年度 / year")],
+    format: Annotated[ExportFormat, typer.Option("--format", "-f", help="xlsx | csv | json | parquet")] = ExportFormat.xlsx,
+    out: Annotated[Optional[Path], typer.Option("--out", "-o", help="输出文件(csv 为目录)/ where to write")] = None,
+    as_of: Annotated[Optional[str], typer.Option("--as-of", help="YYYY-MM-DD")] = None,
+    unmask: Annotated[bool, typer.Option("--unmask", help="导出完整的身份证号和手机号 / full ID and phone numbers")] = False,
+) -> None:
+    """导出单位台账:花名册、活动台账、参与明细、时长统计、达标情况 / export the unit's ledger."""
+    from vsledger.render.export import EXPORT_SUFFIXES, build_export, export_json, write_csv, write_xlsx
+    from vsledger.render.messages import ui
+    from vsledger.render.terminal import render_json
+    from vsledger.report.check import default_as_of
+
+    settings = _settings(ctx)
+    if format is ExportFormat.parquet:
+        raise typer.Exit(_export_parquet(settings, unit, year, out, as_of))
+    workspace, unit = _load_single_unit(unit, settings)
+    cutoff = _parse_date(as_of, "--as-of") if as_of else default_as_of(year, settings.today)
+    target = out if out is not None else Path(f"{unit}-{year}{EXPORT_SUFFIXES[format.value]}")
+    if (format is not ExportFormat.json or out is not None) and _refuse_out(settings, target, format.value):
+        raise typer.Exit(2)
+    _report_ledger_state(workspace.problems, settings)
+    sheets = build_export(workspace, unit, year, cutoff, settings.lang, unmask=unmask)
+    if format is ExportFormat.xlsx:
+        from vsledger.render.progress import for_terminal
+
+        write_xlsx(sheets, target, settings.lang, progress=for_terminal(settings.lang))
+    elif format is ExportFormat.csv:
+        write_csv(sheets, target, settings.lang)
+    elif out is None:
+        data = export_json(sheets, unit, year)
+        if unmask:  # the numbers were asked for: no masking pass over the output
+            typer.echo(json.dumps(data, ensure_ascii=False))
+        else:
+            render_json(data)
+        raise typer.Exit(1 if workspace.errors else 0)
+    else:
+        from vsledger.write.transaction import atomic_write
+
+        atomic_write(target, (json.dumps(export_json(sheets, unit, year), ensure_ascii=False, indent=2) + "\n").encode("utf-8"))
+    typer.echo(ui("exported", settings.lang, path=target))
+    raise typer.Exit(1 if workspace.errors else 0)
+
+
+@app.command("import")
+def import_command(
+    ctx: typer.Context,
+    file: Annotated[Path, typer.Argument(help="花名册表格 .xlsx 或 .csv / the roster spreadsheet", exists=True, dir_okay=False)],
+    unit: OneUnitOption,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="只预览,不写入 / preview only")] = False,
+) -> None:
+    """从表格导入志愿者(中文表头)/ add volunteers from a spreadsheet."""
+    from vsledger.render.messages import ui
+    from vsledger.render.terminal import render_problems, render_terminal
+    from vsledger.write.add import next_volunteer_id
+    from vsledger.write.importing import import_volunteers, parse_rows, preview_table
+    from vsledger.write.transaction import WriteRefused
+
+    settings = _settings(ctx)
+    workspace, unit = _load_single_unit(unit, settings)
+    start = int(next_volunteer_id(workspace, unit)[1:])
+    result = parse_rows(file, workspace, unit, start)
+    if result.problems:
+        render_problems(result.problems, settings.root, settings.lang, file=sys.stderr, excerpts=False)
+        typer.echo(ui("import-refused", settings.lang), err=True)
+        raise typer.Exit(1)
+    render_terminal([preview_table(result, settings.lang)])
+    if dry_run:
+        return
+    try:
+        import_volunteers(settings.root, unit, result.records, settings.today)
+    except WriteRefused as exc:
+        raise _show_refusal(exc, settings.root, settings) from None
+    typer.echo(ui("import-done", settings.lang, count=len(result.records)))
+
+
+class ReportKindOption(StrEnum):
+    monthly = "monthly"
+    half_year = "half-year"
+
+
+class ReportFormat(StrEnum):
+    md = "md"
+    xlsx = "xlsx"
+
+
+@app.command()
+def report(
+    ctx: typer.Context,
+    kind: Annotated[ReportKindOption, typer.Argument(help="monthly(月报)| half-year(半年小结)")],
+    unit: OneUnitOption,
+    period: Annotated[str, typer.Option("--period", "-p", help="2022-05 | 2022-H1")],
+    format: Annotated[ReportFormat, typer.Option("--format", "-f", help="md | xlsx")] = ReportFormat.md,
+    out: Annotated[Optional[Path], typer.Option("--out", "-o", help="输出文件 / where to write")] = None,
+    submitted_on: Annotated[Optional[str], typer.Option("--submitted-on", help="记录报送日期 / record the hand-in (YYYY-MM-DD)")] = None,
+) -> None:
+    """月报和半年小结;--submitted-on 记入 reports.yaml / the monthly report or half-year summary."""
+    from vsledger.core.files import atomic_write
+    from vsledger.render.export import write_xlsx
+    from vsledger.render.messages import ui
+    from vsledger.render.period import render_markdown, report_sheets
+    from vsledger.report.period import period_report
+    from vsledger.write.layout import record_text
+    from vsledger.write.transaction import Change, WriteRefused, append_line, apply_changes
+
+    settings = _settings(ctx)
+    workspace, unit = _load_single_unit(unit, settings)
+    result = period_report(workspace, unit, kind.value, period, settings.today)  # type: ignore[arg-type]
+    if result is None:
+        raise _usage_error(ui("bad-period", settings.lang, period=period))
+    target = out if out is not None else (Path(f"{unit}-{period}.xlsx") if format is ReportFormat.xlsx else None)
+    if target is not None:
+        fmt = "xlsx" if format is ReportFormat.xlsx else "md"
+        if _refuse_out(settings, target, fmt):
+            raise typer.Exit(2)
+    _report_ledger_state(workspace.problems, settings)
+    if format is ReportFormat.xlsx:
+        assert target is not None
+        write_xlsx(report_sheets(result, settings.lang), target, settings.lang)
+        typer.echo(ui("exported", settings.lang, path=target))
+    elif target is not None:
+        atomic_write(target, render_markdown(result, settings.lang).encode("utf-8"))
+        typer.echo(ui("exported", settings.lang, path=target))
+    else:
+        typer.echo(render_markdown(result, settings.lang), nl=False)
+    if submitted_on:
+        day = _parse_date(submitted_on, "--submitted-on")
+        record = {"kind": kind.value, "period": period, "submitted_on": day, "file": str(target) if target is not None else None}
+        line = record_text("reports", record)
+        rel = f"ledgers/{unit}/reports.yaml"
+        try:
+            apply_changes(settings.root, unit, [Change(rel, lambda old: append_line(old, line))], settings.today)
+        except WriteRefused as exc:
+            raise _show_refusal(exc, settings.root, settings) from None
+        typer.echo(ui("report-recorded", settings.lang, file=rel, date=day.isoformat()))
+
+
+@app.command()
+def certificate(
+    ctx: typer.Context,
+    unit: OneUnitOption,
+    volunteer: Annotated[str, typer.Option("--volunteer", "-v", autocompletion=_complete_volunteer, help="志愿者编号 / volunteer id")],
+    from_: Annotated[Optional[str], typer.Option("--from", help="YYYY-MM-DD (default: everything)")] = None,
+    to: Annotated[Optional[str], typer.Option("--to", help="YYYY-MM-DD (default: today)")] = None,
+    out: Annotated[Optional[Path], typer.Option("--out", "-o", help="PDF 文件 / the PDF to write")] = None,
+    signer: Annotated[str, typer.Option("--signer", help="负责人 / person in charge")] = "",
+    handler: Annotated[str, typer.Option("--handler", help="经办人 / handler")] = "",
+    contact: Annotated[str, typer.Option("--contact", help="联系方式 / contact")] = "",
+    unmask: Annotated[bool, typer.Option("--unmask", help="证明上印完整身份证号 / print the full ID card number")] = False,
+) -> None:
+    """出具志愿服务记录证明(PDF,编号登记)/ issue a numbered service certificate."""
+    from vsledger.render.messages import ui
+    from vsledger.write.certificate import build_certificate, register, write_pdf
+    from vsledger.write.transaction import WriteRefused
+
+    settings = _settings(ctx)
+    workspace, unit = _load_single_unit(unit, settings)
+    start = _parse_date(from_, "--from") if from_ else date(1900, 1, 1)
+    end = _parse_date(to, "--to") if to else settings.today
+    result = build_certificate(workspace, unit, volunteer, start, end, settings.today, signer, handler, contact, unmask)
+    if result is None:
+        raise _usage_error(ui("unknown-volunteer-option", settings.lang, unit=unit, id=volunteer))
+    if from_ is None and result.activities:
+        result.start = result.activities[0][0].date
+    target = out if out is not None else Path(f"{result.number}.pdf")
+    if _refuse_out(settings, target, "pdf"):
+        raise typer.Exit(2)
+    if result.id_number is None:
+        typer.echo(ui("no-id-number", settings.lang, id=volunteer), err=True)
+    write_pdf(result, target)
+    try:
+        register(settings.root, unit, result, settings.today)
+    except WriteRefused as exc:
+        raise _show_refusal(exc, settings.root, settings) from None
+    typer.echo(ui("certificate-issued", settings.lang, number=result.number, path=target))
+
+
+def _refuse_out(settings: Settings, target: Path, fmt: str) -> bool:
+    """Say so and return True when an export must not be written at `target`."""
+    from vsledger.core.problems import Problem
+    from vsledger.render.export import check_out_path
+    from vsledger.render.terminal import render_problems
+
+    code = check_out_path(settings.root, target, fmt)
+    if code is not None:
+        refusal = [Problem(str(target), code, {}, line=1, column=1)]
+        render_problems(refusal, settings.root, settings.lang, file=sys.stderr, excerpts=False)
+    return code is not None
+
+
+def _export_parquet(settings: Settings, unit: str, year: int, out: Path | None, as_of: str | None) -> int:
+    """Partitions of one unit's year in a Parquet dataset; exit code."""
+    from vsledger.render import parquet
+    from vsledger.render.messages import ui
+    from vsledger.report.check import default_as_of
+
+    if not parquet.available():
+        typer.echo(ui("parquet-missing", settings.lang), err=True)
+        return 2
+    target = out if out is not None else Path("vsledger-parquet")
+    if _refuse_out(settings, target, "parquet"):
+        return 2
+    workspace, unit = _load_single_unit(unit, settings)
+    cutoff = _parse_date(as_of, "--as-of") if as_of else default_as_of(year, settings.today)
+    _report_ledger_state(workspace.problems, settings)
+    activities, participations = parquet.write_parquet(workspace, unit, year, cutoff, target)
+    typer.echo(ui("parquet-written", settings.lang, path=target, activities=activities, participations=participations))
+    return 1 if workspace.errors else 0

@@ -1,0 +1,381 @@
+"""Commands that record what happened: add-activity, add-volunteer, request …, redeem."""
+
+from __future__ import annotations
+
+import sys
+from datetime import date
+from enum import StrEnum
+from typing import TYPE_CHECKING, Annotated, Any, Optional
+
+import typer
+
+if TYPE_CHECKING:
+    from vsledger.core.ledger import Workspace
+
+from vsledger.cli.common import (
+    CommitOption,
+    Format,
+    FormatOption,
+    OneUnitOption,
+    Settings,
+    UnitOption,
+    _complete_team,
+    _complete_volunteer,
+    _confirm,
+    _interactive,
+    _load,
+    _load_single_unit,
+    _need,
+    _optional_date,
+    _parse_date,
+    _report_added,
+    _report_ledger_state,
+    _resolve_people,
+    _select_units,
+    _settings,
+    _show_refusal,
+    _split_people,
+    app,
+)
+
+
+@app.command("add-activity")
+def add_activity_command(
+    ctx: typer.Context,
+    unit: OneUnitOption,
+    date_: Annotated[Optional[str], typer.Option("--date", help="YYYY-MM-DD")] = None,
+    title: Annotated[Optional[str], typer.Option("--title", help="活动名称 / title")] = None,
+    location: Annotated[Optional[str], typer.Option("--location", help="地点 / where")] = None,
+    hours: Annotated[Optional[str], typer.Option("--hours", help="每人时长 / hours per person")] = None,
+    start: Annotated[Optional[str], typer.Option("--start", help="HH:MM")] = None,
+    end: Annotated[Optional[str], typer.Option("--end", help="HH:MM")] = None,
+    participant: Annotated[
+        Optional[list[str]], typer.Option("--participant", "-p", autocompletion=_complete_volunteer, help="V0001 or V0001=2.5")
+    ] = None,
+    team: Annotated[Optional[str], typer.Option("--team", autocompletion=_complete_team, help="服务队 id / team id")] = None,
+    category: Annotated[Optional[str], typer.Option("--category", help="类别,如 义诊 / category")] = None,
+    tag: Annotated[Optional[list[str]], typer.Option("--tag", help="标签,可多次给出 / tag, repeatable")] = None,
+    external: Annotated[Optional[int], typer.Option("--external", min=0, help="花名册外参与人次 / participants not on the roster")] = None,
+    served: Annotated[Optional[int], typer.Option("--served", min=0, help="服务人次 / people served")] = None,
+    target: Annotated[Optional[str], typer.Option("--target", help="服务对象 / whom it served")] = None,
+    lead: Annotated[Optional[str], typer.Option("--lead", autocompletion=_complete_volunteer, help="负责人编号 / who led it")] = None,
+    recorded_by: Annotated[Optional[str], typer.Option("--recorded-by", help="记录人 / recorded by")] = None,
+    content: Annotated[Optional[str], typer.Option("--content", help="活动内容 / what happened")] = None,
+    outcome: Annotated[Optional[str], typer.Option("--outcome", help="活动成效 / what came of it")] = None,
+    attachment: Annotated[
+        Optional[list[str]], typer.Option("--attachment", help="照片等附件路径,可多次给出 / attachment path, repeatable")
+    ] = None,
+    corrects: Annotated[Optional[str], typer.Option("--corrects", help="被更正的活动编号 / id of the activity this corrects")] = None,
+    request: Annotated[Optional[str], typer.Option("--request", help="所服务的群众需求编号 / the request it serves")] = None,
+    id_: Annotated[Optional[str], typer.Option("--id", help="活动编号,默认自动生成 / activity id (default: generated)")] = None,
+    commit: Annotated[bool, typer.Option("--commit", help="git add + git commit")] = False,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="不确认,直接写入 / write without asking")] = False,
+) -> None:
+    """记录一次活动(追加到当月文件)/ append one activity to its month file."""
+    from vsledger.render.messages import ui
+    from vsledger.write.add import activity_record, add_activity, parse_participant
+    from vsledger.write.transaction import WriteRefused
+
+    settings = _settings(ctx)
+    workspace, unit = _load_single_unit(unit, settings)
+    day = _parse_date(_need(date_, "--date", "prompt-date", settings, settings.today.isoformat()), "--date")
+    title = _need(title, "--title", "prompt-title", settings)
+    location = _need(location, "--location", "prompt-location", settings)
+    if hours is None and not (start and end):
+        hours = _need(None, "--hours", "prompt-hours", settings)
+    people = list(participant or [])
+    if not people and corrects is None:
+        if _interactive():
+            roster = workspace.units[unit]
+            choices = "  ".join(f"{e.volunteer.id} {e.volunteer.name}" for e in roster.volunteers.values() if e.volunteer.on_roster(day))
+            typer.echo(ui("roster-choices", settings.lang) + " " + choices)
+        people = _split_people(_need(None, "--participant", "prompt-participants", settings))
+    people = _resolve_people(people, workspace, unit, settings)
+    fields = {
+        "id": id_, "date": day, "title": title, "team": team, "category": category, "tags": tag or [],
+        "location": location, "target": target, "served": served, "start": start, "end": end, "hours": hours,
+        "participants": [parse_participant(p) for p in people], "external": external, "lead": lead,
+        "recorded_by": recorded_by, "content": content, "outcome": outcome, "attachments": attachment or [],
+        "corrects": corrects, "request": request,
+    }  # fmt: skip
+    record = activity_record(fields, workspace, unit)
+    record.setdefault("participants", [])
+    from vsledger.write.layout import record_text
+
+    _confirm(record_text("activities", record), f"ledgers/{unit}/activities/{day:%Y-%m}.yaml", yes, settings)
+    try:
+        added = add_activity(settings.root, unit, record, settings.today, commit=commit)
+    except WriteRefused as exc:
+        raise _show_refusal(exc, settings.root, settings) from None
+    _report_added(added, settings.root, settings)
+
+
+@app.command("add-volunteer")
+def add_volunteer_command(
+    ctx: typer.Context,
+    unit: OneUnitOption,
+    name: Annotated[Optional[str], typer.Option("--name", help="姓名 / name")] = None,
+    employment: Annotated[
+        Optional[str], typer.Option("--employment", help="staff | contract | retired | resident | student | other")
+    ] = None,
+    id_: Annotated[Optional[str], typer.Option("--id", help="default: the next V#### number")] = None,
+    gender: Annotated[Optional[str], typer.Option("--gender", help="性别 / gender")] = None,
+    id_number: Annotated[Optional[str], typer.Option("--id-number", help="身份证号,写入 personal.yaml / kept in personal.yaml")] = None,
+    phone: Annotated[Optional[str], typer.Option("--phone", help="写入 personal.yaml / kept in personal.yaml")] = None,
+    party_member: Annotated[bool, typer.Option("--party-member/--not-party-member", help="是否党员 / party member or not")] = False,
+    branch: Annotated[Optional[str], typer.Option("--branch", help="党支部 id / branch id")] = None,
+    team: Annotated[
+        Optional[list[str]], typer.Option("--team", autocompletion=_complete_team, help="服务队 id,可多次给出 / team id, repeatable")
+    ] = None,
+    joined: Annotated[Optional[str], typer.Option("--joined", help="加入日期 / joined (YYYY-MM-DD)")] = None,
+    left: Annotated[Optional[str], typer.Option("--left", help="离开日期 / left (YYYY-MM-DD)")] = None,
+    registered_on: Annotated[
+        Optional[str], typer.Option("--registered-on", help="平台注册日期 / registered on the platform (YYYY-MM-DD)")
+    ] = None,
+    registration_no: Annotated[Optional[str], typer.Option("--registration-no", help="平台志愿者编号 / the platform's number")] = None,
+    platform: Annotated[Optional[str], typer.Option("--platform", help="注册平台 / which platform")] = None,
+    checked_in_on: Annotated[
+        Optional[str], typer.Option("--checked-in-on", help="到社区报到日期 / checked in with the community (YYYY-MM-DD)")
+    ] = None,
+    community: Annotated[Optional[str], typer.Option("--community", help="报到社区 / community")] = None,
+    skill: Annotated[Optional[list[str]], typer.Option("--skill", help="技能,可多次给出 / skill, repeatable")] = None,
+    prior_hours: Annotated[Optional[str], typer.Option("--prior-hours", help="以往服务时长 / hours served before this ledger")] = None,
+    commit: Annotated[bool, typer.Option("--commit", help="git add + git commit (roster.yaml only)")] = False,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="不确认,直接写入 / write without asking")] = False,
+) -> None:
+    """登记一名志愿者 / add one volunteer to the roster."""
+    from vsledger.core.filekinds import PERSONAL_FIELDS
+    from vsledger.write.add import add_volunteer
+    from vsledger.write.layout import record_text
+    from vsledger.write.transaction import WriteRefused
+
+    settings = _settings(ctx)
+    workspace, unit = _load_single_unit(unit, settings)
+    record = {
+        "id": id_,
+        "name": _need(name, "--name", "prompt-name", settings),
+        "gender": gender,
+        "id_number": id_number,
+        "phone": phone,
+        "party_member": party_member or None,
+        "employment": _need(employment, "--employment", "prompt-employment", settings, "staff"),
+        "branch": branch,
+        "teams": team or [],
+        "joined": _optional_date(joined, "--joined"),
+        "left": _optional_date(left, "--left"),
+        "registered_on": _optional_date(registered_on, "--registered-on"),
+        "registration_no": registration_no,
+        "platform": platform,
+        "checked_in_on": _optional_date(checked_in_on, "--checked-in-on"),
+        "community": community,
+        "skills": skill or [],
+        "prior_hours": prior_hours,
+    }
+    shown = {k: v for k, v in record.items() if k not in PERSONAL_FIELDS}
+    _confirm(
+        record_text("roster", {k: v for k, v in shown.items() if v not in (None, [], "")}), f"ledgers/{unit}/roster.yaml", yes, settings
+    )
+    try:
+        added = add_volunteer(settings.root, unit, record, workspace, settings.today, commit=commit)
+    except WriteRefused as exc:
+        raise _show_refusal(exc, settings.root, settings) from None
+    _report_added(added, settings.root, settings)
+
+
+request_app = typer.Typer(help="群众需求:点单、派单、接单、结单 / community requests and small wishes", no_args_is_help=True)
+
+
+app.add_typer(request_app, name="request")
+
+
+class RequestKindOption(StrEnum):
+    project = "project"
+    wish = "wish"
+
+
+RequestArgument = Annotated[str, typer.Argument(help="需求编号 / request id")]
+
+
+StepDateOption = Annotated[Optional[str], typer.Option("--date", help="YYYY-MM-DD (default: today)")]
+
+
+def _record_step(settings: Settings, workspace: Workspace, unit: str, record: dict[str, Any], commit: bool) -> None:
+    from vsledger.render.messages import ui
+    from vsledger.write.add import add_request_step
+    from vsledger.write.transaction import WriteRefused
+
+    try:
+        added = add_request_step(settings.root, unit, record, workspace, settings.today, commit=commit)
+    except WriteRefused as exc:
+        raise _show_refusal(exc, settings.root, settings) from None
+    step = ui(f"step-{record['step']}", settings.lang)
+    typer.echo(ui("request-recorded", settings.lang, step=step, id=added.record_id, file=added.file))
+    if added.result.warnings:
+        from vsledger.render.terminal import render_problems
+
+        render_problems(added.result.warnings, settings.root, settings.lang, file=sys.stderr)
+    if added.commit_error is not None:
+        typer.echo(ui("commit-failed", settings.lang, error=added.commit_error), err=True)
+
+
+def _step_date(text: str | None, settings: Settings) -> date:
+    return _parse_date(text, "--date") if text else settings.today
+
+
+@request_app.command("add")
+def request_add(
+    ctx: typer.Context,
+    unit: OneUnitOption,
+    from_: Annotated[Optional[str], typer.Option("--from", help="提出需求的社区或居民 / who asks")] = None,
+    ask: Annotated[Optional[str], typer.Option("--ask", help="需求内容 / what is asked")] = None,
+    kind: Annotated[Optional[RequestKindOption], typer.Option("--kind", help="project(服务项目)| wish(微心愿)")] = None,
+    date_: StepDateOption = None,
+    id_: Annotated[Optional[str], typer.Option("--id", help="default: R + date + random")] = None,
+    commit: CommitOption = False,
+) -> None:
+    """点单:登记一项群众需求或微心愿 / record a request received."""
+    settings = _settings(ctx)
+    workspace, unit = _load_single_unit(unit, settings)
+    record = {
+        "request": id_, "step": "received", "date": _step_date(date_, settings),
+        "from": _need(from_, "--from", "prompt-request-from", settings),
+        "ask": _need(ask, "--ask", "prompt-request-ask", settings),
+        "kind": kind.value if kind else _need(None, "--kind", "prompt-request-kind", settings, "wish"),
+    }  # fmt: skip
+    _record_step(settings, workspace, unit, record, commit)
+
+
+@request_app.command("assign")
+def request_assign(
+    ctx: typer.Context,
+    request: RequestArgument,
+    unit: OneUnitOption,
+    team: Annotated[Optional[str], typer.Option("--team", autocompletion=_complete_team, help="服务队 id / team id")] = None,
+    date_: StepDateOption = None,
+    commit: CommitOption = False,
+) -> None:
+    """派单:把需求派给一个服务队 / assign a request to a team."""
+    settings = _settings(ctx)
+    workspace, unit = _load_single_unit(unit, settings)
+    record = {
+        "request": request,
+        "step": "assigned",
+        "date": _step_date(date_, settings),
+        "team": _need(team, "--team", "prompt-team", settings),
+    }
+    _record_step(settings, workspace, unit, record, commit)
+
+
+@request_app.command("claim")
+def request_claim(
+    ctx: typer.Context,
+    request: RequestArgument,
+    unit: OneUnitOption,
+    volunteer: Annotated[
+        Optional[list[str]],
+        typer.Option("--volunteer", "-v", autocompletion=_complete_volunteer, help="编号或姓名,可多次给出 / id or name, repeatable"),
+    ] = None,
+    date_: StepDateOption = None,
+    commit: CommitOption = False,
+) -> None:
+    """接单:志愿者(党员)认领需求 / volunteers claim a request."""
+    settings = _settings(ctx)
+    workspace, unit = _load_single_unit(unit, settings)
+    people = list(volunteer or []) or _split_people(_need(None, "--volunteer", "prompt-claimants", settings))
+    people = _resolve_people(people, workspace, unit, settings)
+    record = {"request": request, "step": "claimed", "date": _step_date(date_, settings), "volunteers": people}
+    _record_step(settings, workspace, unit, record, commit)
+
+
+@request_app.command("close")
+def request_close(
+    ctx: typer.Context,
+    request: RequestArgument,
+    unit: OneUnitOption,
+    reason: Annotated[Optional[str], typer.Option("--reason", help="结单理由 / why it is closed")] = None,
+    date_: StepDateOption = None,
+    commit: CommitOption = False,
+) -> None:
+    """结单:说明理由后关闭需求 / close a request, with the reason."""
+    settings = _settings(ctx)
+    workspace, unit = _load_single_unit(unit, settings)
+    record = {
+        "request": request,
+        "step": "closed",
+        "date": _step_date(date_, settings),
+        "reason": _need(reason, "--reason", "prompt-reason", settings),
+    }
+    _record_step(settings, workspace, unit, record, commit)
+
+
+@request_app.command("list")
+def request_list(
+    ctx: typer.Context,
+    unit: UnitOption = None,
+    all_: Annotated[bool, typer.Option("--all", help="也列出已回应的 / answered ones too")] = False,
+    team: Annotated[Optional[str], typer.Option("--team", autocompletion=_complete_team, help="只看派给该队的 / only this team's")] = None,
+    volunteer: Annotated[
+        Optional[str], typer.Option("--volunteer", "-v", autocompletion=_complete_volunteer, help="只看该志愿者接的 / only this claimant's")
+    ] = None,
+    as_of: Annotated[Optional[str], typer.Option("--as-of", help="YYYY-MM-DD (default: today)")] = None,
+    format: FormatOption = Format.table,
+) -> None:
+    """未回应的群众需求,按等待天数排列 / open requests, longest waiting first."""
+    from vsledger.render.terminal import render_csv, render_json, render_terminal
+    from vsledger.render.views import requests_flat_table, requests_json, requests_table
+    from vsledger.report.requests import requests_report
+
+    settings = _settings(ctx)
+    cutoff = _parse_date(as_of, "--as-of") if as_of else settings.today
+    workspace = _load(settings, locate=False, only_units=unit)
+    units = _select_units(workspace, unit, settings)
+    rows = requests_report(workspace, units, cutoff, all_, team, volunteer)
+    _report_ledger_state(workspace.problems, settings)
+    if format is Format.json:
+        render_json(requests_json(rows))
+    elif format is Format.csv:
+        render_csv([requests_flat_table(rows)])
+    else:
+        render_terminal([requests_table(rows, cutoff, settings.lang)])
+    raise typer.Exit(1 if workspace.errors else 0)
+
+
+@app.command()
+def redeem(
+    ctx: typer.Context,
+    unit: OneUnitOption,
+    volunteer: Annotated[
+        Optional[str], typer.Option("--volunteer", "-v", autocompletion=_complete_volunteer, help="编号或姓名 / id or name")
+    ] = None,
+    hours: Annotated[Optional[str], typer.Option("--hours", help="兑换小时数 / hours to spend")] = None,
+    what: Annotated[Optional[str], typer.Option("--what", help="兑换了什么 / what they were exchanged for")] = None,
+    date_: StepDateOption = None,
+    commit: CommitOption = False,
+) -> None:
+    """时间银行:兑换服务时长,余额不足时拒绝 / spend time-bank hours; refused beyond the balance."""
+    from decimal import Decimal, InvalidOperation
+
+    from vsledger.check.timebank import time_bank
+    from vsledger.render.messages import ui
+    from vsledger.write.add import add_redemption
+    from vsledger.write.transaction import WriteRefused
+
+    settings = _settings(ctx)
+    workspace, unit = _load_single_unit(unit, settings)
+    who = _resolve_people([_need(volunteer, "--volunteer", "prompt-volunteer", settings)], workspace, unit, settings)[0]
+    amount_text = _need(hours, "--hours", "prompt-redeem-hours", settings)
+    try:
+        amount: Decimal | str = Decimal(amount_text)
+    except InvalidOperation:
+        amount = amount_text  # the model reports it, located
+    day = _step_date(date_, settings)
+    record = {"volunteer": who, "date": day, "hours": amount, "what": _need(what, "--what", "prompt-redeem-what", settings)}
+    try:
+        added = add_redemption(settings.root, unit, record, settings.today, commit=commit)
+    except WriteRefused as exc:
+        raise _show_refusal(exc, settings.root, settings) from None
+    after = _load(settings, only_units=[unit])
+    balance = time_bank(after.units[unit], settings.today).get(who)
+    typer.echo(ui("redeemed", settings.lang, id=who, hours=amount, balance=balance.balance if balance else 0))
+    if added.commit_error is not None:
+        typer.echo(ui("commit-failed", settings.lang, error=added.commit_error), err=True)

@@ -1,0 +1,128 @@
+"""Commands that look after the workspace itself: init, schema, fmt, personal split."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Optional
+
+import typer
+
+if TYPE_CHECKING:
+    pass
+
+from vsledger.cli.common import (
+    UnitOption,
+    _load,
+    _select_units,
+    _settings,
+    _show_refusal,
+    _usage_error,
+    app,
+)
+
+
+@app.command()
+def init(
+    ctx: typer.Context,
+    directory: Annotated[Optional[Path], typer.Argument(help="新工作区目录 / where (default: .)")] = None,
+) -> None:
+    """新建工作区:方案、示例单位、.gitattributes、git init / a new workspace."""
+    from vsledger.render.messages import ui
+    from vsledger.write.init import WorkspaceExists, init_workspace
+
+    settings = _settings(ctx)
+    root = directory or settings.root
+    try:
+        init_workspace(root, settings.today, settings.lang)
+    except WorkspaceExists:
+        typer.echo(ui("init-not-empty", settings.lang, root=root), err=True)
+        raise typer.Exit(1) from None
+    typer.echo(ui("init-done", settings.lang, root=root))
+
+
+@app.command()
+def schema(
+    ctx: typer.Context,
+    out: Annotated[Optional[Path], typer.Option("--out", "-o", help="写到哪个目录(默认 工作区/schemas)/ where to write")] = None,
+) -> None:
+    """写出编辑器用的 JSON Schema,在 VS Code 里边输入边检查 / JSON Schemas for editors."""
+    from vsledger.core.filekinds import SCHEMA_DIR
+    from vsledger.core.filekinds import SCHEMA_NAMES as FILE_SCHEMAS
+    from vsledger.render.messages import ui
+    from vsledger.render.schema import write_schemas
+
+    settings = _settings(ctx)
+    directory = out if out is not None else settings.root / SCHEMA_DIR
+    if directory.exists() and not directory.is_dir():
+        raise _usage_error(ui("not-a-directory", settings.lang, path=directory))
+    changed = write_schemas(directory, settings.lang)
+
+    def shown(path: Path) -> str:  # as the user would type it: relative to where they are
+        return os.path.relpath(path) if path.is_absolute() and path.resolve().is_relative_to(Path.cwd()) else str(path)
+
+    for path in changed:
+        typer.echo(ui("schema-written", settings.lang, path=shown(path)))
+    if not changed:
+        typer.echo(ui("schema-current", settings.lang, path=shown(directory), count=len(FILE_SCHEMAS)))
+    typer.echo(ui("schema-hint", settings.lang))
+
+
+@app.command()
+def fmt(
+    ctx: typer.Context,
+    check_only: Annotated[bool, typer.Option("--check", help="只检查,需要整理时退出码为 1 / exit 1 when a file would change")] = False,
+) -> None:
+    """整理为标准格式,不丢注释和记录 / rewrite ledger files in the canonical layout."""
+    from vsledger.render.messages import ui
+    from vsledger.render.terminal import render_problems
+    from vsledger.write.fmt import format_workspace
+
+    settings = _settings(ctx)
+    _load(settings)  # a readable workspace, or exit 2
+    result = format_workspace(settings.root, check=check_only)
+    for rel in result.changed:
+        typer.echo(ui("fmt-would-change" if check_only else "fmt-changed", settings.lang, file=rel))
+    if result.skipped:
+        render_problems(result.skipped, settings.root, settings.lang, file=sys.stderr, excerpts=False)
+    if not result.changed and not result.skipped:
+        typer.echo(ui("fmt-clean", settings.lang))
+    raise typer.Exit(1 if check_only and result.changed else 0)
+
+
+personal_app = typer.Typer(help="身份证号和手机号 / personal numbers", no_args_is_help=True)
+
+
+app.add_typer(personal_app, name="personal")
+
+
+@personal_app.command("split")
+def personal_split(
+    ctx: typer.Context,
+    unit: UnitOption = None,
+) -> None:
+    """把 roster.yaml 中的身份证号、手机号移到 personal.yaml / move personal numbers out of roster.yaml."""
+    from vsledger.render.messages import ui
+    from vsledger.write.personal_split import split_unit
+    from vsledger.write.transaction import WriteRefused
+
+    settings = _settings(ctx)
+    units = _select_units(_load(settings, locate=False, only_units=[]), unit, settings)
+    moved_any = False
+    for name in units:
+        try:
+            result = split_unit(settings.root, name, settings.today)
+        except WriteRefused as exc:
+            raise _show_refusal(exc, settings.root, settings) from None
+        if result.moved:
+            moved_any = True
+            typer.echo(ui("split-moved", settings.lang, unit=name, count=len(result.moved)))
+        if result.kept:
+            typer.echo(ui("split-kept", settings.lang, unit=name, ids=", ".join(result.kept)), err=True)
+        if not result.moved and not result.kept:
+            typer.echo(ui("split-nothing", settings.lang, unit=name))
+        if result.ignored_added:
+            typer.echo(ui("split-gitignore", settings.lang))
+    if moved_any:
+        typer.echo(ui("split-history", settings.lang))
