@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import re
+import shutil
 from collections.abc import Callable
 from pathlib import Path
 
-from conftest import Result
+import pytest
+
+from conftest import REPO, Result
 
 UNIT = """
 id: u1
@@ -150,3 +154,29 @@ def test_unknown_unit_is_a_usage_error(workspace: Callable[..., Path], cli: Call
     result = cli(make(workspace), "hours", "--year", "2022", "--unit", "nope")
     assert result.exit_code == 2
     assert "未知单位:nope" in result.stderr
+
+
+def test_one_volunteers_hours_agree_everywhere(cli: Callable[..., Result], tmp_path: Path) -> None:
+    """`hours`, `stars` (its time bank), the export and a certificate count one volunteer's year alike."""
+    root = tmp_path / "ws"
+    shutil.copytree(REPO / "rules", root / "rules")
+    shutil.copytree(REPO / "ledgers" / "xinluo-cdc", root / "ledgers" / "xinluo-cdc")
+    year = ("--year", "2022")
+    hours = {r["id"]: r["hours"] for r in cli(root, "hours", *year, "--by", "volunteer", "--format", "json").json()}
+    stars_rows = cli(root, "stars", "--as-of", "2022-12-31", "--format", "json").json()
+    stars = {r["id"]: r["time_bank"]["earned"] for r in stars_rows if r["time_bank"]["earned"]}  # hours lists only who served
+    export = cli(root, "export", "--unit", "xinluo-cdc", *year, "--format", "json").json()
+    sheet = {r["volunteer"]: r["total"] for r in export["hours"]}
+    listed: dict[str, float] = {}
+    for row in export["participations"]:
+        listed[row["volunteer"]] = listed.get(row["volunteer"], 0) + row["hours"]
+    assert len(hours) > 10 and sheet.pop("合计") == pytest.approx(sum(hours.values()))
+    assert sheet == hours and stars == hours and listed == pytest.approx(hours)
+    busiest = sorted(hours, key=lambda v: -hours[v])[:3]
+    for volunteer in busiest:
+        pdf = tmp_path / f"{volunteer}.pdf"
+        args = ("--unit", "xinluo-cdc", "--volunteer", volunteer, "--from", "2022-01-01", "--to", "2022-12-31", "--out", str(pdf))
+        assert cli(root, "certificate", *args).exit_code == 0
+    register = (root / "ledgers/xinluo-cdc/certificates.yaml").read_text(encoding="utf-8")
+    issued = {m[0]: float(m[1]) for m in re.findall(r"volunteer: (\S+), .*hours: ([0-9.]+)", register)}
+    assert issued == {v: hours[v] for v in busiest}

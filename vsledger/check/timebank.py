@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from vsledger.core.hours import participations, volunteer_hours
 from vsledger.core.ledger import RedemptionEntry, UnitLedger
 
 
@@ -29,13 +30,8 @@ def time_bank(ledger: UnitLedger, as_of: date) -> dict[str, Balance]:
 
     `prior_hours` are not in the bank: the ledger cannot show they were not
     already spent wherever they were earned."""
-    balances: dict[str, Balance] = {}
-    for entry in ledger.effective:
-        activity = entry.activity
-        if activity.date > as_of:
-            continue
-        for participant in activity.participants:
-            balances.setdefault(participant.volunteer, Balance()).earned += activity.hours_of(participant)
+    earned = volunteer_hours(ledger.effective_between(date.min, as_of)).hours
+    balances = {volunteer: Balance(hours) for volunteer, hours in earned.items()}
     for redemption in ledger.redemptions:
         if redemption.redemption.date <= as_of:
             balances.setdefault(redemption.redemption.volunteer, Balance()).redeemed += redemption.redemption.hours
@@ -48,11 +44,9 @@ def overdrawn(ledger: UnitLedger) -> list[tuple[RedemptionEntry, Decimal]]:
     if not spenders:
         return []
     earned: dict[str, list[tuple[date, Decimal]]] = {v: [] for v in spenders}
-    for entry in ledger.effective:
-        activity = entry.activity
-        for participant in activity.participants:
-            if participant.volunteer in earned:
-                earned[participant.volunteer].append((activity.date, activity.hours_of(participant)))
+    for activity, volunteer, hours in participations(e.activity for e in ledger.effective):
+        if volunteer in earned:
+            earned[volunteer].append((activity.date, hours))
     found: list[tuple[RedemptionEntry, Decimal]] = []
     spent: dict[str, Decimal] = {}
     for entry in sorted(ledger.redemptions, key=lambda e: (e.redemption.date, e.index)):

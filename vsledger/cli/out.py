@@ -50,6 +50,7 @@ def export(
     from vsledger.render.messages import ui
     from vsledger.render.terminal import render_json
     from vsledger.report.check import default_as_of
+    from vsledger.report.ledger_export import ledger_export
 
     settings = _settings(ctx)
     if format is ExportFormat.parquet:
@@ -60,7 +61,7 @@ def export(
     if (format is not ExportFormat.json or out is not None) and _refuse_out(settings, target, format.value):
         raise typer.Exit(2)
     _report_ledger_state(workspace.problems, settings)
-    sheets = build_export(workspace, unit, year, cutoff, settings.lang, unmask=unmask)
+    sheets = build_export(ledger_export(workspace, unit, year, cutoff), settings.lang, unmask=unmask)
     if format is ExportFormat.xlsx:
         from vsledger.render.progress import for_terminal
 
@@ -233,6 +234,7 @@ def _export_parquet(settings: Settings, unit: str, year: int, out: Path | None, 
     from vsledger.render import parquet
     from vsledger.render.messages import ui
     from vsledger.report.check import default_as_of
+    from vsledger.report.ledger_export import ledger_export
 
     if not parquet.available():
         typer.echo(ui("parquet-missing", settings.lang), err=True)
@@ -243,6 +245,6 @@ def _export_parquet(settings: Settings, unit: str, year: int, out: Path | None, 
     workspace, unit = _load_single_unit(unit, settings)
     cutoff = _parse_date(as_of, "--as-of") if as_of else default_as_of(year, settings.today)
     _report_ledger_state(workspace.problems, settings)
-    activities, participations = parquet.write_parquet(workspace, unit, year, cutoff, target)
+    activities, participations = parquet.write_parquet(ledger_export(workspace, unit, year, cutoff, check=False), target)
     typer.echo(ui("parquet-written", settings.lang, path=target, activities=activities, participations=participations))
     return 1 if workspace.errors else 0

@@ -17,13 +17,12 @@ from typing import Any, Literal
 
 from vsledger.check.rules.registry import round_half_up
 from vsledger.core.files import atomic_save, atomic_write
-from vsledger.core.ledger import Workspace
 from vsledger.core.personal import mask_id_number, mask_phone, mask_text
 from vsledger.core.progress import SILENT, Progress
 from vsledger.render.messages import translate, ui
 from vsledger.render.terminal import csv_safe
 from vsledger.render.views import describe_failing, json_number, json_value
-from vsledger.report.check import run_check
+from vsledger.report.ledger_export import LedgerExport
 
 Kind = Literal["text", "date", "number", "hours"]
 EXPORT_SUFFIXES = {"xlsx": ".xlsx", "csv": "", "json": ".json", "pdf": ".pdf", "md": ".md", "parquet": ""}
@@ -105,14 +104,10 @@ def _joined(values: list[Any]) -> str:
     return "、".join(str(v) for v in values)
 
 
-def build_export(workspace: Workspace, unit: str, year: int, as_of: date, lang: str, unmask: bool = False) -> list[ExportSheet]:
-
-    ledger = workspace.units[unit]
-    sheets: list[ExportSheet] = []
-
+def build_export(export: LedgerExport, lang: str, unmask: bool = False) -> list[ExportSheet]:
+    """The five sheets of a unit's year, laid out: nothing is computed here."""
     roster = ExportSheet("roster", SHEET_TITLES["roster"], ROSTER_COLUMNS)
-    for entry in ledger.volunteers.values():
-        v = entry.volunteer
+    for v in export.volunteers:
         id_number = v.id_number if unmask or v.id_number is None else mask_id_number(v.id_number)
         phone = v.phone if unmask or v.phone is None else mask_phone(v.phone)
         roster.rows.append([
@@ -120,41 +115,27 @@ def build_export(workspace: Workspace, unit: str, year: int, as_of: date, lang: 
             v.employment, v.branch, _joined(v.teams), v.joined, v.left, v.registered_on, v.registration_no, v.platform,
             v.checked_in_on, v.community, _joined(v.skills), v.prior_hours,
         ])  # fmt: skip
-    sheets.append(roster)
 
     activities = ExportSheet("activities", SHEET_TITLES["activities"], ACTIVITY_COLUMNS)
-    participations = ExportSheet("participations", SHEET_TITLES["participations"], PARTICIPATION_COLUMNS)
-    monthly: dict[str, list[Decimal]] = {}
-    for activity in sorted(ledger.effective_between(date(year, 1, 1), as_of), key=lambda a: (a.date, a.id)):
-        total = sum((activity.hours_of(p) for p in activity.participants), Decimal(0))
+    for line in export.activities:
+        activity = line.activity
         activities.rows.append([
             activity.id, activity.date, activity.title, activity.team, activity.category, _joined(activity.tags),
             activity.location, activity.target, activity.served, f"{activity.start:%H:%M}" if activity.start else None,
             f"{activity.end:%H:%M}" if activity.end else None, activity.default_hours, len(activity.participants),
-            activity.external, total, activity.lead, activity.recorded_by, activity.content, activity.outcome,
+            activity.external, line.total_hours, activity.lead, activity.recorded_by, activity.content, activity.outcome,
             _joined(activity.attachments), activity.corrects,
         ])  # fmt: skip
-        for p in activity.participants:
-            hours = activity.hours_of(p)
-            volunteer = ledger.volunteer(p.volunteer)
-            participations.rows.append(
-                [activity.id, activity.date, activity.title, p.volunteer, volunteer.name if volunteer else "", hours]
-            )
-            monthly.setdefault(p.volunteer, [Decimal(0)] * 12)[activity.date.month - 1] += hours
-    sheets += [activities, participations]
+
+    participations = ExportSheet("participations", SHEET_TITLES["participations"], PARTICIPATION_COLUMNS)
+    participations.rows = [[p.activity.id, p.activity.date, p.activity.title, p.volunteer, p.name, p.hours] for p in export.participations]
 
     hours = ExportSheet("hours", SHEET_TITLES["hours"], HOURS_COLUMNS)
-    month_totals = [Decimal(0)] * 12
-    for volunteer_id in sorted(monthly):
-        volunteer = ledger.volunteer(volunteer_id)
-        row = monthly[volunteer_id]
-        month_totals = [a + b for a, b in zip(month_totals, row, strict=True)]
-        hours.rows.append([volunteer_id, volunteer.name if volunteer else "", *row, sum(row, Decimal(0))])
-    hours.rows.append([translate("column:total-row", "total", lang), "", *month_totals, sum(month_totals, Decimal(0))])
-    sheets.append(hours)
+    hours.rows = [[row.volunteer, row.name, *row.months, row.total] for row in export.monthly]
+    hours.rows.append([translate("column:total-row", "total", lang), "", *export.month_totals, export.total_hours])
 
     compliance = ExportSheet("compliance", SHEET_TITLES["compliance"], COMPLIANCE_COLUMNS)
-    for result in run_check(workspace, year, as_of, [unit]).units[0].results:
+    for result in export.compliance:
         actual = json_number(result.outcome.actual, result.measure)
         target = json_number(result.outcome.target, result.measure)
         compliance.rows.append([
@@ -163,7 +144,7 @@ def build_export(workspace: Workspace, unit: str, year: int, as_of: date, lang: 
             round_half_up(Decimal(str(target)), Decimal("0.0001")) if target is not None else None,
             "; ".join(describe_failing(item) for item in result.outcome.failing),
         ])  # fmt: skip
-    sheets.append(compliance)
+    sheets = [roster, activities, participations, hours, compliance]
     if not unmask:  # a safety net over every text cell, names and free text included
         for sheet in sheets:
             sheet.rows = [[mask_text(v) if isinstance(v, str) else v for v in row] for row in sheet.rows]

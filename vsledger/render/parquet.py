@@ -9,12 +9,11 @@ An optional extra: `pip install 'vsledger[parquet]'`.
 
 from __future__ import annotations
 
-from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from vsledger.core.ledger import Workspace
+from vsledger.report.ledger_export import LedgerExport
 
 
 def available() -> bool:
@@ -25,17 +24,19 @@ def available() -> bool:
     return True
 
 
-def write_parquet(workspace: Workspace, unit: str, year: int, as_of: date, out: Path) -> tuple[int, int]:
+def write_parquet(export: LedgerExport, out: Path) -> tuple[int, int]:
     """Write (or replace) the unit's partitions for the year; (activities, participations) written."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
+    unit, year = export.unit, export.year
     hours_type = pa.decimal128(8, 2)
     activities: dict[str, list[Any]] = {k: [] for k in ("unit", "year", "id", "date", "title", "team", "category", "tags",
                                                         "location", "served", "hours", "participants", "external", "corrects")}  # fmt: skip
     participations: dict[str, list[Any]] = {k: [] for k in ("unit", "year", "activity", "date", "volunteer", "hours")}
     cent = Decimal("0.01")
-    for activity in sorted(workspace.units[unit].effective_between(date(year, 1, 1), as_of), key=lambda a: (a.date, a.id)):
+    for line in export.activities:
+        activity = line.activity
         default = activity.default_hours
         for key, value in (
             ("unit", unit), ("year", year), ("id", activity.id), ("date", activity.date), ("title", activity.title),
@@ -44,10 +45,10 @@ def write_parquet(workspace: Workspace, unit: str, year: int, as_of: date, out: 
             ("participants", len(activity.participants)), ("external", activity.external), ("corrects", activity.corrects),
         ):  # fmt: skip
             activities[key].append(value)
-        for participant in activity.participants:
-            for key, value in (("unit", unit), ("year", year), ("activity", activity.id), ("date", activity.date),
-                               ("volunteer", participant.volunteer), ("hours", activity.hours_of(participant).quantize(cent))):  # fmt: skip
-                participations[key].append(value)
+    for p in export.participations:
+        for key, value in (("unit", unit), ("year", year), ("activity", p.activity.id), ("date", p.activity.date),
+                           ("volunteer", p.volunteer), ("hours", p.hours.quantize(cent))):  # fmt: skip
+            participations[key].append(value)
     schemas = {
         "activities": pa.schema([
             ("unit", pa.string()), ("year", pa.int32()), ("id", pa.string()), ("date", pa.date32()), ("title", pa.string()),

@@ -7,6 +7,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Literal
 
+from vsledger.core.hours import activity_hours, volunteer_hours
 from vsledger.core.ledger import Workspace
 
 GroupBy = Literal["volunteer", "team", "month", "category", "unit"]
@@ -28,31 +29,30 @@ def hours_report(workspace: Workspace, year: int, unit_ids: list[str], by: Group
     for unit_id in unit_ids:
         ledger = workspace.units[unit_id]
         teams = {t.id: t.name for t in ledger.unit.teams} if ledger.unit else {}
-        hours: dict[str, Decimal] = {}
-        counts: dict[str, int] = {}
+        activities = ledger.effective_between(start, end)
         names: dict[str, str] = {}
-        for activity in ledger.effective_between(start, end):
-            if by == "volunteer":
-                for participant in activity.participants:
-                    key = participant.volunteer
-                    hours[key] = hours.get(key, Decimal(0)) + activity.hours_of(participant)
-                    counts[key] = counts.get(key, 0) + 1
-                    volunteer = ledger.volunteer(key)
-                    names[key] = volunteer.name if volunteer else ""
-                continue
-            if by == "team":
-                key = activity.team or ""
-                names[key] = teams.get(key, "")
-            elif by == "month":
-                key = f"{activity.date:%Y-%m}"
-            elif by == "category":
-                key = activity.category or ""
-            else:
-                key = unit_id
-                names[key] = ledger.name
-            total = sum((activity.hours_of(p) for p in activity.participants), Decimal(0))
-            hours[key] = hours.get(key, Decimal(0)) + total
-            counts[key] = counts.get(key, 0) + 1
+        hours: dict[str, Decimal]
+        counts: dict[str, int]
+        if by == "volunteer":
+            hours, counts = volunteer_hours(activities)
+            for key in hours:
+                volunteer = ledger.volunteer(key)
+                names[key] = volunteer.name if volunteer else ""
+        else:
+            hours, counts = {}, {}
+            for activity in activities:
+                if by == "team":
+                    key = activity.team or ""
+                    names[key] = teams.get(key, "")
+                elif by == "month":
+                    key = f"{activity.date:%Y-%m}"
+                elif by == "category":
+                    key = activity.category or ""
+                else:
+                    key = unit_id
+                    names[key] = ledger.name
+                hours[key] = hours.get(key, Decimal(0)) + activity_hours(activity)
+                counts[key] = counts.get(key, 0) + 1
         if by == "unit" and unit_id not in hours:
             hours[unit_id], counts[unit_id], names[unit_id] = Decimal(0), 0, ledger.name
         for key in sorted(hours):

@@ -15,6 +15,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Literal
 
+from vsledger.core.hours import counted_activities, volunteer_hours
 from vsledger.core.ledger import Workspace
 from vsledger.core.model import Activity
 from vsledger.report.check import UnitCheck, run_check
@@ -65,15 +66,13 @@ def period_report(workspace: Workspace, unit: str, kind: ReportKind, period: str
     as_of = min(end, today)
     ledger = workspace.units[unit]
     report = PeriodReport(unit, ledger.name, kind, period, start, end, as_of)
-    people: set[str] = set()
-    for activity in sorted(ledger.effective_between(start, as_of), key=lambda a: (a.date, a.id)):
-        report.activities.append(activity)
+    report.activities = counted_activities(ledger, start, as_of)
+    for activity in report.activities:
         report.participations += len(activity.participants) + activity.external
         report.external += activity.external
         report.served += activity.served or 0
-        for participant in activity.participants:
-            people.add(participant.volunteer)
-            report.hours += activity.hours_of(participant)
-    report.volunteers = len(people)
+    served = volunteer_hours(report.activities).hours
+    report.hours = sum(served.values(), Decimal(0))
+    report.volunteers = len(served)
     report.check = run_check(workspace, start.year, as_of, [unit]).units[0]
     return report

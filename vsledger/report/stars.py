@@ -16,7 +16,6 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
-from vsledger.check.rules.registry import hours_by_volunteer
 from vsledger.check.timebank import Balance, time_bank
 from vsledger.core.ledger import Workspace
 from vsledger.core.problems import Problem
@@ -65,14 +64,13 @@ def stars_report(workspace: Workspace, unit_ids: list[str], as_of: date, thresho
     rows: list[StarRow] = []
     for unit_id in unit_ids:
         ledger = workspace.units[unit_id]
-        served, _ = hours_by_volunteer(ledger.effective_between(date.min, as_of))
-        bank = time_bank(ledger, as_of)
+        bank = time_bank(ledger, as_of)  # what the bank earned is every activity that counts up to as-of
         for entry in ledger.volunteers.values():
             volunteer = entry.volunteer
-            hours = (volunteer.prior_hours or Decimal(0)) + served.get(volunteer.id, Decimal(0))
+            account = bank.get(volunteer.id, Balance())
+            hours = (volunteer.prior_hours or Decimal(0)) + account.earned
             stars = sum(1 for threshold in thresholds if hours >= threshold)
             upcoming = thresholds[stars] if stars < len(thresholds) else None
-            account = bank.get(volunteer.id, Balance())
             to_next = upcoming - hours if upcoming is not None else None
             rows.append(StarRow(unit_id, volunteer.id, volunteer.name, hours, stars, upcoming, to_next, account.earned, account.redeemed))
     return rows

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from vsledger.core.files import atomic_save
+from vsledger.core.hours import service_record
 from vsledger.core.ledger import Workspace
 from vsledger.core.model import Activity
 from vsledger.core.personal import mask_id_number
@@ -63,11 +64,7 @@ def build_certificate(
     if entry is None:
         return None
     volunteer = entry.volunteer
-    served: list[tuple[Activity, Decimal]] = []
-    for activity in sorted(ledger.effective_between(start, end), key=lambda a: (a.date, a.id)):
-        for participant in activity.participants:
-            if participant.volunteer == volunteer_id:
-                served.append((activity, activity.hours_of(participant)))
+    served = service_record(ledger, volunteer_id, start, end)
     id_number = volunteer.id_number
     if id_number is not None and not unmask:
         id_number = mask_id_number(id_number)

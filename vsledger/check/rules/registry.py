@@ -15,6 +15,7 @@ from enum import StrEnum
 from functools import cached_property
 from typing import Any, Literal, TypeVar
 
+from vsledger.core.hours import VolunteerHours, volunteer_hours
 from vsledger.core.ledger import UnitLedger
 from vsledger.core.model import Activity, Volunteer
 from vsledger.core.policy import Params, Where, Who
@@ -87,7 +88,7 @@ class Context:
     ledger: UnitLedger
     year: int
     as_of: date
-    _totals: dict[str, tuple[dict[str, Decimal], dict[str, int]]] = field(default_factory=dict, repr=False)
+    _totals: dict[str, VolunteerHours] = field(default_factory=dict, repr=False)
 
     @property
     def start(self) -> date:
@@ -126,11 +127,11 @@ class Context:
             return self.activities
         return [a for a in self.activities if _matches(a, where)]
 
-    def hours_and_counts(self, where: Where | None) -> tuple[dict[str, Decimal], dict[str, int]]:
+    def hours_and_counts(self, where: Where | None) -> VolunteerHours:
         """Hours and activity counts per volunteer over the matching activities, once per filter."""
         key = where.model_dump_json() if where is not None else ""
         if key not in self._totals:
-            self._totals[key] = hours_by_volunteer(self.matching(where))
+            self._totals[key] = volunteer_hours(self.matching(where))
         return self._totals[key]
 
     def roster_days(self, volunteer: Volunteer) -> int:
@@ -170,15 +171,3 @@ def _matches(activity: Activity, where: Where) -> bool:
     if where.team is not None and activity.team not in where.team:
         return False
     return where.tags is None or bool(set(activity.tags) & set(where.tags))
-
-
-def hours_by_volunteer(activities: Iterable[Activity]) -> tuple[dict[str, Decimal], dict[str, int]]:
-    """Hours and activity counts per volunteer over some activities."""
-    hours: dict[str, Decimal] = {}
-    counts: dict[str, int] = {}
-    for activity in activities:
-        for participant in activity.participants:
-            vid = participant.volunteer
-            hours[vid] = hours.get(vid, Decimal(0)) + activity.hours_of(participant)
-            counts[vid] = counts.get(vid, 0) + 1
-    return hours, counts
