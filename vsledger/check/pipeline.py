@@ -9,30 +9,24 @@ from __future__ import annotations
 import gc
 from datetime import date
 from pathlib import Path
+from typing import Unpack
 
 from vsledger.check.rules.policy import build_policy
 from vsledger.check.validation import run_validations
 from vsledger.core.ledger import PolicyEntry, Workspace
-from vsledger.core.progress import SILENT, Progress
-from vsledger.read.loader import locate_workspace_problems, read_workspace
+from vsledger.read.loader import ReadOptions, locate_workspace_problems, read_workspace
 
 
-def load_workspace(
-    root: Path,
-    today: date | None = None,
-    overrides: dict[str, bytes] | None = None,
-    only_units: list[str] | None = None,
-    locate_problems: bool = True,
-    progress: Progress = SILENT,
-) -> Workspace:
+def load_workspace(root: Path, today: date | None = None, locate_problems: bool = True, **read: Unpack[ReadOptions]) -> Workspace:
     """Load and validate a workspace; with `locate_problems=False` positions are left for
-    `locate_workspace_problems`, which only the problems someone will read need."""
+    `locate_workspace_problems`, which only the problems someone will read need. `read`
+    (overrides, only_units, progress) goes to `read_workspace` as it is."""
     # Loading makes millions of small objects and no cyclic garbage: the cyclic
     # collector's full passes over them would be most of the load time.
     collecting = gc.isenabled()
     gc.disable()
     try:
-        workspace = read_workspace(root, today, overrides, only_units, progress)
+        workspace = read_workspace(root, today, **read)
         build_policies(workspace)
         workspace.problems.extend(run_validations(workspace))
     finally:

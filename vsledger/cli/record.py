@@ -222,6 +222,17 @@ def _step_date(text: str | None, settings: Settings) -> date:
     return _parse_date(text, "--date") if text else settings.today
 
 
+def _one_field_step(
+    ctx: typer.Context, unit: str, request: str, step: str, date_: str | None, commit: bool, key: str, asked: tuple[str | None, str, str]
+) -> None:
+    """A step that adds one field to the request and the date (assign: --team, close: --reason), asked for when missing."""
+    settings = _settings(ctx)
+    workspace, unit_id = _load_single_unit(unit, settings)
+    value, flag, prompt = asked
+    record = {"request": request, "step": step, "date": _step_date(date_, settings), key: _need(value, flag, prompt, settings)}
+    _record_step(settings, workspace, unit_id, record, commit)
+
+
 @request_app.command("add")
 def request_add(
     ctx: typer.Context,
@@ -255,15 +266,7 @@ def request_assign(
     commit: CommitOption = False,
 ) -> None:
     """派单:把需求派给一个服务队 / assign a request to a team."""
-    settings = _settings(ctx)
-    workspace, unit = _load_single_unit(unit, settings)
-    record = {
-        "request": request,
-        "step": "assigned",
-        "date": _step_date(date_, settings),
-        "team": _need(team, "--team", "prompt-team", settings),
-    }
-    _record_step(settings, workspace, unit, record, commit)
+    _one_field_step(ctx, unit, request, "assigned", date_, commit, "team", (team, "--team", "prompt-team"))
 
 
 @request_app.command("claim")
@@ -297,15 +300,7 @@ def request_close(
     commit: CommitOption = False,
 ) -> None:
     """结单:说明理由后关闭需求 / close a request, with the reason."""
-    settings = _settings(ctx)
-    workspace, unit = _load_single_unit(unit, settings)
-    record = {
-        "request": request,
-        "step": "closed",
-        "date": _step_date(date_, settings),
-        "reason": _need(reason, "--reason", "prompt-reason", settings),
-    }
-    _record_step(settings, workspace, unit, record, commit)
+    _one_field_step(ctx, unit, request, "closed", date_, commit, "reason", (reason, "--reason", "prompt-reason"))
 
 
 @request_app.command("list")

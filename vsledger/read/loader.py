@@ -13,7 +13,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TypedDict, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
@@ -69,6 +69,14 @@ class Files:
         prefix = rel_dir + "/"
         names |= {k[len(prefix) :] for k in self.overrides if k.startswith(prefix) and "/" not in k[len(prefix) :]}
         return sorted(names)
+
+
+class ReadOptions(TypedDict, total=False):
+    """What `read_workspace` takes besides the root and today (`load_workspace` passes it on)."""
+
+    overrides: dict[str, bytes] | None
+    only_units: list[str] | None
+    progress: Progress
 
 
 def read_workspace(
@@ -268,17 +276,14 @@ def _load_unit(workspace: Workspace, files: Files, unit_dir: Path, rel: str) -> 
                 )
             ledger.activities.append(ActivityEntry(activity, file_rel, index))
 
-    reports_rel = f"{rel}/reports.yaml"
-    for index, report in _list_records(files, reports_rel, Report, problems):
-        ledger.reports.append(ReportEntry(report, reports_rel, index))
-
-    requests_rel = f"{rel}/requests.yaml"
-    for index, step in _list_records(files, requests_rel, _request_step_model, problems):
-        ledger.request_steps.append(RequestStepEntry(step, requests_rel, index))
-
-    redemptions_rel = f"{rel}/redemptions.yaml"
-    for index, redemption in _list_records(files, redemptions_rel, Redemption, problems):
-        ledger.redemptions.append(RedemptionEntry(redemption, redemptions_rel, index))
+    logs: tuple[tuple[str, Any, list[Any], Callable[[Any, str, int], Any]], ...] = (
+        ("reports.yaml", Report, ledger.reports, ReportEntry),
+        ("requests.yaml", _request_step_model, ledger.request_steps, RequestStepEntry),
+        ("redemptions.yaml", Redemption, ledger.redemptions, RedemptionEntry),
+    )
+    for name, model, entries, entry in logs:  # the optional one-line-a-record files
+        log_rel = f"{rel}/{name}"
+        entries.extend(entry(record, log_rel, index) for index, record in _list_records(files, log_rel, model, problems))
 
     personal_rel = f"{rel}/personal.yaml"
     for index, entry in _list_records(files, personal_rel, PersonalEntry, problems):
