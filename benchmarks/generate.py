@@ -1,4 +1,4 @@
-"""Generate SPEC-format workspaces of realistic size, deterministically.
+"""Generate workspaces (docs/format.md) of realistic size, deterministically.
 
     python benchmarks/generate.py district OUT_DIR
     python benchmarks/generate.py city OUT_DIR

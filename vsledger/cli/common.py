@@ -1,7 +1,7 @@
 """The command line: parse options, call one library function, render its result.
 
 Heavy modules are imported inside the commands so that `--help` starts fast.
-Exit codes (SPEC §6): 0 fine; 1 invalid ledger or an error-level rule failed;
+Exit codes (docs/format.md §14): 0 fine; 1 invalid ledger or an error-level rule failed;
 2 usage error (unknown option, unknown unit, unreadable workspace).
 """
 

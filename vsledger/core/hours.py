@@ -2,7 +2,7 @@
 
 Rules, `hours`, `stars`, the time bank, exports, period reports and certificates
 all count hours through these functions, so one volunteer's hours for one period
-are the same number everywhere (docs/format.md §活动 says how hours are derived).
+are the same number everywhere (docs/format.md §6.1 says how hours are derived).
 Which activities count (corrections, the period, a rule's `where`) is the
 caller's choice: `UnitLedger.effective_between` or a rule context's `matching`.
 """

@@ -1,4 +1,4 @@
-"""The data model of a workspace's files (SPEC §2-4), as pydantic v2 models.
+"""The data model of a workspace's files (docs/format.md §3-9), as pydantic v2 models.
 
 Field-level checks live here as types, so a record that loads is well-formed on
 its own; checks that need other records live in `validation.py`. Custom errors

@@ -83,7 +83,7 @@ def next_volunteer_id(workspace: Workspace, unit: str) -> str:
 
 
 def add_volunteer(root: Path, unit: str, record: dict[str, Any], workspace: Workspace, today: date, commit: bool = False) -> Added:
-    """Roster fields go to roster.yaml; ID card and phone numbers to personal.yaml (SPEC §3)."""
+    """Roster fields go to roster.yaml; ID card and phone numbers to personal.yaml (docs/format.md §5)."""
     record = {k: v for k, v in record.items() if v not in (None, [], "")}
     if "id" not in record:
         record = {"id": next_volunteer_id(workspace, unit), **record}

@@ -1,7 +1,7 @@
 """Personal numbers and git: find them in tracked files, move them out of roster.yaml.
 
 《志愿服务条例》第二十条 forbids disclosing a volunteer's personal information, and a
-number committed to git is in every clone for good. SPEC §3 keeps ID card and
+number committed to git is in every clone for good. docs/format.md §5 keeps ID card and
 phone numbers in `ledgers/<unit>/personal.yaml`, which `init`'s .gitignore keeps
 out of git; `validate` warns about full numbers in tracked files, and
 `personal split` moves them from roster.yaml into personal.yaml.

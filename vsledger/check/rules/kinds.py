@@ -1,4 +1,4 @@
-"""The rule kinds of SPEC §5, one pure function each.
+"""The rule kinds of docs/format.md §13, one pure function each.
 
 State kinds judge the situation on the as-of date (pass or fail); accumulating
 kinds are `pending` while the year or period is not over and the target not yet
@@ -328,7 +328,7 @@ def participation_rate(ctx: Context, p: ParticipationParams) -> Outcome:
 
 
 def periods(year: int, per: str) -> list[tuple[str, date, date]]:
-    """The periods of a year, named as SPEC §5 names them."""
+    """The periods of a year, named as docs/format.md §12.4 names them."""
     if per == "year":
         return [(str(year), date(year, 1, 1), date(year, 12, 31))]
     if per == "half":
