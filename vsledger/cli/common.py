@@ -17,12 +17,15 @@ from typing import TYPE_CHECKING, Annotated, Any, Optional
 
 import typer
 
+from vsledger.cli.usage import LocalizedGroup
+
 if TYPE_CHECKING:
     from vsledger.core.ledger import Workspace
     from vsledger.core.problems import Problem
 
 
 app = typer.Typer(
+    cls=LocalizedGroup,
     name="vsledger",
     help="志愿服务台账 · volunteer-service ledgers kept as YAML in git.",
     no_args_is_help=True,
@@ -189,6 +192,14 @@ OneUnitOption = Annotated[str, typer.Option("--unit", "-u", autocompletion=_comp
 
 
 FormatOption = Annotated[Format, typer.Option("--format", "-f", help="table | json | csv")]
+
+
+YearOption = Annotated[Optional[int], typer.Option("--year", "-y", help="年度,默认今年 / year (default: this year)")]
+
+
+def _year(year: int | None, settings: Settings) -> int:
+    """`--year`, or this year: a clerk checks the year they are in."""
+    return year if year is not None else settings.today.year
 
 
 def _interactive() -> bool:

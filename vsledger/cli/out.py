@@ -17,6 +17,7 @@ if TYPE_CHECKING:
 from vsledger.cli.common import (
     OneUnitOption,
     Settings,
+    YearOption,
     _complete_volunteer,
     _load_single_unit,
     _parse_date,
@@ -24,6 +25,7 @@ from vsledger.cli.common import (
     _settings,
     _show_refusal,
     _usage_error,
+    _year,
     app,
 )
 
@@ -39,7 +41,7 @@ class ExportFormat(StrEnum):
 def export(
     ctx: typer.Context,
     unit: OneUnitOption,
-    year: Annotated[int, typer.Option("--year", "-y", help="年度 / year")],
+    year: YearOption = None,
     format: Annotated[ExportFormat, typer.Option("--format", "-f", help="xlsx | csv | json | parquet")] = ExportFormat.xlsx,
     out: Annotated[Optional[Path], typer.Option("--out", "-o", help="输出文件(csv 为目录)/ where to write")] = None,
     as_of: Annotated[Optional[str], typer.Option("--as-of", help="YYYY-MM-DD")] = None,
@@ -52,6 +54,7 @@ def export(
     from vsledger.report.check import default_as_of
 
     settings = _settings(ctx)
+    year = _year(year, settings)
     if format is ExportFormat.parquet:
         raise typer.Exit(_export_parquet(settings, unit, year, out, as_of))
     workspace, unit = _load_single_unit(unit, settings)
@@ -129,7 +132,7 @@ def report(
     ctx: typer.Context,
     kind: Annotated[ReportKindOption, typer.Argument(help="monthly(月报)| half-year(半年小结)")],
     unit: OneUnitOption,
-    period: Annotated[str, typer.Option("--period", "-p", help="2022-05 | 2022-H1")],
+    period: Annotated[str, typer.Option("--period", help="2022-05 | 2022-H1")],
     format: Annotated[ReportFormat, typer.Option("--format", "-f", help="md | xlsx")] = ReportFormat.md,
     out: Annotated[Optional[Path], typer.Option("--out", "-o", help="输出文件 / where to write")] = None,
     submitted_on: Annotated[Optional[str], typer.Option("--submitted-on", help="记录报送日期 / record the hand-in (YYYY-MM-DD)")] = None,

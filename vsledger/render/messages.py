@@ -296,6 +296,18 @@ UI: dict[str, str] = {
     "no": "no",
     "chart-hours-by-month": "Service hours by month",
     "chart-hours-axis": "hours",
+    "usage-no-such-option": "there is no option {option}",
+    "usage-did-you-mean": "; did you mean {candidates}?",
+    "usage-missing": "missing {option}",
+    "usage-bad-value": "invalid value for {option}: {detail}",
+    "usage-bad-option": "{option} is used wrongly",
+    "usage-other": "wrong usage: {detail}",
+    "usage-no-such-command": "there is no command {command}",
+    "usage-see-help": "see: {command} --help",
+    "usage-aborted": "cancelled; nothing was written",
+    "usage-integer": "a whole number",
+    "usage-number": "a number",
+    "usage-one-of": "one of {choices}",
 }
 
 
