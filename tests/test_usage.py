@@ -68,7 +68,8 @@ def test_year_defaults_to_this_year(workspace: Callable[..., Path]) -> None:
             "there is no option --yaer; did you mean --year",
         ),
         (("chek",), "vsledger: 没有 chek 这个命令;是否为 check", "there is no command chek; did you mean check"),
-        (("add-activity", "--unit", "u1", "--date", "2024-13-01"), "--date 的值不对:YYYY-MM-DD", "invalid value for --date: YYYY-MM-DD"),
+        (("add-activity", "--unit", "u1", "--date", "2024-13-01"), "“2024-13-01”不是日期:请写成 2022-05-21", "'2024-13-01' is not a date"),
+        (("--today", "2024-13-01", "hours"), "--today 的值不对:YYYY-MM-DD", "invalid value for --today: YYYY-MM-DD"),
         (("add-activity", "--unit", "u1", "--served", "many"), "--served 的值不对:应为整数", "invalid value for --served: a whole number"),
         (("export", "--unit", "u1", "--format", "pdf"), "--format 的值不对:应为 xlsx | csv | json | parquet 之一", "one of xlsx | csv"),
     ],
@@ -78,17 +79,16 @@ def test_usage_errors_in_the_readers_language(workspace: Callable[..., Path], ar
     chinese = invoke("--root", str(root), *args)
     assert chinese.exit_code == 2
     assert zh in chinese.stderr
-    assert "用法见:" in chinese.stderr
     assert "Usage:" not in chinese.stderr + chinese.stdout and "Error" not in chinese.stderr
     english = invoke("--root", str(root), *args, "--lang", "en")  # --lang after the command too
     assert english.exit_code == 2
-    assert en in english.stderr and "see: vsledger" in english.stderr
+    assert en in english.stderr and "Traceback" not in english.stderr
 
 
-def test_a_missing_required_option_is_named(workspace: Callable[..., Path]) -> None:
+def test_a_missing_required_option_is_named_with_where_to_look(workspace: Callable[..., Path]) -> None:
     result = invoke("--root", str(workspace()), "export")
     assert result.exit_code == 2
-    assert "vsledger export: 缺少 --unit" in result.stderr
+    assert result.stderr == "vsledger export: 缺少 --unit\n用法见:vsledger export --help\n"
 
 
 def test_short_flags_mean_one_thing_in_every_command() -> None:

@@ -35,6 +35,7 @@ from vsledger.cli.common import (
     _settings,
     _show_refusal,
     _split_people,
+    _usage_error,
     app,
 )
 
@@ -72,32 +73,43 @@ def add_activity_command(
     yes: Annotated[bool, typer.Option("--yes", help="不确认,直接写入 / write without asking")] = False,
 ) -> None:
     """记录一次活动(追加到当月文件)/ append one activity to its month file."""
+    from vsledger.cli.prompts import ask_activity, resolve_people, say_typed_error
+    from vsledger.core.typed import TypedError, normalize, parse_clock, parse_date, split_list
     from vsledger.render.messages import ui
     from vsledger.write.add import activity_record, add_activity, parse_participant
     from vsledger.write.transaction import WriteRefused
 
     settings = _settings(ctx)
     workspace, unit = _load_single_unit(unit, settings)
-    day = _parse_date(_need(date_, "--date", "prompt-date", settings, settings.today.isoformat()), "--date")
-    title = _need(title, "--title", "prompt-title", settings)
-    location = _need(location, "--location", "prompt-location", settings)
-    if hours is None and not (start and end):
-        hours = _need(None, "--hours", "prompt-hours", settings)
-    people = list(participant or [])
-    if not people and corrects is None:
-        if _interactive():
-            roster = workspace.units[unit]
-            choices = "  ".join(f"{e.volunteer.id} {e.volunteer.name}" for e in roster.volunteers.values() if e.volunteer.on_roster(day))
-            typer.echo(ui("roster-choices", settings.lang) + " " + choices)
-        people = _split_people(_need(None, "--participant", "prompt-participants", settings))
-    people = _resolve_people(people, workspace, unit, settings)
-    fields = {
-        "id": id_, "date": day, "title": title, "team": team, "category": category, "tags": tag or [],
-        "location": location, "target": target, "served": served, "start": start, "end": end, "hours": hours,
-        "participants": [parse_participant(p) for p in people], "external": external, "lead": lead,
-        "recorded_by": recorded_by, "content": content, "outcome": outcome, "attachments": attachment or [],
-        "corrects": corrects, "request": request,
-    }  # fmt: skip
+    ledger = workspace.units[unit]
+    try:
+        fields: dict[str, Any] = {
+            "id": id_, "date": parse_date(date_) if date_ else None, "title": title, "team": team, "category": category,
+            "tags": tag or [], "location": location, "target": target, "served": served,
+            "start": parse_clock(start).strftime("%H:%M") if start else None,
+            "end": parse_clock(end).strftime("%H:%M") if end else None, "hours": normalize(hours) if hours else None,
+            "participants": resolve_people([p for item in participant or [] for p in split_list(item)], ledger, strict=False),
+            "external": external, "lead": lead, "recorded_by": recorded_by, "content": content, "outcome": outcome,
+            "attachments": attachment or [], "corrects": corrects, "request": request,
+        }  # fmt: skip
+    except TypedError as exc:
+        raise _usage_error(say_typed_error(exc, settings.lang)) from None
+    if bool(fields["start"]) != bool(fields["end"]) and fields["hours"] is None:
+        raise _usage_error(ui("missing-start-or-end", settings.lang, given="--start" if fields["start"] else "--end"))
+    if _interactive():
+        policy = workspace.policies.get(ledger.unit.policy_for(fields["date"].year) if ledger.unit and fields["date"] else "")
+        categories = list(getattr(policy.policy, "categories", None) or []) if policy else []
+        fields = ask_activity(settings.lang, fields, ledger, settings.today, categories)
+    else:
+        for value, option in ((fields["date"], "--date"), (fields["title"], "--title"), (fields["location"], "--location")):
+            if not value:
+                raise _usage_error(ui("missing-option", settings.lang, option=option))
+        if fields["hours"] is None and not fields["start"]:
+            raise _usage_error(ui("missing-option", settings.lang, option="--hours"))
+        if not fields["participants"] and corrects is None:
+            raise _usage_error(ui("missing-option", settings.lang, option="--participant"))
+    day = fields["date"]
+    fields["participants"] = [parse_participant(p) for p in fields["participants"] or []]
     record = activity_record(fields, workspace, unit)
     record.setdefault("participants", [])
     from vsledger.write.layout import record_text
