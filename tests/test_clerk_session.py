@@ -103,3 +103,54 @@ def test_the_same_session_in_english(workspace: Callable[..., Path]) -> None:
     child.close()
     assert child.exitstatus == 1
     assert not (root / ACTIVITY_FILE).exists()  # declined: nothing written
+
+
+def test_registering_a_volunteer_asks_every_field_and_reads_chinese_words(workspace: Callable[..., Path]) -> None:
+    root = workspace()
+    child = spawn(root, "add-volunteer", "--unit", "u1", columns=80)
+    child.expect("姓名")
+    child.sendline("王芳")
+    child.expect("性别")
+    child.sendline("女")
+    child.expect("在编、聘用")  # the employment words offered
+    child.expect("人员类别")
+    child.sendline("合同工")  # not a word we know
+    child.expect("不是人员类别")
+    child.expect("人员类别")
+    child.sendline("聘用")
+    child.expect("是否党员")
+    child.sendline("是")
+    child.expect("b1 第一党支部")
+    child.expect("所属党支部")
+    child.sendline("第一党支部")
+    child.expect("服务队")
+    child.sendline("red")
+    child.expect("身份证号")
+    child.sendline("１１０１０５１９４９１００１００１")  # full-width, wrong check digit
+    child.expect("身份证号不对")
+    child.expect("身份证号")
+    child.sendline("")
+    child.expect("电话")
+    child.sendline("0597-2233445")  # a landline
+    child.expect("平台注册日期")
+    child.sendline("2023年3月1日")
+    child.expect("平台志愿者编号")
+    child.sendline("")
+    child.expect(r"写入\? \[Y/n\]")
+    child.sendline("y")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0, child.before
+    roster = (root / "ledgers/u1/roster.yaml").read_text(encoding="utf-8")
+    assert "name: 王芳" in roster and "employment: contract" in roster and "branch: b1" in roster
+    assert "registered_on: 2023-03-01" in roster and "party_member: true" in roster
+    assert '"0597-2233445"' in (root / "ledgers/u1/personal.yaml").read_text(encoding="utf-8")
+
+
+def test_flags_take_the_words_offices_use(workspace: Callable[..., Path], cli: Callable[..., object]) -> None:
+    root = workspace()
+    result = cli(root, "add-volunteer", "--unit", "u1", "--name", "赵六", "--employment", "在编", "--phone", "0597-2233445", "--yes")
+    assert result.exit_code == 0, result.stderr  # type: ignore[attr-defined]
+    assert "employment: staff" in (root / "ledgers/u1/roster.yaml").read_text(encoding="utf-8")
+    shown = cli(root, "export", "--unit", "u1", "--format", "json")
+    assert "0597-***3445" in shown.stdout and "2233445" not in shown.stdout  # type: ignore[attr-defined]

@@ -170,3 +170,82 @@ def _ask_time(lang: str, fields: dict[str, Any]) -> None:
                 return
             typer.echo(say_typed_error(TypedError("typed-end-before-start", start=start, end=end), lang), err=True)
     fields["hours"] = ask(lang, "prompt-hours", parse_hours)
+
+
+def employment_words(lang: str) -> str:
+    from vsledger.core.typed import EMPLOYMENT_WORDS
+
+    return "、".join(words[0] if lang == "zh" else code for code, words in EMPLOYMENT_WORDS.items())
+
+
+def yes_no(value: str) -> bool:
+    answer = normalize(value).lower()
+    if answer in ("y", "yes", "是", "1", "true"):
+        return True
+    if answer in ("n", "no", "否", "0", "false"):
+        return False
+    raise TypedError("typed-yes-no", value=value)
+
+
+def id_number(value: str) -> str:
+    from vsledger.core.personal import id_number_ok
+
+    number = normalize(value).upper()
+    if not id_number_ok(number):
+        raise TypedError("typed-id-number")
+    return number
+
+
+def phone(value: str) -> str:
+    from vsledger.core.personal import phone_ok
+
+    number = normalize(value)
+    if not phone_ok(number):
+        raise TypedError("typed-phone")
+    return number
+
+
+def branch_parser(ledger: UnitLedger) -> Callable[[str], str]:
+    branches = {b.id: b.name for b in (ledger.unit.branches if ledger.unit is not None else [])}
+
+    def parse(value: str) -> str:
+        key = normalize(value)
+        for branch_id, name in branches.items():
+            if key in (branch_id, name):
+                return branch_id
+        raise TypedError("typed-unknown-branch", value=value, choices="、".join(f"{i} {n}" for i, n in branches.items()) or "–")
+
+    return parse
+
+
+def ask_volunteer(lang: str, fields: dict[str, Any], ledger: UnitLedger, defaults_given: set[str]) -> dict[str, Any]:
+    """Every roster field, asked in the order a registration form has them; flags already given are kept."""
+    from vsledger.core.typed import parse_employment
+    from vsledger.render.messages import ui
+
+    if not fields.get("name"):
+        fields["name"] = ask(lang, "prompt-name", text)
+    if fields.get("gender") is None:
+        fields["gender"] = ask(lang, "prompt-gender", text, optional=True)
+    if "employment" not in defaults_given:
+        typer.echo(ui("choices-employment", lang) + " " + employment_words(lang))
+        fields["employment"] = ask(lang, "prompt-employment", parse_employment, default=employment_words(lang).split("、")[0])
+    if "party_member" not in defaults_given:
+        fields["party_member"] = ask(lang, "prompt-party-member", yes_no, default="n") or None
+    unit = ledger.unit
+    if fields.get("branch") is None and unit is not None and unit.branches:
+        typer.echo(ui("choices-branches", lang) + " " + "  ".join(f"{b.id} {b.name}" for b in unit.branches))
+        fields["branch"] = ask(lang, "prompt-branch", branch_parser(ledger), optional=True)
+    if not fields.get("teams") and team_choices(ledger):
+        typer.echo(ui("choices-teams", lang) + " " + team_choices(ledger))
+        team_of = team_parser(ledger)
+        fields["teams"] = ask(lang, "prompt-teams", lambda v: [team_of(t) for t in split_list(v)], optional=True) or []
+    for key, prompt, parse in (
+        ("id_number", "prompt-id-number", id_number),
+        ("phone", "prompt-phone", phone),
+        ("registered_on", "prompt-registered-on", parse_date),
+        ("registration_no", "prompt-registration-no", text),
+    ):
+        if fields.get(key) is None:
+            fields[key] = ask(lang, prompt, parse, optional=True)
+    return fields

@@ -128,7 +128,10 @@ def add_volunteer_command(
     unit: OneUnitOption,
     name: Annotated[Optional[str], typer.Option("--name", help="姓名 / name")] = None,
     employment: Annotated[
-        Optional[str], typer.Option("--employment", help="staff | contract | retired | resident | student | other")
+        Optional[str],
+        typer.Option(
+            "--employment", help="在编 | 聘用 | 退休 | 居民 | 学生 | 其他 (staff | contract | retired | resident | student | other)"
+        ),
     ] = None,
     id_: Annotated[Optional[str], typer.Option("--id", help="default: the next V#### number")] = None,
     gender: Annotated[Optional[str], typer.Option("--gender", help="性别 / gender")] = None,
@@ -156,21 +159,30 @@ def add_volunteer_command(
     yes: Annotated[bool, typer.Option("--yes", help="不确认,直接写入 / write without asking")] = False,
 ) -> None:
     """登记一名志愿者 / add one volunteer to the roster."""
+    from vsledger.cli.prompts import ask_volunteer, say_typed_error
     from vsledger.core.filekinds import PERSONAL_FIELDS
+    from vsledger.core.typed import TypedError, parse_employment
+    from vsledger.render.messages import ui
     from vsledger.write.add import add_volunteer
     from vsledger.write.layout import record_text
     from vsledger.write.transaction import WriteRefused
 
     settings = _settings(ctx)
     workspace, unit = _load_single_unit(unit, settings)
+    try:
+        employment_code = parse_employment(employment) if employment else "staff"
+    except TypedError as exc:
+        raise _usage_error(say_typed_error(exc, settings.lang)) from None
+    if not name and not _interactive():
+        raise _usage_error(ui("missing-option", settings.lang, option="--name"))
     record = {
         "id": id_,
-        "name": _need(name, "--name", "prompt-name", settings),
+        "name": name,
         "gender": gender,
         "id_number": id_number,
         "phone": phone,
         "party_member": party_member or None,
-        "employment": _need(employment, "--employment", "prompt-employment", settings, "staff"),
+        "employment": employment_code,
         "branch": branch,
         "teams": team or [],
         "joined": _optional_date(joined, "--joined"),
@@ -183,6 +195,9 @@ def add_volunteer_command(
         "skills": skill or [],
         "prior_hours": prior_hours,
     }
+    if _interactive():
+        given = {key for key, value in (("employment", employment), ("party_member", party_member or None)) if value is not None}
+        record = ask_volunteer(settings.lang, record, workspace.units[unit], given)
     shown = {k: v for k, v in record.items() if k not in PERSONAL_FIELDS}
     _confirm(
         record_text("roster", {k: v for k, v in shown.items() if v not in (None, [], "")}), f"ledgers/{unit}/roster.yaml", yes, settings

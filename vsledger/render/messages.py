@@ -334,6 +334,20 @@ UI: dict[str, str] = {
     "typed-unknown-team": "'{value}' is not a team of this unit: {choices}",
     "typed-end-before-start": "{end} is not after {start}: an activity past midnight is two records (to 24:00, then from 00:00 the next day), or give the hours",
     "missing-start-or-end": "{given} needs its pair: give both --start and --end, or --hours",
+    "prompt-gender": "gender",
+    "prompt-party-member": "party member? (y/n)",
+    "prompt-branch": "party branch (id or name)",
+    "prompt-teams": "teams (ids or names)",
+    "prompt-id-number": "ID card number (kept in personal.yaml, out of git)",
+    "prompt-phone": "phone (kept in personal.yaml)",
+    "prompt-registered-on": "registered on the platform on",
+    "prompt-registration-no": "the platform's volunteer number",
+    "choices-employment": "employment:",
+    "choices-branches": "branches:",
+    "typed-yes-no": "'{value}': answer y or n",
+    "typed-id-number": "not a valid ID card number (18 characters, the last one a check digit)",
+    "typed-phone": "not a phone number: a mobile number (11 digits) or a landline with its area code (0597-2233445)",
+    "typed-unknown-branch": "'{value}' is not a branch of this unit: {choices}",
 }
 
 
