@@ -22,6 +22,7 @@ from vsledger.cli.common import (
     _load_single_unit,
     _parse_date,
     _report_ledger_state,
+    _resolve_people,
     _settings,
     _show_refusal,
     _usage_error,
@@ -176,13 +177,16 @@ def report(
         except WriteRefused as exc:
             raise _show_refusal(exc, settings.root, settings) from None
         typer.echo(ui("report-recorded", settings.lang, file=rel, date=day.isoformat()))
+    raise typer.Exit(1 if workspace.errors else 0)  # a report from a ledger with errors is not a clean one
 
 
 @app.command()
 def certificate(
     ctx: typer.Context,
     unit: OneUnitOption,
-    volunteer: Annotated[str, typer.Option("--volunteer", "-v", autocompletion=_complete_volunteer, help="志愿者编号 / volunteer id")],
+    volunteer: Annotated[
+        str, typer.Option("--volunteer", "-v", autocompletion=_complete_volunteer, help="志愿者编号或姓名 / volunteer id or name")
+    ],
     from_: Annotated[Optional[str], typer.Option("--from", help="YYYY-MM-DD (default: everything)")] = None,
     to: Annotated[Optional[str], typer.Option("--to", help="YYYY-MM-DD (default: today)")] = None,
     out: Annotated[Optional[Path], typer.Option("--out", "-o", help="PDF 文件 / the PDF to write")] = None,
@@ -198,8 +202,16 @@ def certificate(
 
     settings = _settings(ctx)
     workspace, unit = _load_single_unit(unit, settings)
+    volunteer = _resolve_people([volunteer], workspace, unit, settings)[0]  # an id or a name
     start = _parse_date(from_, "--from") if from_ else date(1900, 1, 1)
     end = _parse_date(to, "--to") if to else settings.today
+    if start > end:
+        raise _usage_error(ui("bad-range", settings.lang, start=start.isoformat(), end=end.isoformat()))
+    errors = [p for p in workspace.errors if p.file.startswith(f"ledgers/{unit}/")]
+    if errors:  # hours from entries with errors are not hours to certify
+        _report_ledger_state(errors, settings)
+        typer.echo(ui("certificate-refused", settings.lang, errors=len(errors)), err=True)
+        raise typer.Exit(1)
     result = build_certificate(workspace, unit, volunteer, start, end, settings.today, signer, handler, contact, unmask)
     if result is None:
         raise _usage_error(ui("unknown-volunteer-option", settings.lang, unit=unit, id=volunteer))

@@ -348,6 +348,8 @@ UI: dict[str, str] = {
     "typed-id-number": "not a valid ID card number (18 characters, the last one a check digit)",
     "typed-phone": "not a phone number: a mobile number (11 digits) or a landline with its area code (0597-2233445)",
     "typed-unknown-branch": "'{value}' is not a branch of this unit: {choices}",
+    "bad-range": "--from {start} is after --to {end}",
+    "certificate-refused": "no certificate was issued: the unit's ledger has {errors} errors; correct them first (vsledger validate)",
 }
 
 
