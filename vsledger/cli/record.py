@@ -406,3 +406,112 @@ def redeem(
     typer.echo(ui("redeemed", settings.lang, id=who, hours=amount, balance=balance.balance if balance else 0))
     if added.commit_error is not None:
         typer.echo(ui("commit-failed", settings.lang, error=added.commit_error), err=True)
+
+
+def _find_activity_unit(settings: Settings, unit: str | None, activity_id: str) -> tuple[Workspace, str]:
+    """The unit holding `activity_id`: the one given, or the only one that has it."""
+    from vsledger.render.messages import ui
+
+    if unit is not None:
+        return _load_single_unit(unit, settings)
+    workspace = _load(settings)
+    holders = [u for u, ledger in workspace.units.items() if activity_id in ledger.known_activity_ids]
+    if len(holders) != 1:
+        key = "activity-not-found" if not holders else "activity-in-several-units"
+        raise _usage_error(ui(key, settings.lang, id=activity_id, units=", ".join(holders)))
+    return workspace, holders[0]
+
+
+def _write_correction(settings: Settings, workspace: Workspace, unit: str, record: dict[str, Any], yes: bool, commit: bool) -> None:
+    from vsledger.write.add import activity_record, add_activity
+    from vsledger.write.layout import record_text
+    from vsledger.write.transaction import WriteRefused
+
+    record = activity_record(record, workspace, unit)
+    record.setdefault("participants", [])
+    _confirm(record_text("activities", record), f"ledgers/{unit}/activities/{record['date']:%Y-%m}.yaml", yes, settings)
+    try:
+        added = add_activity(settings.root, unit, record, settings.today, commit=commit)
+    except WriteRefused as exc:
+        raise _show_refusal(exc, settings.root, settings) from None
+    _report_added(added, settings.root, settings)
+
+
+ActivityIdArgument = Annotated[str, typer.Argument(help="活动编号 / activity id")]
+AnyUnitOption = Annotated[
+    Optional[str], typer.Option("--unit", "-u", help="单位 id(默认:含此活动的单位)/ unit id (default: the one that has it)")
+]
+
+
+@app.command()
+def correct(
+    ctx: typer.Context,
+    activity: ActivityIdArgument,
+    unit: AnyUnitOption = None,
+    date_: Annotated[Optional[str], typer.Option("--date", help="YYYY-MM-DD")] = None,
+    title: Annotated[Optional[str], typer.Option("--title", help="活动名称 / title")] = None,
+    location: Annotated[Optional[str], typer.Option("--location", help="地点 / where")] = None,
+    hours: Annotated[Optional[str], typer.Option("--hours", help="每人时长 / hours per person")] = None,
+    start: Annotated[Optional[str], typer.Option("--start", help="HH:MM")] = None,
+    end: Annotated[Optional[str], typer.Option("--end", help="HH:MM")] = None,
+    participant: Annotated[
+        Optional[list[str]], typer.Option("--participant", "-p", autocompletion=_complete_volunteer, help="全部参与者 / every participant")
+    ] = None,
+    team: Annotated[Optional[str], typer.Option("--team", autocompletion=_complete_team, help="服务队 / team")] = None,
+    category: Annotated[Optional[str], typer.Option("--category", help="类别 / category")] = None,
+    served: Annotated[Optional[int], typer.Option("--served", min=0, help="服务人次 / people served")] = None,
+    target: Annotated[Optional[str], typer.Option("--target", help="服务对象 / whom it served")] = None,
+    content: Annotated[Optional[str], typer.Option("--content", help="活动内容 / what happened")] = None,
+    outcome: Annotated[Optional[str], typer.Option("--outcome", help="活动成效 / what came of it")] = None,
+    commit: CommitOption = False,
+    yes: Annotated[bool, typer.Option("--yes", help="不确认,直接写入 / write without asking")] = False,
+) -> None:
+    """更正一条活动记录,只写要改的字段 / correct an activity: give only what changes."""
+    from vsledger.cli.prompts import resolve_people, say_typed_error
+    from vsledger.core.typed import TypedError, normalize, parse_clock, parse_date, split_list
+    from vsledger.render.messages import ui
+    from vsledger.write.add import parse_participant
+    from vsledger.write.correct import NotFound, correction
+
+    settings = _settings(ctx)
+    workspace, unit = _find_activity_unit(settings, unit, activity)
+    ledger = workspace.units[unit]
+    try:
+        people = resolve_people([p for item in participant or [] for p in split_list(item)], ledger, strict=False)
+        changes = {
+            "date": parse_date(date_) if date_ else None, "title": title, "location": location, "team": team,
+            "category": category, "served": served, "target": target, "content": content, "outcome": outcome,
+            "hours": normalize(hours) if hours else None,
+            "start": parse_clock(start).strftime("%H:%M") if start else None,
+            "end": parse_clock(end).strftime("%H:%M") if end else None,
+            "participants": [parse_participant(p) for p in people] or None,
+        }  # fmt: skip
+        record = correction(ledger, activity, changes)
+    except TypedError as exc:
+        raise _usage_error(say_typed_error(exc, settings.lang)) from None
+    except NotFound:
+        raise _usage_error(ui("activity-not-found", settings.lang, id=activity, units=unit)) from None
+    if all(value is None for value in changes.values()):
+        raise _usage_error(ui("correct-nothing", settings.lang))
+    _write_correction(settings, workspace, unit, record, yes, commit)
+
+
+@app.command()
+def withdraw(
+    ctx: typer.Context,
+    activity: ActivityIdArgument,
+    unit: AnyUnitOption = None,
+    commit: CommitOption = False,
+    yes: Annotated[bool, typer.Option("--yes", help="不确认,直接写入 / write without asking")] = False,
+) -> None:
+    """撤回一条活动记录(不再计入任何统计,记录仍保留)/ withdraw an activity; the record stays in the file."""
+    from vsledger.render.messages import ui
+    from vsledger.write.correct import NotFound, withdrawal
+
+    settings = _settings(ctx)
+    workspace, unit = _find_activity_unit(settings, unit, activity)
+    try:
+        record = withdrawal(workspace.units[unit], activity)
+    except NotFound:
+        raise _usage_error(ui("activity-not-found", settings.lang, id=activity, units=unit)) from None
+    _write_correction(settings, workspace, unit, record, yes, commit)

@@ -350,6 +350,9 @@ UI: dict[str, str] = {
     "typed-unknown-branch": "'{value}' is not a branch of this unit: {choices}",
     "bad-range": "--from {start} is after --to {end}",
     "certificate-refused": "no certificate was issued: the unit's ledger has {errors} errors; correct them first (vsledger validate)",
+    "activity-not-found": "no activity {id} that still counts ({units})",
+    "activity-in-several-units": "activity {id} is in several units ({units}): give --unit",
+    "correct-nothing": "nothing to correct: give the fields that change (--hours 2, --title …)",
 }
 
 
