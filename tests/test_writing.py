@@ -146,7 +146,9 @@ def test_prompts_on_a_terminal(workspace: Callable[..., Path], monkeypatch: pyte
     root = workspace({ACT: EXISTING})
     for module in (common, record):  # as if stdin and stdout were a terminal
         monkeypatch.setattr(module, "_interactive", lambda: True)
-    answers = "\n".join(["2022-05-21", "读书会", "图书馆", "1.5", "张三 李四", "y"]) + "\n"
+    # date, title, team (skipped), category (skipped), location, start (skipped: then the hours),
+    # hours, participants (names, an IME's comma), then five optional fields skipped, and yes
+    answers = "\n".join(["2022-05-21", "读书会", "", "", "图书馆", "", "1.5", "张三，李四", "", "", "", "", "", "y"]) + "\n"
     result = CliRunner().invoke(cli_module.app, ["--root", str(root), "--today", TODAY, "add-activity", "--unit", "u1"], input=answers)
     assert result.exit_code == 0, result.output
     assert "V0001 张三  V0002 李四" in result.output  # the roster to choose from

@@ -17,12 +17,15 @@ from typing import TYPE_CHECKING, Annotated, Any, Optional
 
 import typer
 
+from vsledger.cli.usage import LocalizedGroup
+
 if TYPE_CHECKING:
     from vsledger.core.ledger import Workspace
     from vsledger.core.problems import Problem
 
 
 app = typer.Typer(
+    cls=LocalizedGroup,
     name="vsledger",
     help="志愿服务台账 · volunteer-service ledgers kept as YAML in git.",
     no_args_is_help=True,
@@ -191,6 +194,14 @@ OneUnitOption = Annotated[str, typer.Option("--unit", "-u", autocompletion=_comp
 FormatOption = Annotated[Format, typer.Option("--format", "-f", help="table | json | csv")]
 
 
+YearOption = Annotated[Optional[int], typer.Option("--year", "-y", help="年度,默认今年 / year (default: this year)")]
+
+
+def _year(year: int | None, settings: Settings) -> int:
+    """`--year`, or this year: a clerk checks the year they are in."""
+    return year if year is not None else settings.today.year
+
+
 def _interactive() -> bool:
     return sys.stdin.isatty() and sys.stdout.isatty()
 
@@ -207,29 +218,21 @@ def _need(value: object, option: str, prompt_key: str, settings: Settings, defau
 
 
 def _split_people(answer: str) -> list[str]:
-    """A prompt's answer as ids or names: spaces, commas and Chinese commas all separate."""
-    return answer.replace(",", " ").replace(",", " ").split()
+    """A prompt's answer as ids or names: spaces, commas (full-width too) and 、 all separate."""
+    from vsledger.core.typed import split_list
+
+    return split_list(answer)
 
 
 def _resolve_people(texts: list[str], workspace: Workspace, unit: str, settings: Settings) -> list[str]:
-    """Participants by id or by name (a prompt lets a clerk type names)."""
-    from vsledger.render.messages import ui
+    """Participants by id or by name (a prompt lets a clerk type names); a usage error names the unknown."""
+    from vsledger.cli.prompts import resolve_people, say_typed_error
+    from vsledger.core.typed import TypedError
 
-    ledger = workspace.units[unit]
-    by_name: dict[str, list[str]] = {}
-    for entry in ledger.volunteers.values():
-        by_name.setdefault(entry.volunteer.name, []).append(entry.volunteer.id)
-    resolved: list[str] = []
-    for text in texts:
-        key = text.split("=")[0].strip()
-        if key in ledger.known_volunteer_ids or key not in by_name:
-            resolved.append(text)
-            continue
-        ids = by_name[key]
-        if len(ids) > 1:
-            raise _usage_error(ui("ambiguous-name", settings.lang, name=key, ids=", ".join(ids)))
-        resolved.append(ids[0] + text[len(text.split("=")[0]) :])
-    return resolved
+    try:
+        return resolve_people(texts, workspace.units[unit], strict=False)
+    except TypedError as exc:
+        raise _usage_error(say_typed_error(exc, settings.lang)) from None
 
 
 def _show_refusal(exc: Exception, root: Path, settings: Settings) -> typer.Exit:

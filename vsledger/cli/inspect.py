@@ -16,6 +16,7 @@ from vsledger.cli.common import (
     Format,
     FormatOption,
     UnitOption,
+    YearOption,
     _load,
     _locate,
     _parse_date,
@@ -24,6 +25,7 @@ from vsledger.cli.common import (
     _select_units,
     _settings,
     _usage_error,
+    _year,
     app,
 )
 
@@ -66,7 +68,7 @@ def _locate_unit_problems(workspace: Workspace, unit: str) -> bool:
 @app.command()
 def hours(
     ctx: typer.Context,
-    year: Annotated[int, typer.Option("--year", "-y", help="年度 / year")],
+    year: YearOption = None,
     unit: UnitOption = None,
     by: Annotated[By, typer.Option("--by", help="volunteer | team | month | category | unit")] = By.volunteer,
     as_of: Annotated[Optional[str], typer.Option("--as-of", help="截至日期 / up to this date (YYYY-MM-DD)")] = None,
@@ -78,6 +80,7 @@ def hours(
     from vsledger.report.hours import hours_report
 
     settings = _settings(ctx)
+    year = _year(year, settings)
     cutoff = _parse_date(as_of, "--as-of") if as_of else None
     units, per_unit, problems = _per_unit(
         settings, unit, ("hours", year, cutoff, by.value), lambda ws, u: hours_report(ws, year, [u], by.value, cutoff)
@@ -97,7 +100,7 @@ def hours(
 @app.command()
 def check(
     ctx: typer.Context,
-    year: Annotated[int, typer.Option("--year", "-y", help="年度 / year")],
+    year: YearOption = None,
     unit: UnitOption = None,
     as_of: Annotated[Optional[str], typer.Option("--as-of", help="统计截至日期,默认今天与 12 月 31 日中较早者 / as-of date")] = None,
     format: FormatOption = Format.table,
@@ -110,6 +113,7 @@ def check(
     from vsledger.report.check import CheckResult, default_as_of, run_check
 
     settings = _settings(ctx)
+    year = _year(year, settings)
     if as_of:
         cutoff = _parse_date(as_of, "--as-of")
         if cutoff.year != year:

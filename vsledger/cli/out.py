@@ -17,13 +17,16 @@ if TYPE_CHECKING:
 from vsledger.cli.common import (
     OneUnitOption,
     Settings,
+    YearOption,
     _complete_volunteer,
     _load_single_unit,
     _parse_date,
     _report_ledger_state,
+    _resolve_people,
     _settings,
     _show_refusal,
     _usage_error,
+    _year,
     app,
 )
 
@@ -39,7 +42,7 @@ class ExportFormat(StrEnum):
 def export(
     ctx: typer.Context,
     unit: OneUnitOption,
-    year: Annotated[int, typer.Option("--year", "-y", help="年度 / year")],
+    year: YearOption = None,
     format: Annotated[ExportFormat, typer.Option("--format", "-f", help="xlsx | csv | json | parquet")] = ExportFormat.xlsx,
     out: Annotated[Optional[Path], typer.Option("--out", "-o", help="输出文件(csv 为目录)/ where to write")] = None,
     as_of: Annotated[Optional[str], typer.Option("--as-of", help="YYYY-MM-DD")] = None,
@@ -53,6 +56,7 @@ def export(
     from vsledger.report.ledger_export import ledger_export
 
     settings = _settings(ctx)
+    year = _year(year, settings)
     if format is ExportFormat.parquet:
         raise typer.Exit(_export_parquet(settings, unit, year, out, as_of))
     workspace, unit = _load_single_unit(unit, settings)
@@ -130,7 +134,7 @@ def report(
     ctx: typer.Context,
     kind: Annotated[ReportKindOption, typer.Argument(help="monthly(月报)| half-year(半年小结)")],
     unit: OneUnitOption,
-    period: Annotated[str, typer.Option("--period", "-p", help="2022-05 | 2022-H1")],
+    period: Annotated[str, typer.Option("--period", help="2022-05 | 2022-H1")],
     format: Annotated[ReportFormat, typer.Option("--format", "-f", help="md | xlsx")] = ReportFormat.md,
     out: Annotated[Optional[Path], typer.Option("--out", "-o", help="输出文件 / where to write")] = None,
     submitted_on: Annotated[Optional[str], typer.Option("--submitted-on", help="记录报送日期 / record the hand-in (YYYY-MM-DD)")] = None,
@@ -174,13 +178,16 @@ def report(
         except WriteRefused as exc:
             raise _show_refusal(exc, settings.root, settings) from None
         typer.echo(ui("report-recorded", settings.lang, file=rel, date=day.isoformat()))
+    raise typer.Exit(1 if workspace.errors else 0)  # a report from a ledger with errors is not a clean one
 
 
 @app.command()
 def certificate(
     ctx: typer.Context,
     unit: OneUnitOption,
-    volunteer: Annotated[str, typer.Option("--volunteer", "-v", autocompletion=_complete_volunteer, help="志愿者编号 / volunteer id")],
+    volunteer: Annotated[
+        str, typer.Option("--volunteer", "-v", autocompletion=_complete_volunteer, help="志愿者编号或姓名 / volunteer id or name")
+    ],
     from_: Annotated[Optional[str], typer.Option("--from", help="YYYY-MM-DD (default: everything)")] = None,
     to: Annotated[Optional[str], typer.Option("--to", help="YYYY-MM-DD (default: today)")] = None,
     out: Annotated[Optional[Path], typer.Option("--out", "-o", help="PDF 文件 / the PDF to write")] = None,
@@ -196,8 +203,16 @@ def certificate(
 
     settings = _settings(ctx)
     workspace, unit = _load_single_unit(unit, settings)
+    volunteer = _resolve_people([volunteer], workspace, unit, settings)[0]  # an id or a name
     start = _parse_date(from_, "--from") if from_ else date(1900, 1, 1)
     end = _parse_date(to, "--to") if to else settings.today
+    if start > end:
+        raise _usage_error(ui("bad-range", settings.lang, start=start.isoformat(), end=end.isoformat()))
+    errors = [p for p in workspace.errors if p.file.startswith(f"ledgers/{unit}/")]
+    if errors:  # hours from entries with errors are not hours to certify
+        _report_ledger_state(errors, settings)
+        typer.echo(ui("certificate-refused", settings.lang, errors=len(errors)), err=True)
+        raise typer.Exit(1)
     result = build_certificate(workspace, unit, volunteer, start, end, settings.today, signer, handler, contact, unmask)
     if result is None:
         raise _usage_error(ui("unknown-volunteer-option", settings.lang, unit=unit, id=volunteer))

@@ -35,6 +35,7 @@ from vsledger.cli.common import (
     _settings,
     _show_refusal,
     _split_people,
+    _usage_error,
     app,
 )
 
@@ -69,35 +70,46 @@ def add_activity_command(
     request: Annotated[Optional[str], typer.Option("--request", help="所服务的群众需求编号 / the request it serves")] = None,
     id_: Annotated[Optional[str], typer.Option("--id", help="活动编号,默认自动生成 / activity id (default: generated)")] = None,
     commit: Annotated[bool, typer.Option("--commit", help="git add + git commit")] = False,
-    yes: Annotated[bool, typer.Option("--yes", "-y", help="不确认,直接写入 / write without asking")] = False,
+    yes: Annotated[bool, typer.Option("--yes", help="不确认,直接写入 / write without asking")] = False,
 ) -> None:
     """记录一次活动(追加到当月文件)/ append one activity to its month file."""
+    from vsledger.cli.prompts import ask_activity, resolve_people, say_typed_error
+    from vsledger.core.typed import TypedError, normalize, parse_clock, parse_date, split_list
     from vsledger.render.messages import ui
     from vsledger.write.add import activity_record, add_activity, parse_participant
     from vsledger.write.transaction import WriteRefused
 
     settings = _settings(ctx)
     workspace, unit = _load_single_unit(unit, settings)
-    day = _parse_date(_need(date_, "--date", "prompt-date", settings, settings.today.isoformat()), "--date")
-    title = _need(title, "--title", "prompt-title", settings)
-    location = _need(location, "--location", "prompt-location", settings)
-    if hours is None and not (start and end):
-        hours = _need(None, "--hours", "prompt-hours", settings)
-    people = list(participant or [])
-    if not people and corrects is None:
-        if _interactive():
-            roster = workspace.units[unit]
-            choices = "  ".join(f"{e.volunteer.id} {e.volunteer.name}" for e in roster.volunteers.values() if e.volunteer.on_roster(day))
-            typer.echo(ui("roster-choices", settings.lang) + " " + choices)
-        people = _split_people(_need(None, "--participant", "prompt-participants", settings))
-    people = _resolve_people(people, workspace, unit, settings)
-    fields = {
-        "id": id_, "date": day, "title": title, "team": team, "category": category, "tags": tag or [],
-        "location": location, "target": target, "served": served, "start": start, "end": end, "hours": hours,
-        "participants": [parse_participant(p) for p in people], "external": external, "lead": lead,
-        "recorded_by": recorded_by, "content": content, "outcome": outcome, "attachments": attachment or [],
-        "corrects": corrects, "request": request,
-    }  # fmt: skip
+    ledger = workspace.units[unit]
+    try:
+        fields: dict[str, Any] = {
+            "id": id_, "date": parse_date(date_) if date_ else None, "title": title, "team": team, "category": category,
+            "tags": tag or [], "location": location, "target": target, "served": served,
+            "start": parse_clock(start).strftime("%H:%M") if start else None,
+            "end": parse_clock(end).strftime("%H:%M") if end else None, "hours": normalize(hours) if hours else None,
+            "participants": resolve_people([p for item in participant or [] for p in split_list(item)], ledger, strict=False),
+            "external": external, "lead": lead, "recorded_by": recorded_by, "content": content, "outcome": outcome,
+            "attachments": attachment or [], "corrects": corrects, "request": request,
+        }  # fmt: skip
+    except TypedError as exc:
+        raise _usage_error(say_typed_error(exc, settings.lang)) from None
+    if bool(fields["start"]) != bool(fields["end"]) and fields["hours"] is None:
+        raise _usage_error(ui("missing-start-or-end", settings.lang, given="--start" if fields["start"] else "--end"))
+    if _interactive():
+        policy = workspace.policies.get(ledger.unit.policy_for(fields["date"].year) if ledger.unit and fields["date"] else "")
+        categories = list(getattr(policy.policy, "categories", None) or []) if policy else []
+        fields = ask_activity(settings.lang, fields, ledger, settings.today, categories)
+    else:
+        for value, option in ((fields["date"], "--date"), (fields["title"], "--title"), (fields["location"], "--location")):
+            if not value:
+                raise _usage_error(ui("missing-option", settings.lang, option=option))
+        if fields["hours"] is None and not fields["start"]:
+            raise _usage_error(ui("missing-option", settings.lang, option="--hours"))
+        if not fields["participants"] and corrects is None:
+            raise _usage_error(ui("missing-option", settings.lang, option="--participant"))
+    day = fields["date"]
+    fields["participants"] = [parse_participant(p) for p in fields["participants"] or []]
     record = activity_record(fields, workspace, unit)
     record.setdefault("participants", [])
     from vsledger.write.layout import record_text
@@ -116,7 +128,10 @@ def add_volunteer_command(
     unit: OneUnitOption,
     name: Annotated[Optional[str], typer.Option("--name", help="姓名 / name")] = None,
     employment: Annotated[
-        Optional[str], typer.Option("--employment", help="staff | contract | retired | resident | student | other")
+        Optional[str],
+        typer.Option(
+            "--employment", help="在编 | 聘用 | 退休 | 居民 | 学生 | 其他 (staff | contract | retired | resident | student | other)"
+        ),
     ] = None,
     id_: Annotated[Optional[str], typer.Option("--id", help="default: the next V#### number")] = None,
     gender: Annotated[Optional[str], typer.Option("--gender", help="性别 / gender")] = None,
@@ -141,24 +156,33 @@ def add_volunteer_command(
     skill: Annotated[Optional[list[str]], typer.Option("--skill", help="技能,可多次给出 / skill, repeatable")] = None,
     prior_hours: Annotated[Optional[str], typer.Option("--prior-hours", help="以往服务时长 / hours served before this ledger")] = None,
     commit: Annotated[bool, typer.Option("--commit", help="git add + git commit (roster.yaml only)")] = False,
-    yes: Annotated[bool, typer.Option("--yes", "-y", help="不确认,直接写入 / write without asking")] = False,
+    yes: Annotated[bool, typer.Option("--yes", help="不确认,直接写入 / write without asking")] = False,
 ) -> None:
     """登记一名志愿者 / add one volunteer to the roster."""
+    from vsledger.cli.prompts import ask_volunteer, say_typed_error
     from vsledger.core.filekinds import PERSONAL_FIELDS
+    from vsledger.core.typed import TypedError, parse_employment
+    from vsledger.render.messages import ui
     from vsledger.write.add import add_volunteer
     from vsledger.write.layout import record_text
     from vsledger.write.transaction import WriteRefused
 
     settings = _settings(ctx)
     workspace, unit = _load_single_unit(unit, settings)
+    try:
+        employment_code = parse_employment(employment) if employment else "staff"
+    except TypedError as exc:
+        raise _usage_error(say_typed_error(exc, settings.lang)) from None
+    if not name and not _interactive():
+        raise _usage_error(ui("missing-option", settings.lang, option="--name"))
     record = {
         "id": id_,
-        "name": _need(name, "--name", "prompt-name", settings),
+        "name": name,
         "gender": gender,
         "id_number": id_number,
         "phone": phone,
         "party_member": party_member or None,
-        "employment": _need(employment, "--employment", "prompt-employment", settings, "staff"),
+        "employment": employment_code,
         "branch": branch,
         "teams": team or [],
         "joined": _optional_date(joined, "--joined"),
@@ -171,6 +195,9 @@ def add_volunteer_command(
         "skills": skill or [],
         "prior_hours": prior_hours,
     }
+    if _interactive():
+        given = {key for key, value in (("employment", employment), ("party_member", party_member or None)) if value is not None}
+        record = ask_volunteer(settings.lang, record, workspace.units[unit], given)
     shown = {k: v for k, v in record.items() if k not in PERSONAL_FIELDS}
     _confirm(
         record_text("roster", {k: v for k, v in shown.items() if v not in (None, [], "")}), f"ledgers/{unit}/roster.yaml", yes, settings
@@ -374,3 +401,112 @@ def redeem(
     typer.echo(ui("redeemed", settings.lang, id=who, hours=amount, balance=balance.balance if balance else 0))
     if added.commit_error is not None:
         typer.echo(ui("commit-failed", settings.lang, error=added.commit_error), err=True)
+
+
+def _find_activity_unit(settings: Settings, unit: str | None, activity_id: str) -> tuple[Workspace, str]:
+    """The unit holding `activity_id`: the one given, or the only one that has it."""
+    from vsledger.render.messages import ui
+
+    if unit is not None:
+        return _load_single_unit(unit, settings)
+    workspace = _load(settings)
+    holders = [u for u, ledger in workspace.units.items() if activity_id in ledger.known_activity_ids]
+    if len(holders) != 1:
+        key = "activity-not-found" if not holders else "activity-in-several-units"
+        raise _usage_error(ui(key, settings.lang, id=activity_id, units=", ".join(holders)))
+    return workspace, holders[0]
+
+
+def _write_correction(settings: Settings, workspace: Workspace, unit: str, record: dict[str, Any], yes: bool, commit: bool) -> None:
+    from vsledger.write.add import activity_record, add_activity
+    from vsledger.write.layout import record_text
+    from vsledger.write.transaction import WriteRefused
+
+    record = activity_record(record, workspace, unit)
+    record.setdefault("participants", [])
+    _confirm(record_text("activities", record), f"ledgers/{unit}/activities/{record['date']:%Y-%m}.yaml", yes, settings)
+    try:
+        added = add_activity(settings.root, unit, record, settings.today, commit=commit)
+    except WriteRefused as exc:
+        raise _show_refusal(exc, settings.root, settings) from None
+    _report_added(added, settings.root, settings)
+
+
+ActivityIdArgument = Annotated[str, typer.Argument(help="活动编号 / activity id")]
+AnyUnitOption = Annotated[
+    Optional[str], typer.Option("--unit", "-u", help="单位 id(默认:含此活动的单位)/ unit id (default: the one that has it)")
+]
+
+
+@app.command()
+def correct(
+    ctx: typer.Context,
+    activity: ActivityIdArgument,
+    unit: AnyUnitOption = None,
+    date_: Annotated[Optional[str], typer.Option("--date", help="YYYY-MM-DD")] = None,
+    title: Annotated[Optional[str], typer.Option("--title", help="活动名称 / title")] = None,
+    location: Annotated[Optional[str], typer.Option("--location", help="地点 / where")] = None,
+    hours: Annotated[Optional[str], typer.Option("--hours", help="每人时长 / hours per person")] = None,
+    start: Annotated[Optional[str], typer.Option("--start", help="HH:MM")] = None,
+    end: Annotated[Optional[str], typer.Option("--end", help="HH:MM")] = None,
+    participant: Annotated[
+        Optional[list[str]], typer.Option("--participant", "-p", autocompletion=_complete_volunteer, help="全部参与者 / every participant")
+    ] = None,
+    team: Annotated[Optional[str], typer.Option("--team", autocompletion=_complete_team, help="服务队 / team")] = None,
+    category: Annotated[Optional[str], typer.Option("--category", help="类别 / category")] = None,
+    served: Annotated[Optional[int], typer.Option("--served", min=0, help="服务人次 / people served")] = None,
+    target: Annotated[Optional[str], typer.Option("--target", help="服务对象 / whom it served")] = None,
+    content: Annotated[Optional[str], typer.Option("--content", help="活动内容 / what happened")] = None,
+    outcome: Annotated[Optional[str], typer.Option("--outcome", help="活动成效 / what came of it")] = None,
+    commit: CommitOption = False,
+    yes: Annotated[bool, typer.Option("--yes", help="不确认,直接写入 / write without asking")] = False,
+) -> None:
+    """更正一条活动记录,只写要改的字段 / correct an activity: give only what changes."""
+    from vsledger.cli.prompts import resolve_people, say_typed_error
+    from vsledger.core.typed import TypedError, normalize, parse_clock, parse_date, split_list
+    from vsledger.render.messages import ui
+    from vsledger.write.add import parse_participant
+    from vsledger.write.correct import NotFound, correction
+
+    settings = _settings(ctx)
+    workspace, unit = _find_activity_unit(settings, unit, activity)
+    ledger = workspace.units[unit]
+    try:
+        people = resolve_people([p for item in participant or [] for p in split_list(item)], ledger, strict=False)
+        changes = {
+            "date": parse_date(date_) if date_ else None, "title": title, "location": location, "team": team,
+            "category": category, "served": served, "target": target, "content": content, "outcome": outcome,
+            "hours": normalize(hours) if hours else None,
+            "start": parse_clock(start).strftime("%H:%M") if start else None,
+            "end": parse_clock(end).strftime("%H:%M") if end else None,
+            "participants": [parse_participant(p) for p in people] or None,
+        }  # fmt: skip
+        record = correction(ledger, activity, changes)
+    except TypedError as exc:
+        raise _usage_error(say_typed_error(exc, settings.lang)) from None
+    except NotFound:
+        raise _usage_error(ui("activity-not-found", settings.lang, id=activity, units=unit)) from None
+    if all(value is None for value in changes.values()):
+        raise _usage_error(ui("correct-nothing", settings.lang))
+    _write_correction(settings, workspace, unit, record, yes, commit)
+
+
+@app.command()
+def withdraw(
+    ctx: typer.Context,
+    activity: ActivityIdArgument,
+    unit: AnyUnitOption = None,
+    commit: CommitOption = False,
+    yes: Annotated[bool, typer.Option("--yes", help="不确认,直接写入 / write without asking")] = False,
+) -> None:
+    """撤回一条活动记录(不再计入任何统计,记录仍保留)/ withdraw an activity; the record stays in the file."""
+    from vsledger.render.messages import ui
+    from vsledger.write.correct import NotFound, withdrawal
+
+    settings = _settings(ctx)
+    workspace, unit = _find_activity_unit(settings, unit, activity)
+    try:
+        record = withdrawal(workspace.units[unit], activity)
+    except NotFound:
+        raise _usage_error(ui("activity-not-found", settings.lang, id=activity, units=unit)) from None
+    _write_correction(settings, workspace, unit, record, yes, commit)

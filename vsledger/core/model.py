@@ -16,7 +16,7 @@ from typing import Annotated, Any, Literal, get_args
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
-from vsledger.core.personal import PHONE_RE, id_number_ok, mask_id_number, mask_phone, phone_ok
+from vsledger.core.personal import PHONE_PATTERN, id_number_ok, mask_id_number, mask_phone, phone_ok
 
 UNIT_ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 VOLUNTEER_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}$")
@@ -175,7 +175,7 @@ TotalHours = Annotated[
 ]
 Clock = Annotated[time, BeforeValidator(_to_clock), WithJsonSchema({"type": "string", "pattern": _CLOCK_RE.pattern})]
 IdNumber = Annotated[str, BeforeValidator(_to_id_number), WithJsonSchema({"type": "string", "pattern": "^[1-9][0-9]{16}[0-9Xx]$"})]
-Phone = Annotated[str, BeforeValidator(_to_phone), WithJsonSchema({"type": "string", "pattern": PHONE_RE.pattern})]
+Phone = Annotated[str, BeforeValidator(_to_phone), WithJsonSchema({"type": "string", "pattern": PHONE_PATTERN})]
 Text = Annotated[str, BeforeValidator(_to_text), WithJsonSchema(TEXT_SCHEMA)]
 TextList = Annotated[list[Text], BeforeValidator(_to_list), WithJsonSchema(one_or_many(TEXT_SCHEMA))]
 Count = Annotated[int, Field(ge=0, strict=True)]

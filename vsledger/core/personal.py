@@ -9,6 +9,10 @@ _ID_CHECK = "10X98765432"
 
 ID_NUMBER_RE = re.compile(r"^[1-9]\d{16}[\dX]$")
 PHONE_RE = re.compile(r"^1[3-9]\d{9}$")
+LANDLINE_RE = re.compile(r"^0\d{2,3}-?\d{7,8}$")
+"""An office or home number with its area code: `0597-2233445`."""
+PHONE_PATTERN = r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$"
+"""Either, as one pattern (the editor schema's)."""
 
 # Anything in free text that looks like a full number; used as a safety net over
 # every message and excerpt we print.
@@ -28,7 +32,8 @@ def id_number_ok(value: str) -> bool:
 
 
 def phone_ok(value: str) -> bool:
-    return bool(PHONE_RE.match(value))
+    """A mobile number, or a landline with its area code."""
+    return bool(PHONE_RE.match(value) or LANDLINE_RE.match(value))
 
 
 def mask_id_number(value: str) -> str:
@@ -38,6 +43,9 @@ def mask_id_number(value: str) -> str:
 
 
 def mask_phone(value: str) -> str:
+    area, dash, number = value.partition("-")
+    if dash and LANDLINE_RE.match(value):  # 0597-***3445: the area code says nothing about the person
+        return area + dash + "*" * (len(number) - 4) + number[-4:]
     if len(value) < 7:
         return "*" * len(value)
     return value[:3] + "*" * (len(value) - 7) + value[-4:]

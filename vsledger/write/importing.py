@@ -21,6 +21,7 @@ from vsledger.core.ledger import Workspace
 from vsledger.core.model import Volunteer
 from vsledger.core.personal import mask_id_number, mask_phone
 from vsledger.core.problems import Problem
+from vsledger.core.typed import EMPLOYMENT_WORDS, TypedError, parse_date
 from vsledger.read.loader import problems_from_validation
 from vsledger.render.messages import ui
 from vsledger.render.terminal import Column, Table
@@ -43,15 +44,6 @@ HEADERS = {
     "社区": "community", "报到社区": "community",
     "报到时间": "checked_in_on", "报到日期": "checked_in_on",
 }  # fmt: skip
-EMPLOYMENT = {
-    "staff": ("在编", "正式", "编内", "在职", "公务员", "事业编", "职工", "staff"),
-    "contract": ("聘用", "合同", "编外", "临聘", "劳务", "contract"),
-    "retired": ("退休", "离退休", "retired"),
-    "resident": ("居民", "群众", "村民", "resident"),
-    "student": ("学生", "student"),
-    "other": ("其他", "other"),
-}
-_DATE = re.compile(r"^\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?\s*$")
 _SPLIT = re.compile(r"[、,，;；/\s]+")
 
 
@@ -167,7 +159,7 @@ def _parse_row(
             if "党员" in text or text in ("是", "Y", "y", "yes", "1", "True", "true"):
                 record["party_member"] = True  # false is the default and is not written
         elif key == "employment":
-            kind = next((k for k, words in EMPLOYMENT.items() if any(w in text for w in words)), None)
+            kind = next((k for k, words in EMPLOYMENT_WORDS.items() if any(w in text for w in words)), None)
             if kind is None:
                 problems.append(_row_problem(label, "import-employment", row_number, index, {"value": text}))
                 continue
@@ -189,12 +181,9 @@ def _as_date(value: Any) -> date | None:
         return value.date()
     if isinstance(value, date):
         return value
-    match = _DATE.match(str(value))
-    if not match:
-        return None
     try:
-        return date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
-    except ValueError:
+        return parse_date(str(value))
+    except TypedError:
         return None
 
 

@@ -1,0 +1,66 @@
+"""`correct` and `withdraw`: a clerk names what changes; the rest comes from the entry that counts."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from conftest import Result
+
+MAY = """
+- id: a1
+  date: 2024-05-02
+  title: 社区清扫
+  team: red
+  location: 东城广场
+  start: "08:00"
+  end: "10:00"
+  participants: [V0001, V0002]
+"""
+FILE = "ledgers/u1/activities/2024-05.yaml"
+
+
+def hours_of(cli: Callable[..., Result], root: Path) -> dict[str, float]:
+    result = cli(root, "hours", "--year", "2024", "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    return {row["id"]: row["hours"] for row in result.json()}
+
+
+def test_correct_takes_the_rest_from_the_corrected_entry(workspace: Callable[..., Path], cli: Callable[..., Result]) -> None:
+    root = workspace({FILE: MAY})
+    before = (root / FILE).read_bytes()
+    assert hours_of(cli, root) == {"V0001": 2.0, "V0002": 2.0}
+    result = cli(root, "correct", "a1", "--hours", "3", "-p", "张三", "--yes")
+    assert result.exit_code == 0, result.stderr
+    text = (root / FILE).read_text(encoding="utf-8")
+    assert text.startswith(before.decode("utf-8"))  # the old entry stays, byte for byte
+    added = text[len(before) :]
+    assert "  corrects: a1\n" in added and "  title: 社区清扫\n" in added and "  team: red\n" in added
+    assert "  hours: 3\n" in added and "start" not in added  # new hours replace the times
+    assert hours_of(cli, root) == {"V0001": 3.0}
+    # a second correction corrects the one that counts now, not the original (a chain, no conflict)
+    assert cli(root, "correct", "a1", "--title", "社区大扫除", "--yes").exit_code == 0
+    assert cli(root, "validate").exit_code == 0
+    assert hours_of(cli, root) == {"V0001": 3.0}
+
+
+def test_withdraw_removes_it_from_every_total_and_keeps_the_record(workspace: Callable[..., Path], cli: Callable[..., Result]) -> None:
+    root = workspace({FILE: MAY})
+    result = cli(root, "withdraw", "a1", "--yes")
+    assert result.exit_code == 0, result.stderr
+    assert "  participants: []\n" in (root / FILE).read_text(encoding="utf-8")
+    assert cli(root, "validate").exit_code == 0
+    assert hours_of(cli, root) == {}
+    again = cli(root, "withdraw", "a1", "--yes")  # already withdrawn
+    assert again.exit_code == 2 and "没有仍计入统计的活动 a1" in again.stderr
+
+
+def test_correct_refuses_unknown_ids_and_empty_corrections(workspace: Callable[..., Path], cli: Callable[..., Result]) -> None:
+    root = workspace({FILE: MAY})
+    before = (root / FILE).read_bytes()
+    assert cli(root, "correct", "zz", "--hours", "1", "--yes").exit_code == 2
+    nothing = cli(root, "correct", "a1", "--yes")
+    assert nothing.exit_code == 2 and "没有要更正的内容" in nothing.stderr
+    refused = cli(root, "correct", "a1", "--hours", "30", "--yes")  # the ledger's own checks still apply
+    assert refused.exit_code == 1 and "hours-range" in refused.stderr
+    assert (root / FILE).read_bytes() == before

@@ -1,0 +1,106 @@
+"""What people type, read the way they mean it: one place for the CLI's prompts and flags,
+the spreadsheet import and the web forms.
+
+A Chinese input method types full-width digits and punctuation (`２０２２`, `，`, `：`), a list
+is separated by `、` as often as by a comma, a date is written `2022年5月21日` or `2022/5/21`,
+and the employment is 在编 rather than `staff`. Each parser returns the value or raises
+`TypedError` with a message key and its arguments (the catalogue words them), never a guess.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from datetime import date, time
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from vsledger.core.model import MAX_DAY_HOURS
+
+EMPLOYMENT_WORDS: dict[str, tuple[str, ...]] = {
+    "staff": ("在编", "正式", "编内", "在职", "公务员", "事业编", "职工", "staff"),
+    "contract": ("聘用", "合同", "编外", "临聘", "劳务", "contract"),
+    "retired": ("退休", "离退休", "retired"),
+    "resident": ("居民", "群众", "村民", "resident"),
+    "student": ("学生", "student"),
+    "other": ("其他", "other"),
+}
+"""Each employment code with the words offices write for it; the first is how we show it."""
+
+_DATE = re.compile(r"^\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?\s*$")
+_LIST_SEPARATORS = re.compile(r"[、,;/\s]+")
+_CLOCK = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
+_HOURS_PLACES = Decimal("0.01")
+MAX_TYPED_DIGITS = 12
+"""No hours, count or amount a person types has more digits; longer text is refused before Decimal sees it."""
+
+
+class TypedError(ValueError):
+    """What was typed cannot be read; `key` and `args` are for the message catalogue."""
+
+    def __init__(self, key: str, **args: Any) -> None:
+        super().__init__(key)
+        self.key, self.params = key, args
+
+
+def normalize(text: str) -> str:
+    """Full-width digits, letters and punctuation as their ASCII forms; surrounding blanks dropped.
+
+    For ids, numbers, dates, times and lists only: a title keeps the characters it was typed with."""
+    return unicodedata.normalize("NFKC", text).strip()
+
+
+def split_list(text: str) -> list[str]:
+    """`V0001，V0002、王芳 李四` → four items: every separator a clerk uses separates."""
+    return [item for item in _LIST_SEPARATORS.split(normalize(text)) if item]
+
+
+def parse_date(text: str) -> date:
+    match = _DATE.match(normalize(text))
+    if match:
+        try:
+            return date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
+        except ValueError:
+            pass
+    raise TypedError("typed-date", value=text)
+
+
+def parse_clock(text: str) -> time:
+    match = _CLOCK.match(normalize(text))
+    if not match:
+        raise TypedError("typed-clock", value=text)
+    return time(int(match.group(1)), int(match.group(2)))
+
+
+def parse_hours(text: str) -> Decimal:
+    """Hours of one day's service: more than 0, at most 24, at most two decimal places."""
+    value = normalize(text)
+    if _CLOCK.match(value):  # `09:00` typed where the hours go
+        raise TypedError("typed-hours-clock", value=text)
+    if len(value) > MAX_TYPED_DIGITS or not re.fullmatch(r"\d+(\.\d+)?", value):
+        raise TypedError("typed-hours", value=text)
+    try:
+        number = Decimal(value)
+    except InvalidOperation:  # pragma: no cover - the pattern admits only numbers
+        raise TypedError("typed-hours", value=text) from None
+    if number <= 0 or number > MAX_DAY_HOURS:
+        raise TypedError("typed-hours-range", value=text)
+    if number != number.quantize(_HOURS_PLACES):
+        raise TypedError("typed-hours-places", value=text)
+    return number
+
+
+def parse_count(text: str) -> int:
+    value = normalize(text)
+    if len(value) > MAX_TYPED_DIGITS or not value.isdigit():
+        raise TypedError("typed-count", value=text)
+    return int(value)
+
+
+def parse_employment(text: str) -> str:
+    """`在编`, `staff` or `合同` → the code the roster keeps."""
+    value = normalize(text).lower()
+    for code, words in EMPLOYMENT_WORDS.items():
+        if value in words:
+            return code
+    raise TypedError("typed-employment", value=text, choices="、".join(words[0] for words in EMPLOYMENT_WORDS.values()))
