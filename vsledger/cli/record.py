@@ -38,6 +38,8 @@ from vsledger.cli.common import (
     app,
 )
 
+YesOption = Annotated[bool, typer.Option("--yes", "-y", help="不确认,直接写入 / write without asking")]
+
 
 @app.command("add-activity")
 def add_activity_command(
@@ -68,8 +70,8 @@ def add_activity_command(
     corrects: Annotated[Optional[str], typer.Option("--corrects", help="被更正的活动编号 / id of the activity this corrects")] = None,
     request: Annotated[Optional[str], typer.Option("--request", help="所服务的群众需求编号 / the request it serves")] = None,
     id_: Annotated[Optional[str], typer.Option("--id", help="活动编号,默认自动生成 / activity id (default: generated)")] = None,
-    commit: Annotated[bool, typer.Option("--commit", help="git add + git commit")] = False,
-    yes: Annotated[bool, typer.Option("--yes", "-y", help="不确认,直接写入 / write without asking")] = False,
+    commit: CommitOption = False,
+    yes: YesOption = False,
 ) -> None:
     """记录一次活动(追加到当月文件)/ append one activity to its month file."""
     from vsledger.render.messages import ui
@@ -141,7 +143,7 @@ def add_volunteer_command(
     skill: Annotated[Optional[list[str]], typer.Option("--skill", help="技能,可多次给出 / skill, repeatable")] = None,
     prior_hours: Annotated[Optional[str], typer.Option("--prior-hours", help="以往服务时长 / hours served before this ledger")] = None,
     commit: Annotated[bool, typer.Option("--commit", help="git add + git commit (roster.yaml only)")] = False,
-    yes: Annotated[bool, typer.Option("--yes", "-y", help="不确认,直接写入 / write without asking")] = False,
+    yes: YesOption = False,
 ) -> None:
     """登记一名志愿者 / add one volunteer to the roster."""
     from vsledger.core.filekinds import PERSONAL_FIELDS
