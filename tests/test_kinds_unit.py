@@ -17,16 +17,7 @@ import pytest
 
 from vsledger.check.rules import KINDS, Context, Status
 from vsledger.check.validation import VALIDATIONS
-from vsledger.core.ledger import (
-    ActivityEntry,
-    RedemptionEntry,
-    ReportEntry,
-    RequestStepEntry,
-    UnitLedger,
-    VolunteerEntry,
-    Workspace,
-    resolve_corrections,
-)
+from vsledger.core import ledger as records
 from vsledger.core.model import REQUEST_STEPS, Activity, Redemption, Report, Unit, Volunteer
 from vsledger.core.problems import Level
 
@@ -51,19 +42,21 @@ def ledger(
     reports: list[dict[str, Any]] = [],  # noqa: B006
     steps: list[dict[str, Any]] = [],  # noqa: B006
     redemptions: list[dict[str, Any]] = [],  # noqa: B006
-) -> UnitLedger:
+) -> records.UnitLedger:
     """A unit's ledger as the loader would build it, corrections resolved."""
-    built = UnitLedger("u1", "ledgers/u1", unit=Unit.model_validate({"id": "u1", "name": "单位", **(unit or {})}))
-    built.volunteers = {v.id: VolunteerEntry(v, "ledgers/u1/roster.yaml", i) for i, v in enumerate(volunteers)}
+    built = records.UnitLedger("u1", "ledgers/u1", unit=Unit.model_validate({"id": "u1", "name": "单位", **(unit or {})}))
+    built.volunteers = {v.id: records.VolunteerEntry(v, "ledgers/u1/roster.yaml", i) for i, v in enumerate(volunteers)}
     built.known_volunteer_ids = set(built.volunteers)
-    built.activities = [ActivityEntry(a, f"ledgers/u1/activities/{a.date:%Y-%m}.yaml", i) for i, a in enumerate(activities)]
+    built.activities = [records.ActivityEntry(a, f"ledgers/u1/activities/{a.date:%Y-%m}.yaml", i) for i, a in enumerate(activities)]
     built.known_activity_ids = {a.id for a in activities}
-    built.reports = [ReportEntry(Report.model_validate(r), "ledgers/u1/reports.yaml", i) for i, r in enumerate(reports)]
+    built.reports = [records.ReportEntry(Report.model_validate(r), "ledgers/u1/reports.yaml", i) for i, r in enumerate(reports)]
     built.request_steps = [
-        RequestStepEntry(REQUEST_STEPS[s["step"]].model_validate(s), "ledgers/u1/requests.yaml", i) for i, s in enumerate(steps)
+        records.RequestStepEntry(REQUEST_STEPS[s["step"]].model_validate(s), "ledgers/u1/requests.yaml", i) for i, s in enumerate(steps)
     ]
-    built.redemptions = [RedemptionEntry(Redemption.model_validate(r), "ledgers/u1/redemptions.yaml", i) for i, r in enumerate(redemptions)]
-    resolve_corrections(built)
+    built.redemptions = [
+        records.RedemptionEntry(Redemption.model_validate(r), "ledgers/u1/redemptions.yaml", i) for i, r in enumerate(redemptions)
+    ]
+    records.resolve_corrections(built)
     return built
 
 
@@ -93,7 +86,7 @@ SECOND_HALF = [activity(f"b{m:02d}", f"2022-{m:02d}-10", ["V1"] if m < 7 else ["
 class Case:
     kind: str
     params: dict[str, Any]
-    unit: UnitLedger
+    unit: records.UnitLedger
     expected: Status
     as_of: date = YEAR_END
     failing: list[str] | None = None
@@ -238,11 +231,11 @@ def test_corrections_decide_what_the_rules_count() -> None:
 # --- validations ---------------------------------------------------------------------------
 
 
-def problems(unit: UnitLedger, today: date = date(2024, 6, 1)) -> list[tuple[str, str, Level]]:
-    workspace = Workspace(root=Path("/nonexistent-workspace"), today=today)
+def problems(unit: records.UnitLedger, today: date = date(2024, 6, 1)) -> list[tuple[str, str, Level]]:
+    workspace = records.Workspace(root=Path("/nonexistent-workspace"), today=today)
     workspace.units["u1"] = unit
     found = [p for check in VALIDATIONS for p in check(unit, workspace)]
-    found += resolve_corrections(unit)
+    found += records.resolve_corrections(unit)
     return sorted((p.code, str(p.args.get("id", "")), p.level) for p in found)
 
 

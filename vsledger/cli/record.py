@@ -39,6 +39,8 @@ from vsledger.cli.common import (
     app,
 )
 
+YesOption = Annotated[bool, typer.Option("--yes", help="不确认,直接写入 / write without asking")]
+
 
 @app.command("add-activity")
 def add_activity_command(
@@ -69,8 +71,8 @@ def add_activity_command(
     corrects: Annotated[Optional[str], typer.Option("--corrects", help="被更正的活动编号 / id of the activity this corrects")] = None,
     request: Annotated[Optional[str], typer.Option("--request", help="所服务的群众需求编号 / the request it serves")] = None,
     id_: Annotated[Optional[str], typer.Option("--id", help="活动编号,默认自动生成 / activity id (default: generated)")] = None,
-    commit: Annotated[bool, typer.Option("--commit", help="git add + git commit")] = False,
-    yes: Annotated[bool, typer.Option("--yes", help="不确认,直接写入 / write without asking")] = False,
+    commit: CommitOption = False,
+    yes: YesOption = False,
 ) -> None:
     """记录一次活动(追加到当月文件)/ append one activity to its month file."""
     from vsledger.cli.prompts import ask_activity, resolve_people, say_typed_error
@@ -156,7 +158,7 @@ def add_volunteer_command(
     skill: Annotated[Optional[list[str]], typer.Option("--skill", help="技能,可多次给出 / skill, repeatable")] = None,
     prior_hours: Annotated[Optional[str], typer.Option("--prior-hours", help="以往服务时长 / hours served before this ledger")] = None,
     commit: Annotated[bool, typer.Option("--commit", help="git add + git commit (roster.yaml only)")] = False,
-    yes: Annotated[bool, typer.Option("--yes", help="不确认,直接写入 / write without asking")] = False,
+    yes: YesOption = False,
 ) -> None:
     """登记一名志愿者 / add one volunteer to the roster."""
     from vsledger.cli.prompts import ask_volunteer, say_typed_error
@@ -459,7 +461,7 @@ def correct(
     content: Annotated[Optional[str], typer.Option("--content", help="活动内容 / what happened")] = None,
     outcome: Annotated[Optional[str], typer.Option("--outcome", help="活动成效 / what came of it")] = None,
     commit: CommitOption = False,
-    yes: Annotated[bool, typer.Option("--yes", help="不确认,直接写入 / write without asking")] = False,
+    yes: YesOption = False,
 ) -> None:
     """更正一条活动记录,只写要改的字段 / correct an activity: give only what changes."""
     from vsledger.cli.prompts import resolve_people, say_typed_error
@@ -497,7 +499,7 @@ def withdraw(
     activity: ActivityIdArgument,
     unit: AnyUnitOption = None,
     commit: CommitOption = False,
-    yes: Annotated[bool, typer.Option("--yes", help="不确认,直接写入 / write without asking")] = False,
+    yes: YesOption = False,
 ) -> None:
     """撤回一条活动记录(不再计入任何统计,记录仍保留)/ withdraw an activity; the record stays in the file."""
     from vsledger.render.messages import ui

@@ -5,7 +5,6 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from vsledger.core.hours import activity_hours
 from vsledger.render.export import ExportColumn, ExportSheet
 from vsledger.render.messages import translate
 from vsledger.render.views import display_number
@@ -53,8 +52,8 @@ def summary_rows(report: PeriodReport, lang: str) -> list[tuple[str, Any]]:
 
 def activity_rows(report: PeriodReport) -> list[list[Any]]:
     rows = []
-    for a in report.activities:
-        rows.append([a.date, a.title, a.team or "", a.location, len(a.participants) + a.external, activity_hours(a), a.served or ""])
+    for a, hours in zip(report.activities, report.activity_hours, strict=True):
+        rows.append([a.date, a.title, a.team or "", a.location, len(a.participants) + a.external, hours, a.served or ""])
     return rows
 
 

@@ -15,7 +15,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Literal
 
-from vsledger.core.hours import counted_activities, volunteer_hours
+from vsledger.core.hours import activity_hours, counted_activities, volunteer_hours
 from vsledger.core.ledger import Workspace
 from vsledger.core.model import Activity
 from vsledger.report.check import UnitCheck, run_check
@@ -50,6 +50,8 @@ class PeriodReport:
     end: date
     as_of: date
     activities: list[Activity] = field(default_factory=list)
+    activity_hours: list[Decimal] = field(default_factory=list)
+    """Every participant's hours of each activity together, in the order of `activities`."""
     participations: int = 0
     volunteers: int = 0
     hours: Decimal = Decimal(0)
@@ -67,6 +69,7 @@ def period_report(workspace: Workspace, unit: str, kind: ReportKind, period: str
     ledger = workspace.units[unit]
     report = PeriodReport(unit, ledger.name, kind, period, start, end, as_of)
     report.activities = counted_activities(ledger, start, as_of)
+    report.activity_hours = [activity_hours(a) for a in report.activities]
     for activity in report.activities:
         report.participations += len(activity.participants) + activity.external
         report.external += activity.external
