@@ -118,3 +118,36 @@ def test_out_does_not_overwrite_a_file_that_is_not_an_export(ledger: Path, cli: 
     link = ledger / "elsewhere.xlsx"
     link.symlink_to(ledger / "ledgers/u1/roster.yaml")  # a symlink does not get around it
     assert "out-inside-ledger" in cli(ledger, "export", "--unit", "u1", "--year", "2022", "--out", str(link)).stderr
+
+
+def test_people_read_words_and_names_the_json_keeps_codes(ledger: Path, cli: Callable[..., Result], tmp_path: Path) -> None:
+    out = tmp_path / "u1.xlsx"
+    assert cli(ledger, "export", "--unit", "u1", "--year", "2022", "--out", str(out)).exit_code == 0
+    book = load_workbook(out)
+    roster = list(book["花名册"].iter_rows(values_only=True))
+    column = roster[0].index("人员类别")
+    assert {row[column] for row in roster[1:]} <= {"在编", "聘用", "退休", "居民", "学生", "其他"}
+    assert "staff" not in {row[column] for row in roster[1:]}
+    compliance = list(book["达标情况"].iter_rows(values_only=True))
+    status = compliance[0].index("结果")
+    assert {row[status] for row in compliance[1:]} <= {"达标", "未达标", "进行中", "不适用", "规则有误"}
+    level = compliance[0].index("级别")
+    assert {row[level] for row in compliance[1:]} <= {"错误", "警告"}
+    activities = list(book["活动台账"].iter_rows(values_only=True))
+    team = activities[0].index("服务队")
+    assert {row[team] for row in activities[1:]} - {None} <= {"红队 (red)", "蓝队 (blue)"}
+    assert {row[team] for row in activities[1:]} - {None}  # the ledger has team activities
+    data = json.loads(cli(ledger, "export", "--unit", "u1", "--year", "2022", "--format", "json").stdout)
+    assert {a["team"] for a in data["activities"]} - {None} <= {"red", "blue"}
+    assert {r["employment"] for r in data["roster"]} <= {"staff", "contract", "retired", "resident", "student", "other"}
+    assert {r["status"] for r in data["compliance"]} <= {"pass", "fail", "pending", "n/a", "invalid"}
+
+
+def test_every_sheet_prints_on_the_page_width(ledger: Path, cli: Callable[..., Result], tmp_path: Path) -> None:
+    """fitToWidth alone is ignored by Excel and LibreOffice: fitToPage must be on, the height unbounded."""
+    out = tmp_path / "u1.xlsx"
+    assert cli(ledger, "export", "--unit", "u1", "--year", "2022", "--out", str(out)).exit_code == 0
+    for sheet in load_workbook(out).worksheets:
+        assert sheet.sheet_properties.pageSetUpPr.fitToPage is True, sheet.title
+        assert sheet.page_setup.fitToWidth == 1 and sheet.page_setup.fitToHeight == 0, sheet.title
+        assert sheet.page_setup.orientation == "landscape" and sheet.print_title_rows in ("1:1", "$1:$1")

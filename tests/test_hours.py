@@ -144,7 +144,8 @@ def test_other_years_and_as_of(workspace: Callable[..., Path], cli: Callable[...
 def test_csv_and_table(workspace: Callable[..., Path], cli: Callable[..., Result]) -> None:
     root = make(workspace)
     csv_out = cli(root, "hours", "--year", "2022", "--format", "csv").stdout.splitlines()
-    assert csv_out[0] == "unit,id,name,hours,activities"
+    assert csv_out[0] == "单位,编号,名称,时长,活动次数"  # headers follow --lang, as every table's do
+    assert cli(root, "hours", "--year", "2022", "--format", "csv", lang="en").stdout.splitlines()[0] == "unit,id,name,hours,activities"
     assert csv_out[1] == "u1,V0001,张三,5.00,2"
     table = cli(root, "hours", "--year", "2022").stdout
     assert "张三" in table and "5.00" in table and "合计: 11.75 h" in table

@@ -346,5 +346,8 @@ def test_table_output_names_what_falls_short(workspace: Callable[..., Path], cli
     en = cli(root, "check", "--year", "2022", "--as-of", END, lang="en").stdout
     assert "missed" in en and "blue" in en
     csv_lines = cli(root, "check", "--year", "2022", "--as-of", END, "--format", "csv").stdout.splitlines()
-    assert csv_lines[0] == "unit,policy,rule,kind,level,status,actual,target,failing"
-    assert csv_lines[1] == "u1,p1,r,team_conveners,error,fail,0.5,1.0,blue"
+    assert csv_lines[0] == "单位,方案,规则,类型,级别,结果,实际,目标,未达标项"
+    assert csv_lines[1] == "u1,p1,r,team_conveners,错误,未达标,0.5,1.0,blue"  # headers and words follow --lang
+    en_lines = cli(root, "check", "--year", "2022", "--as-of", END, "--format", "csv", lang="en").stdout.splitlines()
+    assert en_lines[0] == "unit,policy,rule,kind,level,status,actual,target,falls short"
+    assert en_lines[1] == "u1,p1,r,team_conveners,error,missed,0.5,1.0,blue"

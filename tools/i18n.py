@@ -28,6 +28,7 @@ def source_messages() -> Iterator[tuple[str, str]]:
     from vsledger.render.export import ALL_COLUMNS, SHEET_TITLES
     from vsledger.render.period import TEXT
     from vsledger.render.schema import DESCRIPTIONS
+    from vsledger.render.views import CSV_HEADERS
 
     for code, (message, hint) in PROBLEMS.items():
         yield f"problem:{code}", message
@@ -44,6 +45,8 @@ def source_messages() -> Iterator[tuple[str, str]]:
             yield column.context, column.en
     for key, text in TEXT.items():
         yield f"report:{key}", text
+    for key, text in CSV_HEADERS.items():
+        yield f"csv:{key}", text
     for key, text in DESCRIPTIONS.items():
         yield f"schema:{key}", text
 

@@ -90,7 +90,7 @@ def hours(
     if format is Format.json:
         render_json(hours_json(rows))
     elif format is Format.csv:
-        render_csv([hours_flat_table(rows)])
+        render_csv([hours_flat_table(rows, settings.lang)])
     else:
         last_month = cutoff.month if cutoff is not None and cutoff.year == year else 12
         render_terminal(hours_tables(rows, year, by.value, settings.lang, last_month))

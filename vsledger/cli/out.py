@@ -65,7 +65,8 @@ def export(
     if (format is not ExportFormat.json or out is not None) and _refuse_out(settings, target, format.value):
         raise typer.Exit(2)
     _report_ledger_state(workspace.problems, settings)
-    sheets = build_export(ledger_export(workspace, unit, year, cutoff), settings.lang, unmask=unmask)
+    words = format is not ExportFormat.json  # people read words; JSON keeps the codes
+    sheets = build_export(ledger_export(workspace, unit, year, cutoff), settings.lang, unmask=unmask, words=words)
     if format is ExportFormat.xlsx:
         from vsledger.render.progress import for_terminal
 
@@ -80,7 +81,7 @@ def export(
             render_json(data)
         raise typer.Exit(1 if workspace.errors else 0)
     else:
-        from vsledger.write.transaction import atomic_write
+        from vsledger.core.files import atomic_write
 
         atomic_write(target, (json.dumps(export_json(sheets, unit, year), ensure_ascii=False, indent=2) + "\n").encode("utf-8"))
     typer.echo(ui("exported", settings.lang, path=target))

@@ -358,7 +358,7 @@ def request_list(
     if format is Format.json:
         render_json(requests_json(rows))
     elif format is Format.csv:
-        render_csv([requests_flat_table(rows)])
+        render_csv([requests_flat_table(rows, settings.lang)])
     else:
         render_terminal([requests_table(rows, cutoff, settings.lang)])
     raise typer.Exit(1 if workspace.errors else 0)

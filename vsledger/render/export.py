@@ -19,6 +19,7 @@ from vsledger.check.rules.registry import round_half_up
 from vsledger.core.files import atomic_save, atomic_write
 from vsledger.core.personal import mask_id_number, mask_phone, mask_text
 from vsledger.core.progress import SILENT, Progress
+from vsledger.core.typed import EMPLOYMENT_WORDS
 from vsledger.render.messages import translate, ui
 from vsledger.render.terminal import csv_safe
 from vsledger.render.views import describe_failing, json_number, json_value
@@ -104,15 +105,35 @@ def _joined(values: list[Any]) -> str:
     return "、".join(str(v) for v in values)
 
 
-def build_export(export: LedgerExport, lang: str, unmask: bool = False) -> list[ExportSheet]:
-    """The five sheets of a unit's year, laid out: nothing is computed here."""
+def labelled(code: str | None, names: dict[str, str]) -> str | None:
+    """`红队 (red)`: the name people know, the id the files use; an unknown id as it is."""
+    if code is None:
+        return None
+    return f"{names[code]} ({code})" if code in names else code
+
+
+def employment_label(code: str | None, lang: str) -> str | None:
+    if code is None or lang != "zh":
+        return code
+    return EMPLOYMENT_WORDS.get(code, (code,))[0]
+
+
+def build_export(export: LedgerExport, lang: str, unmask: bool = False, words: bool = True) -> list[ExportSheet]:
+    """The five sheets of a unit's year, laid out: nothing is computed here. People read `words`
+    (在编, 达标, 红队 (red)), never bare codes; the JSON export asks for the codes."""
+    teams, branches = (export.teams, export.branches) if words else ({}, {})
+
+    def word(code: str) -> str:
+        return ui(code, lang) if words else code
+
     roster = ExportSheet("roster", SHEET_TITLES["roster"], ROSTER_COLUMNS)
     for v in export.volunteers:
         id_number = v.id_number if unmask or v.id_number is None else mask_id_number(v.id_number)
         phone = v.phone if unmask or v.phone is None else mask_phone(v.phone)
         roster.rows.append([
-            v.id, v.name, v.gender, id_number, phone, ui("yes" if v.party_member else "no", lang),
-            v.employment, v.branch, _joined(v.teams), v.joined, v.left, v.registered_on, v.registration_no, v.platform,
+            v.id, v.name, v.gender, id_number, phone, word("yes" if v.party_member else "no"),
+            employment_label(v.employment, lang) if words else v.employment, labelled(v.branch, branches),
+            _joined([labelled(t, teams) for t in v.teams]), v.joined, v.left, v.registered_on, v.registration_no, v.platform,
             v.checked_in_on, v.community, _joined(v.skills), v.prior_hours,
         ])  # fmt: skip
 
@@ -120,7 +141,7 @@ def build_export(export: LedgerExport, lang: str, unmask: bool = False) -> list[
     for line in export.activities:
         activity = line.activity
         activities.rows.append([
-            activity.id, activity.date, activity.title, activity.team, activity.category, _joined(activity.tags),
+            activity.id, activity.date, activity.title, labelled(activity.team, teams), activity.category, _joined(activity.tags),
             activity.location, activity.target, activity.served, f"{activity.start:%H:%M}" if activity.start else None,
             f"{activity.end:%H:%M}" if activity.end else None, activity.default_hours, len(activity.participants),
             activity.external, line.total_hours, activity.lead, activity.recorded_by, activity.content, activity.outcome,
@@ -139,7 +160,7 @@ def build_export(export: LedgerExport, lang: str, unmask: bool = False) -> list[
         actual = json_number(result.outcome.actual, result.measure)
         target = json_number(result.outcome.target, result.measure)
         compliance.rows.append([
-            result.rule.id, result.rule.text, result.rule.level, result.outcome.status.value,
+            result.rule.id, result.rule.text, word(result.rule.level), word(result.outcome.status.value),
             round_half_up(Decimal(str(actual)), Decimal("0.0001")) if actual is not None else None,
             round_half_up(Decimal(str(target)), Decimal("0.0001")) if target is not None else None,
             "; ".join(describe_failing(item) for item in result.outcome.failing),
@@ -172,6 +193,7 @@ def write_xlsx(sheets: list[ExportSheet], path: Path, lang: str, progress: Progr
     from openpyxl.chart import BarChart, Reference
     from openpyxl.styles import Font, PatternFill
     from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.properties import PageSetupProperties
     from openpyxl.worksheet.worksheet import Worksheet
 
     workbook = Workbook(write_only=True)
@@ -182,7 +204,11 @@ def write_xlsx(sheets: list[ExportSheet], path: Path, lang: str, progress: Progr
         ws.freeze_panes = "A2"
         ws.page_setup.orientation = "landscape"
         ws.page_setup.paperSize = Worksheet.PAPERSIZE_A4
+        # Excel and LibreOffice honour fitToWidth only with fitToPage on; fitToHeight 0 lets the
+        # pages run as long as the rows do, while every page keeps the full width.
+        ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
         ws.page_setup.fitToWidth = 1
+        ws.page_setup.fitToHeight = 0
         ws.print_title_rows = "1:1"
         for index, column in enumerate(sheet.columns, start=1):
             widest = max([_cell_width(column.header(lang))] + [_cell_width(row[index - 1]) for row in sheet.rows[:2000]])

@@ -13,7 +13,7 @@ from typing import Any
 
 from vsledger.check.rules import Status
 from vsledger.check.rules.registry import round_half_up
-from vsledger.render.messages import ui
+from vsledger.render.messages import translate, ui
 from vsledger.render.terminal import BarChart, Column, Items, Styled, Table, cell_text
 from vsledger.report.check import STATUSES, CheckResult, RuleResult
 from vsledger.report.hours import GroupBy, HoursRow, month_bars
@@ -168,11 +168,24 @@ def check_tables(result: CheckResult, lang: str, charts: bool = True) -> list[An
     return tables
 
 
+CSV_HEADERS = {
+    "unit": "unit", "policy": "policy", "rule": "rule", "kind": "kind", "level": "level", "status": "status",
+    "actual": "actual", "target": "target", "failing": "falls short", "id": "id", "name": "name", "hours": "hours",
+    "activities": "activities", "received": "received", "days": "days waiting", "from": "from", "ask": "ask",
+    "team": "team", "claimed_by": "claimed by", "state": "state", "answered": "answered",
+}  # fmt: skip
+"""The columns of the flat CSV tables, English source; the catalogue (context `csv:<key>`) words them."""
+
+
+def flat_table(keys: tuple[str, ...], lang: str) -> Table:
+    """A table for a spreadsheet: headers in the reader's language, like every other table."""
+    return Table("", [Column(translate(f"csv:{key}", CSV_HEADERS[key], lang)) for key in keys])
+
+
 def check_flat_table(result: CheckResult, lang: str) -> Any:
     """One row per unit and rule: what a spreadsheet wants."""
 
-    headers = ["unit", "policy", "rule", "kind", "level", "status", "actual", "target", "failing"]
-    table = Table("", [Column(h) for h in headers])
+    table = flat_table(("unit", "policy", "rule", "kind", "level", "status", "actual", "target", "failing"), lang)
     for unit in result.units:
         if unit.policy is None:
             table.rows.append([unit.unit, "", "", "", "", "", "", "", ""])
@@ -183,8 +196,8 @@ def check_flat_table(result: CheckResult, lang: str) -> Any:
                     unit.policy.id if unit.policy else "",
                     r.rule.id,
                     r.rule.kind,
-                    r.rule.level,
-                    r.outcome.status.value,
+                    ui(r.rule.level, lang),
+                    ui(r.outcome.status.value, lang),
                     json_number(r.outcome.actual, r.measure),
                     json_number(r.outcome.target, r.measure),
                     " ".join(_failing_key(item) for item in r.outcome.failing),
@@ -241,9 +254,8 @@ def hours_chart(title: str, bars: list[tuple[str, Decimal]], units: set[str], la
     return BarChart(title, bars, caption=caption)
 
 
-def hours_flat_table(rows: list[HoursRow]) -> Any:
-
-    table = Table("", [Column(h) for h in ("unit", "id", "name", "hours", "activities")])
+def hours_flat_table(rows: list[HoursRow], lang: str) -> Any:
+    table = flat_table(("unit", "id", "name", "hours", "activities"), lang)
     table.rows = [[r.unit, r.id, r.name, r.hours, r.activities] for r in rows]
     return table
 
@@ -286,10 +298,9 @@ def requests_table(rows: list[RequestRow], as_of: date, lang: str) -> Any:
     return table
 
 
-def requests_flat_table(rows: list[RequestRow]) -> Any:
-
+def requests_flat_table(rows: list[RequestRow], lang: str) -> Any:
     keys = ("unit", "id", "kind", "received", "days", "from", "ask", "team", "claimed_by", "state", "answered", "activities")
-    table = Table("", [Column(k) for k in keys])
+    table = flat_table(keys, lang)
     table.rows = [
         [
             r.unit,

@@ -56,6 +56,9 @@ class LedgerExport:
     monthly: list[MonthlyHours] = field(default_factory=list)
     """Volunteers who served, by id."""
     compliance: list[RuleResult] = field(default_factory=list)
+    teams: dict[str, str] = field(default_factory=dict)
+    """Team id → name, so people read names (with the id beside)."""
+    branches: dict[str, str] = field(default_factory=dict)
 
     @property
     def month_totals(self) -> list[Decimal]:
@@ -71,6 +74,9 @@ def ledger_export(workspace: Workspace, unit: str, year: int, as_of: date, check
     the check unless `check` is false (Parquet carries no check)."""
     ledger = workspace.units[unit]
     result = LedgerExport(unit, year, as_of, [e.volunteer for e in ledger.volunteers.values()])
+    if ledger.unit is not None:
+        result.teams = {team.id: team.name for team in ledger.unit.teams}
+        result.branches = {branch.id: branch.name for branch in ledger.unit.branches}
     activities = counted_activities(ledger, date(year, 1, 1), as_of)
     result.activities = [ActivityLine(a, activity_hours(a)) for a in activities]
     for activity, volunteer_id, hours in participations(activities):
