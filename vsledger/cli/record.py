@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Optional
 import typer
 
 if TYPE_CHECKING:
-    from vsledger.core.ledger import Workspace
+    pass
 
 from vsledger.cli.common import (
     CommitOption,
@@ -104,7 +104,7 @@ def add_activity_command(
 
     _confirm(record_text("activities", record), f"ledgers/{unit}/activities/{day:%Y-%m}.yaml", yes, settings)
     try:
-        added = add_activity(settings.root, unit, record, settings.today, commit=commit)
+        added = add_activity(settings.root, unit, record, settings.today, commit=commit, generated=id_ is None)
     except WriteRefused as exc:
         raise _show_refusal(exc, settings.root, settings) from None
     _report_added(added, settings.root, settings)
@@ -150,7 +150,7 @@ def add_volunteer_command(
     from vsledger.write.transaction import WriteRefused
 
     settings = _settings(ctx)
-    workspace, unit = _load_single_unit(unit, settings)
+    _, unit = _load_single_unit(unit, settings)
     record = {
         "id": id_,
         "name": _need(name, "--name", "prompt-name", settings),
@@ -176,7 +176,7 @@ def add_volunteer_command(
         record_text("roster", {k: v for k, v in shown.items() if v not in (None, [], "")}), f"ledgers/{unit}/roster.yaml", yes, settings
     )
     try:
-        added = add_volunteer(settings.root, unit, record, workspace, settings.today, commit=commit)
+        added = add_volunteer(settings.root, unit, record, settings.today, commit=commit)
     except WriteRefused as exc:
         raise _show_refusal(exc, settings.root, settings) from None
     _report_added(added, settings.root, settings)
@@ -199,13 +199,13 @@ RequestArgument = Annotated[str, typer.Argument(help="需求编号 / request id"
 StepDateOption = Annotated[Optional[str], typer.Option("--date", help="YYYY-MM-DD (default: today)")]
 
 
-def _record_step(settings: Settings, workspace: Workspace, unit: str, record: dict[str, Any], commit: bool) -> None:
+def _record_step(settings: Settings, unit: str, record: dict[str, Any], commit: bool) -> None:
     from vsledger.render.messages import ui
     from vsledger.write.add import add_request_step
     from vsledger.write.transaction import WriteRefused
 
     try:
-        added = add_request_step(settings.root, unit, record, workspace, settings.today, commit=commit)
+        added = add_request_step(settings.root, unit, record, settings.today, commit=commit)
     except WriteRefused as exc:
         raise _show_refusal(exc, settings.root, settings) from None
     step = ui(f"step-{record['step']}", settings.lang)
@@ -235,14 +235,14 @@ def request_add(
 ) -> None:
     """点单:登记一项群众需求或微心愿 / record a request received."""
     settings = _settings(ctx)
-    workspace, unit = _load_single_unit(unit, settings)
+    _, unit = _load_single_unit(unit, settings)
     record = {
         "request": id_, "step": "received", "date": _step_date(date_, settings),
         "from": _need(from_, "--from", "prompt-request-from", settings),
         "ask": _need(ask, "--ask", "prompt-request-ask", settings),
         "kind": kind.value if kind else _need(None, "--kind", "prompt-request-kind", settings, "wish"),
     }  # fmt: skip
-    _record_step(settings, workspace, unit, record, commit)
+    _record_step(settings, unit, record, commit)
 
 
 @request_app.command("assign")
@@ -256,14 +256,14 @@ def request_assign(
 ) -> None:
     """派单:把需求派给一个服务队 / assign a request to a team."""
     settings = _settings(ctx)
-    workspace, unit = _load_single_unit(unit, settings)
+    _, unit = _load_single_unit(unit, settings)
     record = {
         "request": request,
         "step": "assigned",
         "date": _step_date(date_, settings),
         "team": _need(team, "--team", "prompt-team", settings),
     }
-    _record_step(settings, workspace, unit, record, commit)
+    _record_step(settings, unit, record, commit)
 
 
 @request_app.command("claim")
@@ -284,7 +284,7 @@ def request_claim(
     people = list(volunteer or []) or _split_people(_need(None, "--volunteer", "prompt-claimants", settings))
     people = _resolve_people(people, workspace, unit, settings)
     record = {"request": request, "step": "claimed", "date": _step_date(date_, settings), "volunteers": people}
-    _record_step(settings, workspace, unit, record, commit)
+    _record_step(settings, unit, record, commit)
 
 
 @request_app.command("close")
@@ -298,14 +298,14 @@ def request_close(
 ) -> None:
     """结单:说明理由后关闭需求 / close a request, with the reason."""
     settings = _settings(ctx)
-    workspace, unit = _load_single_unit(unit, settings)
+    _, unit = _load_single_unit(unit, settings)
     record = {
         "request": request,
         "step": "closed",
         "date": _step_date(date_, settings),
         "reason": _need(reason, "--reason", "prompt-reason", settings),
     }
-    _record_step(settings, workspace, unit, record, commit)
+    _record_step(settings, unit, record, commit)
 
 
 @request_app.command("list")
