@@ -266,3 +266,99 @@ def test_an_unwritable_directory_gets_a_plain_message(workspace: Callable[..., P
     finally:
         directory.chmod(0o755)
     assert result.returncode == 1 and "not-writable: cannot write in ledgers/u1/activities" in result.stderr
+
+
+def test_import_numbers_follow_the_roster_found_under_the_lock(
+    workspace: Callable[..., Path], cli: Callable[..., Result], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A volunteer added by someone else between the preview and the write: the import takes the next ids, and says so."""
+    from vsledger.write import importing
+
+    root = workspace()
+    sheet = tmp_path / "花名册.csv"
+    sheet.write_text("姓名,人员类别\n王五,在编\n赵六,聘用\n", encoding="utf-8")
+    real = importing.transact
+
+    def someone_adds_first(*args: object, **kwargs: object) -> object:
+        with open(root / ROSTER, "a", encoding="utf-8") as roster:
+            roster.write("  - {id: V0003, name: 孙七, employment: staff}\n")
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(importing, "transact", someone_adds_first)
+    result = cli(root, "import", str(sheet), "--unit", "u1", lang="en")
+    assert result.exit_code == 0, result.stderr
+    assert "the imported ones are V0004 to V0005" in result.stdout
+    text = (root / ROSTER).read_text(encoding="utf-8")
+    assert "- id: V0004\n    name: 王五" in text and "- id: V0005\n    name: 赵六" in text
+    assert cli(root, "validate").exit_code == 0
+
+
+def test_an_internal_error_after_a_write_does_not_say_nothing_was_written(
+    workspace: Callable[..., Path], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from vsledger.check import timebank
+    from vsledger.cli import app as cli_module
+
+    root = workspace({ACT: EXISTING})
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("bug after the write")
+
+    monkeypatch.setattr(timebank, "time_bank", broken)
+    argv = ["vsledger", "--root", str(root), "--lang", "en", "--today", TODAY, "redeem", "--unit", "u1", "-v", "V0001"]
+    monkeypatch.setattr(sys, "argv", [*argv, "--hours", "1", "--what", "书", "--date", "2022-05-06"])
+    monkeypatch.setenv("VSLEDGER_LANG", "en")
+    monkeypatch.delenv("VSLEDGER_DEBUG", raising=False)
+    with pytest.raises(SystemExit):
+        cli_module.run()
+    err = capsys.readouterr().err
+    assert "internal error (RuntimeError): bug after the write" in err
+    assert "these files had been written before the error:" in err and "redemptions.yaml" in err
+    assert "nothing was written" not in err
+
+
+def test_a_file_that_cannot_be_put_back_is_named_not_hidden(
+    workspace: Callable[..., Path], cli: Callable[..., Result], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The second replace fails and so does putting the first back: the message says what is new."""
+    from vsledger.core import files
+
+    root = workspace({PERSONAL: '- {id: V0002, phone: "13900001111"}\n'})
+    before = (root / ROSTER).read_bytes()
+    real_replace = files.os.replace
+    calls: list[str] = []
+
+    def fail_after_first(src: str, dst: str) -> None:
+        calls.append(Path(dst).name)
+        if len(calls) > 1:
+            raise OSError(errno.EIO, os.strerror(errno.EIO), dst)
+        real_replace(src, dst)
+
+    monkeypatch.setattr(files.os, "replace", fail_after_first)
+    result = cli(root, *ADD_VOLUNTEER, lang="en")
+    assert result.exit_code == 1
+    assert result.stderr.startswith("partly written:")
+    assert f"{ROSTER}:1:1: write-partial: {ROSTER} could not be put back after a failed write: it holds the new text" in result.stderr
+    assert "V0003" in (root / ROSTER).read_text(encoding="utf-8")  # what the message says is so
+    assert "V0003" not in (root / PERSONAL).read_text(encoding="utf-8")
+    kept = result.stderr.split("its old text is kept in ")[1].split(";")[0]
+    assert (root / kept).read_bytes() == before  # the old roster is not lost
+
+
+def test_a_directory_that_refuses_files_gets_a_plain_message(
+    workspace: Callable[..., Path], cli: Callable[..., Result], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """EACCES from the file system itself (root passes permission checks, so it is injected here)."""
+    from vsledger.core import files
+
+    root = workspace({ACT: EXISTING})
+    before = snapshot(root)
+
+    def refuse(*args: object, **kwargs: object) -> tuple[int, str]:
+        raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(kwargs.get("dir")))
+
+    monkeypatch.setattr(files.tempfile, "mkstemp", refuse)
+    result = cli(root, *ADD_ACTIVITY, lang="en")
+    assert result.exit_code == 1
+    assert f"{ACT}:1:1: not-writable: cannot write in {ACT} (Permission denied); nothing was written" in result.stderr
+    assert snapshot(root) == before

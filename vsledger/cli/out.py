@@ -107,10 +107,12 @@ def import_command(
     if dry_run:
         return
     try:
-        import_volunteers(settings.root, unit, result.records, settings.today)
+        ids = import_volunteers(settings.root, unit, result.records, settings.today)
     except WriteRefused as exc:
         raise _show_refusal(exc, settings.root, settings) from None
     typer.echo(ui("import-done", settings.lang, count=len(result.records)))
+    if ids and ids != [record["id"] for record in result.records]:  # someone added volunteers since the preview
+        typer.echo(ui("import-renumbered", settings.lang, first=ids[0], last=ids[-1]))
 
 
 class ReportKindOption(StrEnum):

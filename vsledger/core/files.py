@@ -29,6 +29,7 @@ def atomic_save(path: Path, save: Callable[[str], object], private: bool = False
         save(temp_name)
         os.chmod(temp_name, mode)
         os.replace(temp_name, path)
+        WRITTEN.append(path)
     except BaseException:
         if os.path.exists(temp_name):
             os.unlink(temp_name)
@@ -36,15 +37,20 @@ def atomic_save(path: Path, save: Callable[[str], object], private: bool = False
     _fsync_directory(path.parent)
 
 
+WRITTEN: list[Path] = []
+"""Every file this process has replaced: an internal error after a write must not claim nothing was written."""
+
+
 class SetNotWritten(OSError):
     """A set of files was not replaced. `path` is where it failed and `error` why; every file is
     as it was, except those in `left` (new text that could not be put back)."""
 
-    def __init__(self, path: Path, error: OSError, left: list[Path] | None = None) -> None:
+    def __init__(self, path: Path, error: OSError, left: dict[Path, Path | None] | None = None) -> None:
         super().__init__(error.errno, f"{path}: {error.strerror or error}")
         self.path = path
         self.error = error
-        self.left = left or []
+        self.left = left or {}
+        """Each file left new → where its old text is kept (None: it did not exist before)."""
 
 
 @dataclass
@@ -85,12 +91,14 @@ def replace_all(contents: dict[Path, bytes], private: frozenset[Path] = frozense
             done.append(slot)
     except BaseException as exc:
         left = _undo(done)
-        _discard(slots)
+        WRITTEN.extend(left)
+        _discard([slot for slot in slots if slot.target not in left])  # an old text not put back is kept
         if journal is not None and not left:
             _unlink(journal)
         if isinstance(exc, OSError):
             raise SetNotWritten(slots[len(done)].target, exc, left) from exc
         raise
+    WRITTEN.extend(slot.target for slot in slots)
     for directory in {slot.target.parent for slot in slots}:
         _fsync_directory(directory)
     if journal is not None:
@@ -133,9 +141,9 @@ def _write_synced(path: Path, content: bytes, mode: int) -> None:
     os.chmod(path, mode)
 
 
-def _undo(done: list[_Slot]) -> list[Path]:
-    """Put the old files back, last replaced first; the targets that could not be."""
-    left = []
+def _undo(done: list[_Slot]) -> dict[Path, Path | None]:
+    """Put the old files back, last replaced first; the targets that could not be, with their old text's place."""
+    left: dict[Path, Path | None] = {}
     for slot in reversed(done):
         try:
             if slot.backup is not None:
@@ -143,7 +151,7 @@ def _undo(done: list[_Slot]) -> list[Path]:
             else:
                 os.unlink(slot.target)
         except OSError:
-            left.append(slot.target)
+            left[slot.target] = slot.backup
     return left
 
 

@@ -155,7 +155,7 @@ PROBLEMS: dict[str, tuple[str, str]] = {
     ),
     "write-partial": (
         "{path} could not be put back after a failed write: it holds the new text, the other files the old",
-        "check the file (git diff), then run the command again",
+        "its old text is kept in {old}; check the file (git diff), then run the command again",
     ),
     "write-rolled-back": ("an interrupted earlier write was undone: {path} is back as it was before it", ""),
     "uncommitted-edits": (
@@ -317,6 +317,8 @@ UI: dict[str, str] = {
     "chart-hours-by-month": "Service hours by month",
     "chart-hours-axis": "hours",
     "partly-written": "partly written:",
+    "import-renumbered": "volunteers were added while the preview was shown: the imported ones are {first} to {last}",
+    "internal-error-written": "vsledger: these files had been written before the error: {files}",
 }
 
 

@@ -176,7 +176,10 @@ def write_files(root: Path, contents: dict[str, bytes], private: frozenset[str] 
         replace_all(targets, frozenset(root / rel for rel in private), journal=root / JOURNAL_NAME)
     except SetNotWritten as exc:
         problems = [_io_problem(root, exc.path, exc.error)]
-        problems += [_problem(_shown(root, left), "write-partial", path=_shown(root, left)) for left in exc.left]
+        problems += [
+            _problem(_shown(root, left), "write-partial", path=_shown(root, left), old=_shown(root, old) if old else "-")
+            for left, old in exc.left.items()
+        ]
         raise WriteRefused(problems, partial=bool(exc.left)) from None
 
 
