@@ -362,3 +362,27 @@ def test_a_directory_that_refuses_files_gets_a_plain_message(
     assert result.exit_code == 1
     assert f"{ACT}:1:1: not-writable: cannot write in {ACT} (Permission denied); nothing was written" in result.stderr
     assert snapshot(root) == before
+
+
+def test_a_certificate_whose_pdf_cannot_be_written_is_not_registered(
+    workspace: Callable[..., Path], cli: Callable[..., Result], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The register line and the PDF are one set: no number is used up by a PDF that was never written."""
+    from vsledger.core import files
+
+    root = ledger(workspace)
+    real_open = open
+
+    def full_disk_for_the_pdf(path: str, mode: str = "r", *args: object, **kwargs: object) -> object:
+        if "w" in mode and Path(path).name.startswith(".c.pdf."):
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), path)
+        return real_open(path, mode, *args, **kwargs)  # type: ignore[call-overload]
+
+    monkeypatch.setattr(files, "open", full_disk_for_the_pdf, raising=False)
+    result = cli(root, "certificate", "--unit", "u1", "--volunteer", "V0001", "--out", str(tmp_path / "c.pdf"), lang="en")
+    assert result.exit_code == 1
+    assert "c.pdf:1:1: disk-full: the disk is full: c.pdf could not be written; nothing was written" in result.stderr
+    assert not (root / "ledgers/u1/certificates.yaml").exists() and not (tmp_path / "c.pdf").exists()
+    monkeypatch.undo()
+    again = cli(root, "certificate", "--unit", "u1", "--volunteer", "V0001", "--out", str(tmp_path / "c.pdf"), lang="en")
+    assert again.exit_code == 0 and "u1-2024-0001" in again.stdout  # the number was not used up

@@ -171,8 +171,9 @@ def format_workspace(root: Path, check: bool, today: date) -> FormatResult:
 
     Writing is one transaction over the whole workspace: every reformatted file is
     replaced in one set, and refused if the result reads differently (a new error)."""
-    if check:
-        return _format_files(root)[0]
+    found, formatted = _format_files(root)
+    if check or not formatted:  # nothing to write: no lock, no loads
+        return found
 
     def decide(_workspace: Workspace) -> Plan:
         result, formatted = _format_files(root)
