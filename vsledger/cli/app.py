@@ -14,6 +14,7 @@ import typer
 
 from vsledger.cli import inspect, out, record, workspace  # noqa: F401  (registers the commands)
 from vsledger.cli.common import app
+from vsledger.core import files
 
 __all__ = ["app", "run"]
 
@@ -25,6 +26,7 @@ def run() -> None:
     # A command is a short-lived process that makes no cyclic garbage worth collecting; the
     # collector's passes over a large ledger's millions of objects would cost seconds.
     gc.disable()
+    files.WRITTEN.clear()
     try:
         app(prog_name="vsledger")
     except Exception as exc:  # every expected failure is a Problem; this is a bug in vsledger
@@ -33,5 +35,12 @@ def run() -> None:
         from vsledger.core.personal import mask_text
 
         typer.echo(f"vsledger: internal error ({type(exc).__name__}): {mask_text(str(exc))}", err=True)
-        typer.echo("vsledger: nothing was written; VSLEDGER_DEBUG=1 shows the details for a bug report", err=True)
+        if files.WRITTEN:  # the error came after a write: saying "nothing was written" would be false
+            from vsledger.render.messages import current_lang, ui
+
+            written = ", ".join(dict.fromkeys(str(path) for path in files.WRITTEN))
+            typer.echo(ui("internal-error-written", current_lang(), files=written), err=True)
+            typer.echo("vsledger: VSLEDGER_DEBUG=1 shows the details for a bug report", err=True)
+        else:
+            typer.echo("vsledger: nothing was written; VSLEDGER_DEBUG=1 shows the details for a bug report", err=True)
         sys.exit(1)

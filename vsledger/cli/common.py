@@ -241,7 +241,7 @@ def _show_refusal(exc: Exception, root: Path, settings: Settings) -> typer.Exit:
     from vsledger.write.transaction import WriteRefused
 
     assert isinstance(exc, WriteRefused)
-    typer.echo(ui("refused", settings.lang), err=True)
+    typer.echo(ui("partly-written" if exc.partial else "refused", settings.lang), err=True)
     render_problems(exc.problems, root, settings.lang, file=sys.stderr, overrides=exc.overrides)
     return typer.Exit(1)
 
@@ -252,7 +252,7 @@ def _report_added(added: object, root: Path, settings: Settings) -> None:
     from vsledger.write.add import Added
 
     assert isinstance(added, Added)
-    typer.echo(ui("added", settings.lang, file=added.file, id=added.record_id))
+    typer.echo(ui("added", settings.lang, file=", ".join(added.result.files), id=added.record_id))
     if added.result.warnings:
         render_problems(added.result.warnings, root, settings.lang, file=sys.stderr)
     if added.commit_error is not None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import sys
-from datetime import date
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Optional
@@ -12,7 +11,7 @@ from typing import TYPE_CHECKING, Annotated, Optional
 import typer
 
 if TYPE_CHECKING:
-    pass
+    from vsledger.core.problems import Problem
 
 from vsledger.cli.common import (
     OneUnitOption,
@@ -114,10 +113,12 @@ def import_command(
     if dry_run:
         return
     try:
-        import_volunteers(settings.root, unit, result.records, settings.today)
+        ids = import_volunteers(settings.root, unit, result.records, settings.today)
     except WriteRefused as exc:
         raise _show_refusal(exc, settings.root, settings) from None
     typer.echo(ui("import-done", settings.lang, count=len(result.records)))
+    if ids and ids != [record["id"] for record in result.records]:  # someone added volunteers since the preview
+        typer.echo(ui("import-renumbered", settings.lang, first=ids[0], last=ids[-1]))
 
 
 class ReportKindOption(StrEnum):
@@ -147,7 +148,7 @@ def report(
     from vsledger.render.period import render_markdown, report_sheets
     from vsledger.report.period import period_report
     from vsledger.write.layout import record_text
-    from vsledger.write.transaction import Change, WriteRefused, append_line, apply_changes
+    from vsledger.write.transaction import Change, Plan, WriteRefused, append_line, transact
 
     settings = _settings(ctx)
     workspace, unit = _load_single_unit(unit, settings)
@@ -175,7 +176,7 @@ def report(
         line = record_text("reports", record)
         rel = f"ledgers/{unit}/reports.yaml"
         try:
-            apply_changes(settings.root, unit, [Change(rel, lambda old: append_line(old, line))], settings.today)
+            transact(settings.root, unit, settings.today, lambda _workspace: Plan([Change(rel, lambda old: append_line(old, line))]))
         except WriteRefused as exc:
             raise _show_refusal(exc, settings.root, settings) from None
         typer.echo(ui("report-recorded", settings.lang, file=rel, date=day.isoformat()))
@@ -199,50 +200,54 @@ def certificate(
 ) -> None:
     """出具志愿服务记录证明(PDF,编号登记)/ issue a numbered service certificate."""
     from vsledger.render.messages import ui
-    from vsledger.write.certificate import build_certificate, register, write_pdf
+    from vsledger.write.certificate import issue_certificate
     from vsledger.write.transaction import WriteRefused
 
     settings = _settings(ctx)
     workspace, unit = _load_single_unit(unit, settings)
     volunteer = _resolve_people([volunteer], workspace, unit, settings)[0]  # an id or a name
-    start = _parse_date(from_, "--from") if from_ else date(1900, 1, 1)
+    start = _parse_date(from_, "--from") if from_ else None
     end = _parse_date(to, "--to") if to else settings.today
-    if start > end:
+    if start is not None and start > end:
         raise _usage_error(ui("bad-range", settings.lang, start=start.isoformat(), end=end.isoformat()))
     errors = [p for p in workspace.errors if p.file.startswith(f"ledgers/{unit}/")]
     if errors:  # hours from entries with errors are not hours to certify
         _report_ledger_state(errors, settings)
         typer.echo(ui("certificate-refused", settings.lang, errors=len(errors)), err=True)
         raise typer.Exit(1)
-    result = build_certificate(workspace, unit, volunteer, start, end, settings.today, signer, handler, contact, unmask)
-    if result is None:
+    if volunteer not in workspace.units[unit].volunteers:
         raise _usage_error(ui("unknown-volunteer-option", settings.lang, unit=unit, id=volunteer))
-    if from_ is None and result.activities:
-        result.start = result.activities[0][0].date
-    target = out if out is not None else Path(f"{result.number}.pdf")
-    if _refuse_out(settings, target, "pdf"):
+    if out is not None and _refuse_out(settings, out, "pdf"):
         raise typer.Exit(2)
-    if result.id_number is None:
-        typer.echo(ui("no-id-number", settings.lang, id=volunteer), err=True)
-    write_pdf(result, target)
     try:
-        register(settings.root, unit, result, settings.today)
+        result, target = issue_certificate(
+            settings.root, unit, volunteer, start, end, settings.today, signer, handler, contact, unmask,
+            out, lambda path: _out_problem(settings, path, "pdf"),
+        )  # fmt: skip
     except WriteRefused as exc:
         raise _show_refusal(exc, settings.root, settings) from None
+    if result.id_number is None:
+        typer.echo(ui("no-id-number", settings.lang, id=volunteer), err=True)
     typer.echo(ui("certificate-issued", settings.lang, number=result.number, path=target))
 
 
 def _refuse_out(settings: Settings, target: Path, fmt: str) -> bool:
     """Say so and return True when an export must not be written at `target`."""
-    from vsledger.core.problems import Problem
-    from vsledger.render.export import check_out_path
     from vsledger.render.terminal import render_problems
 
+    refusal = _out_problem(settings, target, fmt)
+    if refusal is not None:
+        render_problems([refusal], settings.root, settings.lang, file=sys.stderr, excerpts=False)
+    return refusal is not None
+
+
+def _out_problem(settings: Settings, target: Path, fmt: str) -> Problem | None:
+    """Why an export must not be written at `target`, or None."""
+    from vsledger.core.problems import Problem
+    from vsledger.render.export import check_out_path
+
     code = check_out_path(settings.root, target, fmt)
-    if code is not None:
-        refusal = [Problem(str(target), code, {}, line=1, column=1)]
-        render_problems(refusal, settings.root, settings.lang, file=sys.stderr, excerpts=False)
-    return code is not None
+    return Problem(str(target), code, {}, line=1, column=1) if code is not None else None
 
 
 def _export_parquet(settings: Settings, unit: str, year: int, out: Path | None, as_of: str | None) -> int:

@@ -118,7 +118,7 @@ def add_activity_command(
 
     _confirm(record_text("activities", record), f"ledgers/{unit}/activities/{day:%Y-%m}.yaml", yes, settings)
     try:
-        added = add_activity(settings.root, unit, record, settings.today, commit=commit)
+        added = add_activity(settings.root, unit, record, settings.today, commit=commit, generated=id_ is None)
     except WriteRefused as exc:
         raise _show_refusal(exc, settings.root, settings) from None
     _report_added(added, settings.root, settings)
@@ -205,7 +205,7 @@ def add_volunteer_command(
         record_text("roster", {k: v for k, v in shown.items() if v not in (None, [], "")}), f"ledgers/{unit}/roster.yaml", yes, settings
     )
     try:
-        added = add_volunteer(settings.root, unit, record, workspace, settings.today, commit=commit)
+        added = add_volunteer(settings.root, unit, record, settings.today, commit=commit)
     except WriteRefused as exc:
         raise _show_refusal(exc, settings.root, settings) from None
     _report_added(added, settings.root, settings)
@@ -228,13 +228,13 @@ RequestArgument = Annotated[str, typer.Argument(help="需求编号 / request id"
 StepDateOption = Annotated[Optional[str], typer.Option("--date", help="YYYY-MM-DD (default: today)")]
 
 
-def _record_step(settings: Settings, workspace: Workspace, unit: str, record: dict[str, Any], commit: bool) -> None:
+def _record_step(settings: Settings, unit: str, record: dict[str, Any], commit: bool) -> None:
     from vsledger.render.messages import ui
     from vsledger.write.add import add_request_step
     from vsledger.write.transaction import WriteRefused
 
     try:
-        added = add_request_step(settings.root, unit, record, workspace, settings.today, commit=commit)
+        added = add_request_step(settings.root, unit, record, settings.today, commit=commit)
     except WriteRefused as exc:
         raise _show_refusal(exc, settings.root, settings) from None
     step = ui(f"step-{record['step']}", settings.lang)
@@ -256,10 +256,10 @@ def _one_field_step(
 ) -> None:
     """A step that adds one field to the request and the date (assign: --team, close: --reason), asked for when missing."""
     settings = _settings(ctx)
-    workspace, unit_id = _load_single_unit(unit, settings)
+    _, unit_id = _load_single_unit(unit, settings)
     value, flag, prompt = asked
     record = {"request": request, "step": step, "date": _step_date(date_, settings), key: _need(value, flag, prompt, settings)}
-    _record_step(settings, workspace, unit_id, record, commit)
+    _record_step(settings, unit_id, record, commit)
 
 
 @request_app.command("add")
@@ -275,14 +275,14 @@ def request_add(
 ) -> None:
     """点单:登记一项群众需求或微心愿 / record a request received."""
     settings = _settings(ctx)
-    workspace, unit = _load_single_unit(unit, settings)
+    _, unit = _load_single_unit(unit, settings)
     record = {
         "request": id_, "step": "received", "date": _step_date(date_, settings),
         "from": _need(from_, "--from", "prompt-request-from", settings),
         "ask": _need(ask, "--ask", "prompt-request-ask", settings),
         "kind": kind.value if kind else _need(None, "--kind", "prompt-request-kind", settings, "wish"),
     }  # fmt: skip
-    _record_step(settings, workspace, unit, record, commit)
+    _record_step(settings, unit, record, commit)
 
 
 @request_app.command("assign")
@@ -316,7 +316,7 @@ def request_claim(
     people = list(volunteer or []) or _split_people(_need(None, "--volunteer", "prompt-claimants", settings))
     people = _resolve_people(people, workspace, unit, settings)
     record = {"request": request, "step": "claimed", "date": _step_date(date_, settings), "volunteers": people}
-    _record_step(settings, workspace, unit, record, commit)
+    _record_step(settings, unit, record, commit)
 
 
 @request_app.command("close")

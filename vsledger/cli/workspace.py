@@ -31,6 +31,7 @@ def init(
     """新建工作区:方案、示例单位、.gitattributes、git init / a new workspace."""
     from vsledger.render.messages import ui
     from vsledger.write.init import WorkspaceExists, init_workspace
+    from vsledger.write.transaction import WriteRefused
 
     settings = _settings(ctx)
     root = directory or settings.root
@@ -39,6 +40,8 @@ def init(
     except WorkspaceExists:
         typer.echo(ui("init-not-empty", settings.lang, root=root), err=True)
         raise typer.Exit(1) from None
+    except WriteRefused as exc:
+        raise _show_refusal(exc, root, settings) from None
     typer.echo(ui("init-done", settings.lang, root=root))
 
 
@@ -78,10 +81,14 @@ def fmt(
     from vsledger.render.messages import ui
     from vsledger.render.terminal import render_problems
     from vsledger.write.fmt import format_workspace
+    from vsledger.write.transaction import WriteRefused
 
     settings = _settings(ctx)
     _load(settings)  # a readable workspace, or exit 2
-    result = format_workspace(settings.root, check=check_only)
+    try:
+        result = format_workspace(settings.root, check_only, settings.today)
+    except WriteRefused as exc:
+        raise _show_refusal(exc, settings.root, settings) from None
     for rel in result.changed:
         typer.echo(ui("fmt-would-change" if check_only else "fmt-changed", settings.lang, file=rel))
     if result.skipped:

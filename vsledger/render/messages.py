@@ -142,6 +142,26 @@ PROBLEMS: dict[str, tuple[str, str]] = {
         "{id} redeems {hours} hours on {date} with only {balance} hours in the time bank",
         "a redemption cannot exceed the hours earned by that day",
     ),
+    "disk-full": ("the disk is full: {path} could not be written; nothing was written", "free some space, then run the command again"),
+    "not-writable": (
+        "cannot write in {path} ({detail}); nothing was written",
+        "check the permissions of the directory and file, or whether the disk is mounted read-only",
+    ),
+    "write-failed": ("cannot write {path} ({detail}); nothing was written", ""),
+    "file-read-only": ("{path} is read-only; nothing was written", "if it should be writable: chmod u+w {path}"),
+    "lock-not-writable": (
+        "cannot take the lock {path} ({detail}); nothing was written",
+        "every write takes this lock file in the workspace: make it writable (chmod u+w {path}) or remove it when no vsledger command runs",
+    ),
+    "write-partial": (
+        "{path} could not be put back after a failed write: it holds the new text, the other files the old",
+        "its old text is kept in {old}; check the file (git diff), then run the command again",
+    ),
+    "write-rolled-back": ("an interrupted earlier write was undone: {path} is back as it was before it", ""),
+    "uncommitted-edits": (
+        "{file} has changes not yet committed to git; --commit would commit them under this record's name; nothing was written",
+        "commit or set aside those changes first (git diff -- {file}), or run without --commit",
+    ),
 }
 
 UI: dict[str, str] = {
@@ -353,6 +373,9 @@ UI: dict[str, str] = {
     "activity-not-found": "no activity {id} that still counts ({units})",
     "activity-in-several-units": "activity {id} is in several units ({units}): give --unit",
     "correct-nothing": "nothing to correct: give the fields that change (--hours 2, --title …)",
+    "partly-written": "partly written:",
+    "import-renumbered": "volunteers were added while the preview was shown: the imported ones are {first} to {last}",
+    "internal-error-written": "vsledger: these files had been written before the error: {files}",
 }
 
 

@@ -1,7 +1,8 @@
 """Adding one activity or one volunteer: build the record, then write it safely.
 
 The CLI gathers fields (from flags, or prompts on a terminal) and calls one of
-these; validation against the whole ledger happens in `writing.apply_changes`.
+these; each is one `transaction.transact`: what it hands out (an id) is chosen
+under the workspace lock, and the ledger is validated before and after.
 """
 
 from __future__ import annotations
@@ -20,14 +21,14 @@ from vsledger.core.problems import Problem
 from vsledger.write.layout import record_text
 from vsledger.write.transaction import (
     Change,
+    Plan,
     WriteRefused,
     WriteResult,
     append_block,
     append_line,
     append_volunteer,
-    apply_changes,
-    git_commit,
     new_activity_id,
+    transact,
 )
 
 
@@ -37,7 +38,10 @@ class Added:
     file: str
     block: str
     result: WriteResult
-    commit_error: str | None = None
+
+    @property
+    def commit_error(self) -> str | None:
+        return self.result.commit_error
 
 
 def parse_participant(text: str) -> str | dict[str, Decimal]:
@@ -52,29 +56,39 @@ def parse_participant(text: str) -> str | dict[str, Decimal]:
 
 
 def activity_record(fields: dict[str, Any], workspace: Workspace, unit: str) -> dict[str, Any]:
+    """The record as it will be written; a generated id is only proposed here (see `add_activity`)."""
     record = {k: v for k, v in fields.items() if v not in (None, [], "")}
     if "id" not in record:
-        taken = workspace.units[unit].known_activity_ids if unit in workspace.units else set()
-        record = {"id": new_activity_id(record["date"], taken), **record}
+        record = {"id": new_activity_id(record["date"], _activity_ids(workspace, unit)), **record}
     if isinstance(record.get("hours"), str):
         with contextlib.suppress(InvalidOperation):  # left as text, the model reports it located
             record["hours"] = Decimal(record["hours"])
     return record
 
 
-def add_activity(root: Path, unit: str, record: dict[str, Any], today: date, commit: bool = False) -> Added:
+def _activity_ids(workspace: Workspace, unit: str) -> set[str]:
+    return workspace.units[unit].known_activity_ids if unit in workspace.units else set()
+
+
+def add_activity(root: Path, unit: str, record: dict[str, Any], today: date, commit: bool = False, generated: bool = False) -> Added:
+    """Append one activity; a `generated` id is checked again under the lock and drawn anew if taken meanwhile."""
     day: date = record["date"]
     rel = f"ledgers/{unit}/activities/{day:%Y-%m}.yaml"
-    block = record_text("activities", record)
 
-    def landed(workspace: Workspace) -> bool:
-        return any(e.activity.id == record["id"] and e.file == rel for e in workspace.units[unit].activities)
+    def decide(workspace: Workspace) -> Plan:
+        taken = _activity_ids(workspace, unit)
+        chosen = {**record, "id": new_activity_id(day, taken)} if generated and record["id"] in taken else record
+        block = record_text("activities", chosen)
 
-    result = apply_changes(root, unit, [Change(rel, lambda old: append_block(old, block))], today, expect=landed)
-    added = Added(record["id"], rel, block, result)
-    if commit:
-        added.commit_error = git_commit(root, [rel], f"add-activity: {unit} {record['id']} {record.get('title', '')}".strip())
-    return added
+        def landed(after: Workspace) -> bool:
+            return any(e.activity.id == chosen["id"] and e.file == rel for e in after.units[unit].activities)
+
+        message = f"add-activity: {unit} {chosen['id']} {chosen.get('title', '')}".strip()
+        return Plan([Change(rel, lambda old: append_block(old, block))], (chosen["id"], block), landed, message)
+
+    result = transact(root, unit, today, decide, commit=commit)
+    record_id, block = result.value
+    return Added(record_id, rel, block, result)
 
 
 def next_volunteer_id(workspace: Workspace, unit: str) -> str:
@@ -82,32 +96,35 @@ def next_volunteer_id(workspace: Workspace, unit: str) -> str:
     return f"V{max(numbers, default=0) + 1:04d}"
 
 
-def add_volunteer(root: Path, unit: str, record: dict[str, Any], workspace: Workspace, today: date, commit: bool = False) -> Added:
-    """Roster fields go to roster.yaml; ID card and phone numbers to personal.yaml (docs/format.md §5)."""
+def add_volunteer(root: Path, unit: str, record: dict[str, Any], today: date, commit: bool = False) -> Added:
+    """Roster fields go to roster.yaml, ID card and phone numbers to personal.yaml (docs/format.md §5), as one set;
+    the next `V####` id is chosen under the lock."""
     record = {k: v for k, v in record.items() if v not in (None, [], "")}
-    if "id" not in record:
-        record = {"id": next_volunteer_id(workspace, unit), **record}
     personal = {k: record.pop(k) for k in PERSONAL_FIELDS if k in record}
-    if "id_number" in personal:
-        duplicate = _holder_of_id_number(workspace, unit, str(personal["id_number"]).upper())
-        if duplicate is not None:
-            raise WriteRefused([Problem(f"ledgers/{unit}/personal.yaml", "duplicate-id-number", {"id": duplicate}, line=1, column=1)])
     roster_rel = f"ledgers/{unit}/roster.yaml"
     personal_rel = f"ledgers/{unit}/personal.yaml"
-    block = record_text("roster", record)
-    changes = [Change(roster_rel, lambda old: append_volunteer(old, block))]
-    if personal:
-        line = record_text("personal", {"id": record["id"], **personal})
-        changes.append(Change(personal_rel, lambda old: append_line(old, line)))
 
-    def landed(workspace: Workspace) -> bool:
-        return record["id"] in workspace.units[unit].volunteers
+    def decide(workspace: Workspace) -> Plan:
+        chosen = record if "id" in record else {"id": next_volunteer_id(workspace, unit), **record}
+        if "id_number" in personal:
+            duplicate = _holder_of_id_number(workspace, unit, str(personal["id_number"]).upper())
+            if duplicate is not None:
+                raise WriteRefused([Problem(personal_rel, "duplicate-id-number", {"id": duplicate}, line=1, column=1)])
+        block = record_text("roster", chosen)
+        changes = [Change(roster_rel, lambda old: append_volunteer(old, block))]
+        if personal:
+            line = record_text("personal", {"id": chosen["id"], **personal})
+            changes.append(Change(personal_rel, lambda old: append_line(old, line)))
 
-    result = apply_changes(root, unit, changes, today, expect=landed)
-    added = Added(record["id"], roster_rel, block, result)
-    if commit:  # personal.yaml stays out of git, always
-        added.commit_error = git_commit(root, [roster_rel], f"add-volunteer: {unit} {record['id']} {record.get('name', '')}".strip())
-    return added
+        def landed(after: Workspace) -> bool:
+            return chosen["id"] in after.units[unit].volunteers
+
+        message = f"add-volunteer: {unit} {chosen['id']} {chosen.get('name', '')}".strip()
+        return Plan(changes, (chosen["id"], block), landed, message)
+
+    result = transact(root, unit, today, decide, commit=commit)  # personal.yaml stays out of git, always
+    record_id, block = result.value
+    return Added(record_id, roster_rel, block, result)
 
 
 def _holder_of_id_number(workspace: Workspace, unit: str, number: str) -> str | None:
@@ -117,22 +134,27 @@ def _holder_of_id_number(workspace: Workspace, unit: str, number: str) -> str | 
     return None
 
 
-def add_request_step(root: Path, unit: str, record: dict[str, Any], workspace: Workspace, today: date, commit: bool = False) -> Added:
+def add_request_step(root: Path, unit: str, record: dict[str, Any], today: date, commit: bool = False) -> Added:
     """One step of a request's life, appended to requests.yaml as one line.
 
-    A `received` step without a `request` id gets a new one (`R` + date + random bits)."""
+    A `received` step without a `request` id gets a new one (`R` + date + random bits), chosen under the lock."""
     record = {k: v for k, v in record.items() if v not in (None, [], "")}
-    if "request" not in record:
-        taken = {e.step.request for e in workspace.units[unit].request_steps} if unit in workspace.units else set()
-        record = {"request": new_activity_id(record["date"], taken, prefix="R"), **record}
     rel = f"ledgers/{unit}/requests.yaml"
 
-    def landed(after: Workspace) -> bool:
-        steps = after.units[unit].request_steps
-        return bool(steps) and (steps[-1].step.request, steps[-1].step.date) == (record["request"], record["date"])
+    def decide(workspace: Workspace) -> Plan:
+        chosen = record
+        if "request" not in record:
+            taken = {e.step.request for e in workspace.units[unit].request_steps} if unit in workspace.units else set()
+            chosen = {"request": new_activity_id(record["date"], taken, prefix="R"), **record}
 
-    message = f"request {record['step']}: {unit} {record['request']}"
-    return _append_one_line(root, unit, rel, record_text("requests", record), record["request"], today, landed, commit, message)
+        def landed(after: Workspace) -> bool:
+            steps = after.units[unit].request_steps
+            return bool(steps) and (steps[-1].step.request, steps[-1].step.date) == (chosen["request"], chosen["date"])
+
+        message = f"request {chosen['step']}: {unit} {chosen['request']}"
+        return _one_line(rel, record_text("requests", chosen), chosen["request"], landed, message)
+
+    return _added(rel, transact(root, unit, today, decide, commit=commit))
 
 
 def add_redemption(root: Path, unit: str, record: dict[str, Any], today: date, commit: bool = False) -> Added:
@@ -144,23 +166,15 @@ def add_redemption(root: Path, unit: str, record: dict[str, Any], today: date, c
         return bool(entries) and (entries[-1].redemption.volunteer, entries[-1].redemption.date) == (record["volunteer"], record["date"])
 
     message = f"redeem: {unit} {record['volunteer']} {record['hours']}h"
-    return _append_one_line(root, unit, rel, record_text("redemptions", record), record["volunteer"], today, landed, commit, message)
+    plan = _one_line(rel, record_text("redemptions", record), record["volunteer"], landed, message)
+    return _added(rel, transact(root, unit, today, lambda _workspace: plan, commit=commit))
 
 
-def _append_one_line(
-    root: Path,
-    unit: str,
-    rel: str,
-    line: str,
-    key: str,
-    today: date,
-    landed: Callable[[Workspace], bool],
-    commit: bool,
-    message: str,
-) -> Added:
-    """Append a one-line record (requests, redemptions) with add-activity's guarantees; commit if asked."""
-    result = apply_changes(root, unit, [Change(rel, lambda old: append_line(old, line))], today, expect=landed)
-    added = Added(key, rel, line, result)
-    if commit:
-        added.commit_error = git_commit(root, [rel], message)
-    return added
+def _one_line(rel: str, line: str, key: str, landed: Callable[[Workspace], bool], message: str) -> Plan:
+    """Appending a one-line record (requests, redemptions), with add-activity's guarantees."""
+    return Plan([Change(rel, lambda old: append_line(old, line))], (key, line), landed, message)
+
+
+def _added(rel: str, result: WriteResult) -> Added:
+    key, line = result.value
+    return Added(key, rel, line, result)

@@ -11,15 +11,16 @@ ever dropped.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 from vsledger.core.filekinds import FileKind, kind_of
-from vsledger.core.files import atomic_write
+from vsledger.core.ledger import Workspace
 from vsledger.core.problems import Problem
 from vsledger.read.yamlsource import ParsedFile, decode, parse_text
 from vsledger.write.layout import flow_record, record_lines
-from vsledger.write.transaction import LOCK_NAME, LOCK_TIMEOUT_SECONDS
+from vsledger.write.transaction import Change, Plan, transact
 
 
 def layout_for(rel: str) -> FileKind | None:
@@ -165,18 +166,29 @@ class FormatResult:
     skipped: list[Problem]
 
 
-def format_workspace(root: Path, check: bool) -> FormatResult:
-    """Format every ledger file; with `check`, only say which would change."""
-    from filelock import FileLock
+def format_workspace(root: Path, check: bool, today: date) -> FormatResult:
+    """Format every ledger file; with `check`, only say which would change.
 
-    with FileLock(str(root / LOCK_NAME), timeout=LOCK_TIMEOUT_SECONDS):
-        return _format_files(root, check)
+    Writing is one transaction over the whole workspace: every reformatted file is
+    replaced in one set, and refused if the result reads differently (a new error)."""
+    found, formatted = _format_files(root)
+    if check or not formatted:  # nothing to write: no lock, no loads
+        return found
+
+    def decide(_workspace: Workspace) -> Plan:
+        result, formatted = _format_files(root)
+        changes = [Change(rel, lambda old, new=new, raw=raw: new if old == raw else old or b"") for rel, (raw, new) in formatted.items()]
+        return Plan(changes, result)
+
+    done: FormatResult = transact(root, None, today, decide).value
+    return done
 
 
-def _format_files(root: Path, check: bool) -> FormatResult:
-
+def _format_files(root: Path) -> tuple[FormatResult, dict[str, tuple[bytes, bytes]]]:
+    """What would change, what is skipped, and each changed file's bytes before and after."""
     changed: list[str] = []
     skipped: list[Problem] = []
+    formatted: dict[str, tuple[bytes, bytes]] = {}
     ledgers = root / "ledgers"
     paths = sorted(p for p in ledgers.rglob("*.yaml") if p.is_file()) if ledgers.is_dir() else []
     for path in paths:
@@ -190,15 +202,11 @@ def _format_files(root: Path, check: bool) -> FormatResult:
             continue
         if not text.strip():
             continue
-        formatted = format_text(text, rel)
-        if formatted is None:
+        new = format_text(text, rel)
+        if new is None:
             skipped.append(Problem(rel, "fmt-skipped", {}, line=1, column=1))
             continue
-        if formatted.encode("utf-8") != raw:
+        if new.encode("utf-8") != raw:
             changed.append(rel)
-            if not check:
-                if path.read_bytes() != raw:  # saved by someone else meanwhile: theirs stands
-                    skipped.append(Problem(rel, "changed-underneath", {}, line=1, column=1))
-                    continue
-                atomic_write(path, formatted.encode("utf-8"))
-    return FormatResult(changed, skipped)
+            formatted[rel] = (raw, new.encode("utf-8"))
+    return FormatResult(changed, skipped), formatted

@@ -25,8 +25,9 @@ from vsledger.core.typed import EMPLOYMENT_WORDS, TypedError, parse_date
 from vsledger.read.loader import problems_from_validation
 from vsledger.render.messages import ui
 from vsledger.render.terminal import Column, Table
+from vsledger.write.add import next_volunteer_id
 from vsledger.write.layout import record_text
-from vsledger.write.transaction import Change, append_line, append_volunteer, apply_changes
+from vsledger.write.transaction import Change, Plan, append_line, append_volunteer, transact
 
 HEADERS = {
     "姓名": "name", "名字": "name",
@@ -187,28 +188,37 @@ def _as_date(value: Any) -> date | None:
         return None
 
 
-def import_volunteers(root: Path, unit: str, records: list[dict[str, Any]], today: date) -> None:
-    """Every record in one validated, atomic change: roster.yaml and personal.yaml."""
+def import_volunteers(root: Path, unit: str, records: list[dict[str, Any]], today: date) -> list[str]:
+    """Every record in one validated transaction: roster.yaml and personal.yaml as one set.
 
-    personal_lines = []
-    blocks = []
-    for record in records:
-        numbers = {k: record.pop(k) for k in PERSONAL_FIELDS if k in record}
-        blocks.append(record_text("roster", record))
-        if numbers:
-            personal_lines.append(record_text("personal", {"id": record["id"], **numbers}))
+    The `V####` ids follow the roster as found under the lock (the preview's, unless someone
+    added volunteers meanwhile); the ids written."""
 
-    def roster(old: bytes | None) -> bytes:
-        new = old
-        for block in blocks:
-            new = append_volunteer(new, block)
-        return new or b""
+    def decide(workspace: Workspace) -> Plan:
+        first = int(next_volunteer_id(workspace, unit)[1:])
+        personal_lines = []
+        blocks = []
+        for offset, given in enumerate(records):
+            record = {**given, "id": f"V{first + offset:04d}"}
+            numbers = {k: record.pop(k) for k in PERSONAL_FIELDS if k in record}
+            blocks.append(record_text("roster", record))
+            if numbers:
+                personal_lines.append(record_text("personal", {"id": record["id"], **numbers}))
 
-    changes = [Change(f"ledgers/{unit}/roster.yaml", roster)]
-    if personal_lines:
-        text = "".join(personal_lines)
-        changes.append(Change(f"ledgers/{unit}/personal.yaml", lambda old: append_line(old, text)))
-    apply_changes(root, unit, changes, today)
+        def roster(old: bytes | None) -> bytes:
+            new = old
+            for block in blocks:
+                new = append_volunteer(new, block)
+            return new or b""
+
+        changes = [Change(f"ledgers/{unit}/roster.yaml", roster)]
+        if personal_lines:
+            text = "".join(personal_lines)
+            changes.append(Change(f"ledgers/{unit}/personal.yaml", lambda old: append_line(old, text)))
+        return Plan(changes, [f"V{first + offset:04d}" for offset in range(len(records))])
+
+    ids: list[str] = transact(root, unit, today, decide).value
+    return ids
 
 
 def preview_table(result: ImportResult, lang: str) -> Any:

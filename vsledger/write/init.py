@@ -9,8 +9,10 @@ from importlib import resources
 from pathlib import Path
 
 from vsledger.core.filekinds import SCHEMA_DIR, modeline
-from vsledger.render.schema import write_schemas
+from vsledger.core.problems import Problem
+from vsledger.render.schema import all_schemas, schema_text
 from vsledger.write.layout import record_text
+from vsledger.write.transaction import WriteRefused, workspace_lock, write_files
 
 GITATTRIBUTES = """\
 # Two clerks appending to the same month file in two clones: git keeps both sides' records.
@@ -20,10 +22,12 @@ ledgers/*/activities/*.yaml merge=union
 GITIGNORE = """\
 # ID card and phone numbers never go into git (《志愿服务条例》第二十条, PIPL).
 ledgers/*/personal.yaml
-# vsledger's lock, cache and the temporary files of an interrupted write
+# vsledger's lock, journal, cache and the temporary files of an interrupted write
 .vsledger.lock
+.vsledger.journal
 .vsledger/
 ledgers/**/.*.tmp
+ledgers/**/.*.old
 """
 
 README = """\
@@ -76,18 +80,15 @@ class WorkspaceExists(Exception):
 
 
 def init_workspace(root: Path, today: date, lang: str = "zh") -> None:
+    """Every file of the new workspace written as one set, under the lock: all there or none."""
     root = Path(root)
     if (root / "ledgers").exists() or (root / "rules").exists():
         raise WorkspaceExists(str(root))
-    (root / "rules").mkdir(parents=True)
+    files: dict[str, bytes] = {}
     for policy in sorted(resources.files("vsledger.policies").iterdir(), key=lambda p: p.name):
         if policy.name.endswith(".yaml"):
-            (root / "rules" / policy.name).write_bytes(policy.read_bytes())
-    unit = root / "ledgers" / "example"
-    (unit / "activities").mkdir(parents=True)
-    (unit / "unit.yaml").write_text(modeline("ledgers/example/unit.yaml") + UNIT, encoding="utf-8")
+            files[f"rules/{policy.name}"] = policy.read_bytes()
     roster = ROSTER.format(day=date(today.year, 1, 1).isoformat())
-    (unit / "roster.yaml").write_text(modeline("ledgers/example/roster.yaml") + roster, encoding="utf-8")
     first = {
         "id": f"{today:%Y%m%d}-01",
         "date": today,
@@ -98,10 +99,26 @@ def init_workspace(root: Path, today: date, lang: str = "zh") -> None:
         "participants": ["V0001", "V0002"],
     }
     month_rel = f"ledgers/example/activities/{today:%Y-%m}.yaml"
-    (root / month_rel).write_text(modeline(month_rel) + record_text("activities", first), encoding="utf-8")
-    write_schemas(root / SCHEMA_DIR, lang)
-    (root / ".gitattributes").write_text(GITATTRIBUTES, encoding="utf-8")
-    (root / ".gitignore").write_text(GITIGNORE, encoding="utf-8")
-    (root / "README.md").write_text(README, encoding="utf-8")
+    for rel, text in (
+        ("ledgers/example/unit.yaml", UNIT),
+        ("ledgers/example/roster.yaml", roster),
+        (month_rel, record_text("activities", first)),
+    ):
+        files[rel] = (modeline(rel) + text).encode("utf-8")
+    for name, schema in all_schemas(lang).items():
+        files[f"{SCHEMA_DIR}/{name}"] = schema_text(schema).encode("utf-8")
+    files[".gitattributes"] = GITATTRIBUTES.encode("utf-8")
+    files[".gitignore"] = GITIGNORE.encode("utf-8")
+    files["README.md"] = README.encode("utf-8")
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise WriteRefused(
+            [Problem(str(root), "not-writable", {"path": str(root), "detail": exc.strerror or str(exc)}, line=1, column=1)]
+        ) from None
+    with workspace_lock(root):
+        if (root / "ledgers").exists() or (root / "rules").exists():
+            raise WorkspaceExists(str(root))
+        write_files(root, files)
     with contextlib.suppress(FileNotFoundError):  # no git: the workspace still works
         subprocess.run(["git", "init", "-q"], cwd=root, check=False, capture_output=True)

@@ -17,11 +17,12 @@ from pathlib import Path
 from typing import Any
 
 from vsledger.core.filekinds import PERSONAL_FIELDS
+from vsledger.core.ledger import Workspace
 from vsledger.core.personal import id_number_ok
 from vsledger.core.problems import Level, Problem
 from vsledger.read.yamlsource import parse_text
 from vsledger.write.layout import record_text
-from vsledger.write.transaction import Change, append_line, apply_changes
+from vsledger.write.transaction import Change, Plan, append_line, transact
 
 _ID_CANDIDATE = re.compile(r"(?<![\dA-Za-z])([1-9]\d{16}[\dXx])(?![\dA-Za-z])")
 _PHONE_CANDIDATE = re.compile(r"(?<!\d)(1[3-9]\d{9})(?!\d)")
@@ -73,15 +74,37 @@ class SplitResult:
 
 
 def split_unit(root: Path, unit: str, today: date) -> SplitResult:
-    """Move id_number and phone from roster.yaml to personal.yaml, touching no other line."""
+    """Move id_number and phone from roster.yaml to personal.yaml, touching no other line:
+    both files (and .gitignore when it must learn personal.yaml) as one transaction."""
     roster_rel, personal_rel = f"ledgers/{unit}/roster.yaml", f"ledgers/{unit}/personal.yaml"
-    text = (root / roster_rel).read_bytes().decode("utf-8-sig")
+
+    def decide(_workspace: Workspace) -> Plan:
+        raw = (root / roster_rel).read_bytes()
+        result, new_roster, block = _split(raw, unit, roster_rel)
+        if not block:
+            return Plan([], result)
+        changes = [
+            Change(roster_rel, lambda old: new_roster if old == raw else raw),
+            Change(personal_rel, lambda old: append_line(old, block)),
+        ]
+        if needs_ignore(root, personal_rel):
+            changes.append(Change(".gitignore", _ignore_personal))
+            result.ignored_added = True
+        return Plan(changes, result)
+
+    split: SplitResult = transact(root, unit, today, decide).value
+    return split
+
+
+def _split(raw: bytes, unit: str, roster_rel: str) -> tuple[SplitResult, bytes, str]:
+    """What moves: the result, the roster without the numbers, and the personal.yaml lines ("" when none)."""
+    text = raw.decode("utf-8-sig")
     parsed = parse_text(text, roster_rel, positions=True)
     result = SplitResult(unit)
     items = parsed.data.get("volunteers") if isinstance(parsed.data, dict) else None
     if parsed.problems or not isinstance(items, list) or parsed.keys is None:
         result.kept.append("*")
-        return result
+        return result, raw, ""
     lines = text.splitlines(keepends=True)
     entries: list[dict[str, Any]] = []
     for index, item in enumerate(items):
@@ -98,13 +121,9 @@ def split_unit(root: Path, unit: str, today: date) -> SplitResult:
         entries.append({"id": item.get("id"), **{k: str(v) for k, v in numbers.items()}})
         result.moved.append(str(item.get("id")))
     if not entries:
-        return result
-    new_roster = "".join(lines).encode("utf-8")
+        return result, raw, ""
     block = "".join(record_text("personal", entry) for entry in entries)
-    changes = [Change(roster_rel, lambda _old: new_roster), Change(personal_rel, lambda old: append_line(old, block))]
-    apply_changes(root, unit, changes, today)
-    result.ignored_added = ensure_ignored(root, personal_rel)
-    return result
+    return result, "".join(lines).encode("utf-8"), block
 
 
 def _without_numbers(lines: list[str], key_lines: dict[str, int], numbers: dict[str, Any]) -> list[str] | None:
@@ -138,15 +157,14 @@ def _only_numbers_removed(lines: list[str], rel: str, items: list[Any], index: i
     return isinstance(got, list) and [g for i, g in enumerate(got) if i == index] == [expected[index]] and len(got) == len(items)
 
 
-def ensure_ignored(root: Path, rel: str) -> bool:
-    """Make git ignore personal.yaml files; True when .gitignore had to be changed."""
+def needs_ignore(root: Path, rel: str) -> bool:
+    """True in a git work tree whose .gitignore does not yet keep personal.yaml files out."""
     try:
         ignored = subprocess.run(["git", "check-ignore", "-q", rel], cwd=root, capture_output=True, timeout=30).returncode == 0
     except (OSError, subprocess.SubprocessError):
         return False
-    if ignored or tracked_files(root) is None:
-        return False
-    gitignore = root / ".gitignore"
-    old = gitignore.read_text(encoding="utf-8") if gitignore.exists() else ""
-    gitignore.write_text(old + ("" if not old or old.endswith("\n") else "\n") + GITIGNORE_LINE + "\n", encoding="utf-8")
-    return True
+    return not ignored and tracked_files(root) is not None
+
+
+def _ignore_personal(old: bytes | None) -> bytes:
+    return append_line(old, GITIGNORE_LINE + "\n")

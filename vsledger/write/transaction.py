@@ -1,50 +1,63 @@
-"""Writing records into hand-edited files that live in git.
+"""One write transaction for every command that writes.
 
-Every write is an append that keeps every existing byte, done like this:
-1. take the workspace lock (a separate lock file: a lock on the data file
-   itself stays on the old inode after `os.replace` and lets writers race);
-2. read the file and build its new bytes;
-3. load the unit as it would be after the write, and refuse if the new text
-   brings any error the ledger did not already have;
-4. refuse if the file changed on disk since step 2;
-5. write a temporary file beside it, fsync, and `os.replace` it into place,
-   so a crash leaves the old file or the new one, never half of one.
+1. take the workspace lock (a separate lock file: a lock on a data file itself stays
+   on the old inode after `os.replace` and lets writers race), and put back the files
+   of a set a crash interrupted;
+2. load the unit afresh and let the caller decide, on that state, what to write: ids
+   and numbers it hands out are chosen here, where no other writer can choose them too;
+3. build every file's new bytes; load the unit as it would be after, and refuse if
+   that brings any error the ledger did not already have;
+4. refuse a file that is read-only or in a place that cannot be written, and, with
+   `--commit`, a file that holds someone's uncommitted edits (they would be committed
+   under our message);
+5. replace every changed file as one set (`core.files.replace_all`): on a full disk,
+   after a failed replace and after a crash, all files are old or all new;
+6. commit, still under the lock, only the files of this change.
+
+A refusal or failure is a `WriteRefused` whose problems say, with the path, what
+happened; nothing was written unless it says otherwise (`partial`).
 """
 
 from __future__ import annotations
 
+import errno
+import os
 import secrets
 import subprocess
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from filelock import FileLock, Timeout
 
 from vsledger.check.pipeline import load_workspace
 from vsledger.core.filekinds import modeline
-from vsledger.core.files import atomic_write
+from vsledger.core.files import SetNotWritten, recover, replace_all
 from vsledger.core.ledger import Workspace
 from vsledger.core.problems import Level, Problem
 
 LOCK_NAME = ".vsledger.lock"
+JOURNAL_NAME = ".vsledger.journal"
 LOCK_TIMEOUT_SECONDS = 30
 
 
 class WriteRefused(Exception):
-    """The record was not written; `problems` say why (the files are untouched)."""
+    """The change was not written; `problems` say why. `partial`: some files could not be put back."""
 
-    def __init__(self, problems: list[Problem], overrides: dict[str, bytes] | None = None) -> None:
+    def __init__(self, problems: list[Problem], overrides: dict[str, bytes] | None = None, partial: bool = False) -> None:
         super().__init__(", ".join(p.code for p in problems))
         self.problems = problems
         self.overrides = overrides or {}
+        self.partial = partial
 
 
 @dataclass
 class Change:
-    """New bytes for one file, with what the change is for."""
+    """New bytes for one file: a path relative to the workspace, or an absolute one (a PDF)."""
 
     rel: str
     build: Callable[[bytes | None], bytes]
@@ -52,10 +65,26 @@ class Change:
 
 
 @dataclass
+class Plan:
+    """What a command decided to write, on the state it found under the lock."""
+
+    changes: list[Change]
+    value: Any = None
+    """What the command hands back (the id or number it chose)."""
+    expect: Callable[[Workspace], bool] | None = None
+    """True when the change landed as meant in the unit as loaded after it."""
+    message: str = ""
+    """The git commit message, for `--commit`."""
+
+
+@dataclass
 class WriteResult:
     files: list[str]
     warnings: list[Problem] = field(default_factory=list)
     created: list[str] = field(default_factory=list)
+    value: Any = None
+    committed: list[str] = field(default_factory=list)
+    commit_error: str | None = None
 
 
 def new_activity_id(day: date, taken: set[str], prefix: str = "") -> str:
@@ -84,45 +113,175 @@ def _introduced(before: list[Problem], after: list[Problem]) -> list[Problem]:
     return new
 
 
-def apply_changes(
-    root: Path, unit: str, changes: list[Change], today: date, expect: Callable[[Workspace], bool] | None = None
-) -> WriteResult:
-    """Validate, then write every change atomically; raise WriteRefused and write nothing otherwise."""
+def _problem(file: str, code: str, /, **args: Any) -> Problem:
+    return Problem(file, code, args, line=1, column=1)
 
-    root = Path(root)
+
+def _shown(root: Path, path: Path) -> str:
+    """A path as messages show it: relative to the workspace when inside it."""
     try:
-        with FileLock(str(root / LOCK_NAME), timeout=LOCK_TIMEOUT_SECONDS):
-            old: dict[str, bytes | None] = {}
-            new: dict[str, bytes] = {}
-            for change in changes:
-                path = root / change.rel
-                old[change.rel] = path.read_bytes() if path.exists() else None
-                new[change.rel] = change.build(old[change.rel])
-                if old[change.rel] is None:  # a new file names its editor schema in its first line
-                    new[change.rel] = modeline(change.rel).encode("utf-8") + new[change.rel]
-            before = load_workspace(root, today, only_units=[unit])
-            after = load_workspace(root, today, overrides=new, only_units=[unit])
+        return path.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return str(path)
+
+
+def _io_problem(root: Path, path: Path, error: OSError) -> Problem:
+    """An operating-system failure as a located problem with the path, never a traceback."""
+    shown = _shown(root, path)
+    detail = error.strerror or str(error)
+    if error.errno in (errno.ENOSPC, errno.EDQUOT):
+        return _problem(shown, "disk-full", path=shown)
+    if error.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        return _problem(shown, "not-writable", path=shown, detail=detail)
+    return _problem(shown, "write-failed", path=shown, detail=detail)
+
+
+def _read_only(path: Path) -> bool:
+    """A file marked read-only is respected, even by a user (root) the system would let through."""
+    return path.exists() and (not path.stat().st_mode & 0o200 or not os.access(path, os.W_OK))
+
+
+@contextmanager
+def workspace_lock(root: Path) -> Iterator[list[Path]]:
+    """Hold the workspace lock; yields the files a crashed write's set had changed and that were put back."""
+    lock_path = root / LOCK_NAME
+    if _read_only(lock_path):
+        raise WriteRefused([_problem(LOCK_NAME, "lock-not-writable", path=LOCK_NAME, detail=os.strerror(errno.EACCES))])
+    lock = FileLock(str(lock_path), timeout=LOCK_TIMEOUT_SECONDS)
+    try:
+        lock.acquire()
+    except Timeout:
+        raise WriteRefused([_problem(LOCK_NAME, "locked")]) from None
+    except OSError as exc:
+        if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+            raise WriteRefused([_io_problem(root, lock_path, exc)]) from None
+        raise WriteRefused([_problem(LOCK_NAME, "lock-not-writable", path=LOCK_NAME, detail=exc.strerror or str(exc))]) from None
+    try:
+        try:
+            restored = recover(root / JOURNAL_NAME)
+        except OSError as exc:
+            raise WriteRefused([_io_problem(root, root / JOURNAL_NAME, exc)]) from None
+        yield restored
+    finally:
+        lock.release()
+
+
+def write_files(root: Path, contents: dict[str, bytes], private: frozenset[str] = frozenset()) -> None:
+    """Replace these files (paths relative to `root`) as one set; WriteRefused, with the path, when they cannot be."""
+    targets = {root / rel: content for rel, content in contents.items()}
+    refused = _unwritable(root, list(targets))
+    if refused:
+        raise WriteRefused(refused)
+    try:
+        replace_all(targets, frozenset(root / rel for rel in private), journal=root / JOURNAL_NAME)
+    except SetNotWritten as exc:
+        problems = [_io_problem(root, exc.path, exc.error)]
+        problems += [
+            _problem(_shown(root, left), "write-partial", path=_shown(root, left), old=_shown(root, old) if old else "-")
+            for left, old in exc.left.items()
+        ]
+        raise WriteRefused(problems, partial=bool(exc.left)) from None
+
+
+def _unwritable(root: Path, paths: list[Path]) -> list[Problem]:
+    """A read-only file, or a directory in which no file can be created, for every path that has one."""
+    problems = []
+    for path in paths:
+        shown = _shown(root, path)
+        if _read_only(path):
+            problems.append(_problem(shown, "file-read-only", path=shown))
+            continue
+        directory = path.parent
+        while not directory.exists() and directory != directory.parent:
+            directory = directory.parent
+        if not os.access(directory, os.W_OK | os.X_OK):
+            where = _shown(root, directory)
+            problems.append(_problem(shown, "not-writable", path=where, detail=os.strerror(errno.EACCES)))
+    return problems
+
+
+def transact(
+    root: Path, unit: str | None, today: date, decide: Callable[[Workspace], Plan], commit: bool = False, validate: bool = True
+) -> WriteResult:
+    """Decide under the lock, validate, write every change as one set, commit if asked.
+
+    `unit` is the unit loaded and checked (None: every unit)."""
+    root = Path(root)
+    only_units = [unit] if unit is not None else None
+    with workspace_lock(root) as restored:
+        before = load_workspace(root, today, only_units=only_units)
+        plan = decide(before)
+        old: dict[str, bytes | None] = {}
+        new: dict[str, bytes] = {}
+        for change in plan.changes:
+            path = root / change.rel
+            old[change.rel] = path.read_bytes() if path.exists() else None
+            new[change.rel] = change.build(old[change.rel])
+            if old[change.rel] is None:  # a new file names its editor schema in its first line
+                new[change.rel] = modeline(change.rel).encode("utf-8") + new[change.rel]
+        new = {rel: content for rel, content in new.items() if content != old[rel]}
+        introduced: list[Problem] = []
+        if validate:
+            after = load_workspace(root, today, overrides=new, only_units=only_units)
             introduced = _introduced(before.problems, after.problems)
             errors = [p for p in introduced if p.level is Level.ERROR]
             if errors:
                 raise WriteRefused(errors, new)
-            if expect is not None and not expect(after):
+            if plan.expect is not None and not plan.expect(after):
                 # The file is laid out so that an append does not land where it should.
-                raise WriteRefused([Problem(changes[0].rel, "layout-unexpected", {}, line=1, column=1)], new)
-            for rel, content in old.items():
-                path = root / rel
-                current = path.read_bytes() if path.exists() else None
-                if current != content:
-                    raise WriteRefused([Problem(rel, "changed-underneath", {}, line=1, column=1)])
-            # Each file is replaced atomically; a pair of files cannot be. Personal numbers go first:
-            # a crash between the two leaves them in both places, or an entry whose volunteer is not
-            # on the roster yet (validate reports either), never nowhere.
-            for rel, content in sorted(new.items(), key=lambda item: not item[0].endswith("/personal.yaml")):
-                atomic_write(root / rel, content, private=rel.endswith("/personal.yaml"))
-            created = [rel for rel, content in old.items() if content is None]
-            return WriteResult(list(new), [p for p in introduced if p.level is Level.WARNING], created)
-    except Timeout:
-        raise WriteRefused([Problem(LOCK_NAME, "locked", {}, line=1, column=1)]) from None
+                raise WriteRefused([_problem(plan.changes[0].rel, "layout-unexpected")], new)
+        refused = _unwritable(root, [root / rel for rel in new])
+        to_commit = [rel for rel in new if _committed_with(root, rel)] if commit else []
+        refused += foreign_edits(root, to_commit)
+        if refused:
+            raise WriteRefused(refused)
+        for rel, content in old.items():
+            path = root / rel
+            current = path.read_bytes() if path.exists() else None
+            if current != content:
+                raise WriteRefused([_problem(_shown(root, path), "changed-underneath")])
+        write_files(root, new, frozenset(rel for rel in new if rel.endswith("/personal.yaml")))
+        result = WriteResult(
+            list(new), [p for p in introduced if p.level is Level.WARNING], [rel for rel in new if old[rel] is None], plan.value
+        )
+        undone = [_shown(root, path) for path in restored]
+        result.warnings[:0] = [Problem(rel, "write-rolled-back", {"path": rel}, Level.WARNING, line=1, column=1) for rel in undone]
+        if to_commit:
+            result.commit_error = git_commit(root, to_commit, plan.message)
+            result.committed = [] if result.commit_error else to_commit
+        return result
+
+
+def _committed_with(root: Path, rel: str) -> bool:
+    """What `--commit` commits: files of the workspace, never personal.yaml (it stays out of git)."""
+    return not rel.endswith("/personal.yaml") and not Path(rel).is_absolute()
+
+
+def foreign_edits(root: Path, files: list[str]) -> list[Problem]:
+    """Files of `files` that hold changes git has not committed: `--commit` would commit them too."""
+    existing = [rel for rel in files if (root / rel).exists()]
+    if not existing:
+        return []
+    try:
+        out = subprocess.run(
+            ["git", "status", "--porcelain=v1", "-z", "--untracked-files=all", "--", *existing],
+            cwd=root, capture_output=True, check=True, timeout=60,
+        ).stdout.decode("utf-8", "replace")  # fmt: skip
+    except (OSError, subprocess.SubprocessError):
+        return []  # not a git work tree: the commit itself will say so
+    changed = {entry[3:] for entry in out.split("\0") if len(entry) > 3}
+    prefix = _repo_prefix(root)
+    return [_problem(rel, "uncommitted-edits", file=rel) for rel in existing if prefix + rel in changed]
+
+
+def _repo_prefix(root: Path) -> str:
+    """The workspace's path inside its git work tree ("" at the top): git status names files from there."""
+    try:
+        return subprocess.run(
+            ["git", "rev-parse", "--show-prefix"], cwd=root, capture_output=True, check=True, text=True, timeout=60
+        ).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return ""
 
 
 def append_block(old: bytes | None, block: str) -> bytes:
@@ -157,7 +316,7 @@ def append_volunteer(old: bytes | None, block: str) -> bytes:
 
 
 def git_commit(root: Path, files: list[str], message: str) -> str | None:
-    """`git add` the files and commit them; the error text when git refuses."""
+    """`git add` the files and commit only them; the error text when git refuses."""
     try:
         subprocess.run(["git", "add", "--", *files], cwd=root, check=True, capture_output=True, text=True)
         subprocess.run(["git", "commit", "-q", "-m", message, "--", *files], cwd=root, check=True, capture_output=True, text=True)
