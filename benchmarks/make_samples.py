@@ -198,6 +198,8 @@ def xinluo_cdc(root: Path) -> None:
         if month == 5:
             submitted = date(2022, 6, 8)  # planted: the May report was late
         u.reports.append({"kind": "monthly", "period": f"2022-{month:02d}", "submitted_on": submitted})
+    # December's report is due on 5 January: handed in on the 4th (pending on 31 December, met after).
+    u.reports.append({"kind": "monthly", "period": "2022-12", "submitted_on": date(2023, 1, 4)})
     # Seed 000: in-service party members claim community projects and 微心愿, one request a month,
     # each served by that month's last activity. Planted: V0010 (not checked in) claims none;
     # December's wish is still waiting for a claim; one project was closed unserved.

@@ -47,7 +47,8 @@ EXPECTED = {
         "team-per-branch": ("fail", ["b4"]),
         "team-activity": ("pass", []),
         "skills": ("fail", ["V0003"]),
-        "monthly-community": ("fail", ["V0013@2022-04", "V0021@2022-04"]),
+        # V0013 and V0021 missed April, before the plan was issued (04-27): April is not judged
+        "monthly-community": ("pass", []),
         "hours-per-person": ("pass", []),
         "love-action": ("pass", []),
         "half-year-summary": ("pass", []),
@@ -57,7 +58,7 @@ EXPECTED = {
     },
     "xinluo-cdc": {
         "registration": ("fail", ["V0012", "V0033"]),
-        "hours-per-capita": ("pass", ["V0037"]),  # the unit's average is met; V0037 alone is under 25 h
+        "hours-per-capita": ("pass", []),  # the average is met (V0037 alone is under 25 h): a pass names no one
         "party-checkin": ("fail", ["V0010"]),
         "claim-wishes": ("fail", ["V0010"]),  # the in-service party member who never checked in claimed nothing
         "annual-plan": ("pass", []),

@@ -10,11 +10,12 @@ import gc
 from datetime import date
 from pathlib import Path
 
+from vsledger.check.group import resolve_groups
 from vsledger.check.rules.policy import build_policy
 from vsledger.check.validation import run_validations
 from vsledger.core.ledger import PolicyEntry, Workspace
 from vsledger.core.progress import SILENT, Progress
-from vsledger.read.loader import locate_workspace_problems, read_workspace
+from vsledger.read.loader import locate, locate_workspace_problems, read_workspace
 
 
 def load_workspace(
@@ -34,6 +35,7 @@ def load_workspace(
     try:
         workspace = read_workspace(root, today, overrides, only_units, progress)
         build_policies(workspace)
+        workspace.problems.extend(resolve_groups(workspace, workspace.group_entries))
         workspace.problems.extend(run_validations(workspace))
     finally:
         if collecting:
@@ -48,3 +50,7 @@ def build_policies(workspace: Workspace) -> None:
         policy = build_policy(source.data, source.file, source.stem, workspace.problems)
         if policy is not None:
             workspace.policies[policy.id] = PolicyEntry(policy, source.file)
+            # A malformed rule is shown in check's tables with its problem: give it its place now.
+            invalid = [p for rule in policy.rules for p in rule.problems]
+            if invalid:
+                locate(workspace.files, invalid)
