@@ -12,6 +12,7 @@ from __future__ import annotations
 import calendar
 import random
 import sys
+import textwrap
 from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -78,6 +79,11 @@ class Unit:
             path.write_text(modeline(path.relative_to(root).as_posix()) + text, encoding="utf-8")
 
         (base / "activities").mkdir(parents=True, exist_ok=True)
+        for items in self.activities.values():
+            for a in items:
+                for rel in a.get("attachments", []):  # the photo itself: an empty stand-in
+                    (base / rel).parent.mkdir(parents=True, exist_ok=True)
+                    (base / rel).touch()
         put(base / "unit.yaml", unit_yaml.strip() + "\n")
         roster = f"# {header} 花名册\nvolunteers:\n" + "".join(record_text("roster", v) for v in self.volunteers)
         put(base / "roster.yaml", roster)
@@ -122,6 +128,11 @@ class Unit:
             self.requests.append({"request": rid, "step": "closed", "date": closed[0], "reason": closed[1]})
 
 
+def put_text(root: Path, rel: str, text: str) -> None:
+    """A workspace file vsledger creates: its editor schema named in the first line."""
+    (root / rel).write_text(modeline(rel) + textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
+
+
 def weekday_in(year: int, month: int, rng: random.Random, avoid: set[int] | None = None) -> date:
     days = [d for d in range(1, calendar.monthrange(year, month)[1] + 1) if date(year, month, d).weekday() < 6]
     days = [d for d in days if d not in (avoid or set())]
@@ -136,6 +147,7 @@ def hours_choice(rng: random.Random) -> Decimal:
 
 
 def xinluo_cdc(root: Path) -> None:
+    Y = 2018  # the plan's own year
     u = Unit("xinluo-cdc", 0)
     places = ["东城社区卫生服务站", "西城社区", "龙门镇卫生院", "红坊镇洋坪村", "新罗区老年公寓", "中城街道办事处"]
     titles = [("义诊", "社区老人"), ("健康宣教", "社区居民"), ("疫苗接种宣传", "学生家长"), ("慢病随访", "慢病患者")]
@@ -144,28 +156,28 @@ def xinluo_cdc(root: Path) -> None:
         v = u.volunteer(
             party_member=i % 3 == 0,
             employment=employment,
-            joined=date(2010 + i % 10, 3, 1),
-            registered_on=date(2018, 6, 1) + timedelta(days=7 * i),
+            joined=date(Y - 12 + i % 10, 3, 1),
+            registered_on=date(Y - 2, 6, 1) + timedelta(days=7 * i),
             platform="全国志愿服务信息系统",
             skills=[SKILLS[i % len(SKILLS)]],
         )
         if v["party_member"]:
-            v["checked_in_on"] = date(2018, 7, 1) + timedelta(days=i)
+            v["checked_in_on"] = date(Y - 2, 7, 1) + timedelta(days=i)
             v["community"] = u.rng.choice(["东城社区", "西城社区", "中城社区"])
     # Planted: V0012 and V0033 never registered; V0010 (party member, staff) not checked in.
     del u.volunteers[11]["registered_on"], u.volunteers[32]["registered_on"]
     del u.volunteers[9]["checked_in_on"], u.volunteers[9]["community"]
     # Joiners and a leaver.
-    u.volunteers[19]["left"] = date(2022, 9, 30)
-    u.volunteers[38]["joined"], u.volunteers[38]["registered_on"] = date(2022, 7, 1), date(2022, 7, 15)
-    u.volunteers[39]["joined"], u.volunteers[39]["registered_on"] = date(2022, 10, 8), date(2022, 10, 8)
+    u.volunteers[19]["left"] = date(Y, 9, 30)
+    u.volunteers[38]["joined"], u.volunteers[38]["registered_on"] = date(Y, 7, 1), date(Y, 7, 15)
+    u.volunteers[39]["joined"], u.volunteers[39]["registered_on"] = date(Y, 10, 8), date(Y, 10, 8)
     special = {3: 5, 4: 7, 5: 15, 7: 1, 10: 1, 12: 1}  # planted: nothing near 07-11
     for month in range(1, 13):
         for n in range(4):
             if n == 0 and month in special:
-                day = date(2022, month, special[month])
+                day = date(Y, month, special[month])
             else:
-                day = weekday_in(2022, month, u.rng, avoid={9, 10, 11, 12, 13} if month == 7 else None)
+                day = weekday_in(Y, month, u.rng, avoid={9, 10, 11, 12, 13} if month == 7 else None)
             title, target = titles[(month + n) % len(titles)]
             people: list[Any] = u.pick(day, u.rng.randint(9, 14))
             fields: dict[str, Any] = {
@@ -186,18 +198,20 @@ def xinluo_cdc(root: Path) -> None:
             fields["content"] = f"{title}:测血压、测血糖、健康咨询"
             fields["outcome"] = f"服务群众{fields['served']}人次"
             u.activity(day, people, **fields)
-    # A correction: the 2022-06 hours were entered wrong; the correcting entry restates it.
-    june = u.activities["2022-06"][0]
+    # A correction: the June hours were entered wrong; the correcting entry restates it.
+    june = u.activities[f"{Y}-06"][0]
     fixed = dict(june, id=f"{june['date']:%Y%m%d}-09", corrects=june["id"], hours=Decimal(2))
     fixed.pop("start", None), fixed.pop("end", None)
-    u.activities["2022-06"].append(fixed)
-    u.reports = [{"kind": "plan", "period": 2022, "submitted_on": date(2022, 5, 20)}]
+    u.activities[f"{Y}-06"].append(fixed)
+    u.reports = [{"kind": "plan", "period": Y, "submitted_on": date(Y, 5, 20)}]
     for month in range(1, 12):
-        due = date(2022, month + 1, 5)
+        due = date(Y, month + 1, 5)
         submitted = due - timedelta(days=u.rng.randint(0, 4))
         if month == 5:
-            submitted = date(2022, 6, 8)  # planted: the May report was late
-        u.reports.append({"kind": "monthly", "period": f"2022-{month:02d}", "submitted_on": submitted})
+            submitted = date(Y, 6, 8)  # planted: the May report was late
+        u.reports.append({"kind": "monthly", "period": f"{Y}-{month:02d}", "submitted_on": submitted})
+    # December's report is due on 5 January: handed in on the 4th (pending on 31 December, met after).
+    u.reports.append({"kind": "monthly", "period": f"{Y}-12", "submitted_on": date(Y + 1, 1, 4)})
     # Seed 000: in-service party members claim community projects and 微心愿, one request a month,
     # each served by that month's last activity. Planted: V0010 (not checked in) claims none;
     # December's wish is still waiting for a claim; one project was closed unserved.
@@ -206,15 +220,15 @@ def xinluo_cdc(root: Path) -> None:
             ("中城社区", "留守儿童防疫知识课", "wish"), ("龙门镇卫生院", "村民免费体检帮扶", "project")]  # fmt: skip
     corrected = {a.get("corrects") for month in u.activities.values() for a in month}
     for month in range(1, 12):
-        plain = [a for a in u.activities[f"2022-{month:02d}"] if "corrects" not in a and a["id"] not in corrected]
+        plain = [a for a in u.activities[f"{Y}-{month:02d}"] if "corrects" not in a and a["id"] not in corrected]
         served = max(plain, key=lambda a: (a["date"], a["id"]))
         source, ask, kind = asks[month % len(asks)]
         received = served["date"] - timedelta(days=4)
         claim = (received + timedelta(days=2), [claimants[month - 1]])
-        u.request(f"R2022{month:02d}-1", received, source, ask, kind, "yizhen", claim, served)
-    u.request("R202206-2", date(2022, 6, 8), "西城社区", "行动不便老人上门接种", "project", "yizhen",
-              (date(2022, 6, 10), claimants[11:]), closed=(date(2022, 6, 20), "居民已由家属接送到接种点"))  # fmt: skip
-    u.request("R202212-2", date(2022, 12, 20), "东城社区居委会", "为孤寡老人添置冬衣", "wish", "yizhen")
+        u.request(f"R{Y}{month:02d}-1", received, source, ask, kind, "yizhen", claim, served)
+    u.request(f"R{Y}06-2", date(Y, 6, 8), "西城社区", "行动不便老人上门接种", "project", "yizhen",
+              (date(Y, 6, 10), claimants[11:]), closed=(date(Y, 6, 20), "居民已由家属接送到接种点"))  # fmt: skip
+    u.request(f"R{Y}12-2", date(Y, 12, 20), "东城社区居委会", "为孤寡老人添置冬衣", "wish", "yizhen")
     u.write(
         root,
         """
@@ -324,10 +338,14 @@ def putian_party_school(root: Path) -> None:
         {"volunteer": "V0001", "date": date(2022, 10, 15), "hours": Decimal(10), "what": "梅园社区理发服务两次"},
         {"volunteer": "V0005", "date": date(2022, 12, 1), "hours": Decimal(4), "what": "家政保洁一次"},
     ]
+    # Each branch hands in its half-year summary (seed 001: 各党支部……分别于6月底和12月底前报送).
+    # Planted: branch b3's first summary came on 07-03, after the end of June.
     u.reports = [
-        {"kind": "half-year", "period": "2022-H1", "submitted_on": date(2022, 6, 28)},
-        {"kind": "half-year", "period": "2022-H2", "submitted_on": date(2022, 12, 29)},
+        {"kind": "half-year", "period": f"2022-H{h}", "submitted_on": date(2022, 6 * h, 28 if h == 1 else 29), "branch": b}
+        for h in (1, 2)
+        for b in branches
     ]
+    u.reports[2]["submitted_on"] = date(2022, 7, 3)
     u.write(
         root,
         """
@@ -383,7 +401,7 @@ def county_civil_affairs(root: Path) -> None:
             lead="V0001",
             recorded_by="陈红",
             content="白色垃圾清理、“牛皮癣”清除、不文明行为劝阻",
-            attachments=[],
+            attachments=[f"attachments/{day}-huanjing.jpg"],
         )
         if month in (1, 9, 12):
             wday = weekday_in(2022, month, u.rng, avoid={day.day})
@@ -407,12 +425,41 @@ id: county-civil-affairs
 name: 县民政局
 policy: county-civil-affairs-lei-feng
 teams:
-  - {id: jiguan, name: 民政局机关志愿者服务队, convener: V0001}
-  - {id: fuliyuan, name: 福利院分队, convener: V0031}
-  - {id: binyiguan, name: 殡仪馆分队, convener: V0046}
-  - {id: binguansuo, name: 殡管所分队, convener: V0056}
+  - {id: jiguan, name: 民政局机关志愿者服务队, convener: V0001, size: 30}
+  - {id: fuliyuan, name: 福利院分队, convener: V0031, size: 15}
+  - {id: binyiguan, name: 殡仪馆分队, convener: V0046, size: 10}
+  - {id: binguansuo, name: 殡管所分队, convener: V0056, size: 5}
 """,
         "县民政局",
+    )
+
+
+def county_aic(root: Path) -> None:
+    """Seed 002's first plan: the county 工商局 and its seven kinds of Lei Feng activity."""
+    u = Unit("county-aic", 5)
+    for i in range(24):
+        u.volunteer(party_member=i % 2 == 0, employment="staff" if i < 20 else "contract", teams=["aic"],
+                    joined=date(2015, 1, 1), registered_on=date(2016, 3, 5))  # fmt: skip
+    # Planted: 扶危济困 was written 扶危济困志愿服务 (validate warns, the rule misses it);
+    # no 消费纠纷调解 activity all year.
+    plan = [(3, "保护环境", "学雷锋清洁家园", "城区主干道"), (4, "扶危济困志愿服务", "困难群众走访慰问", "城关镇"),
+            (5, "岗位学雷锋", "窗口服务岗位学雷锋", "政务服务中心"), (6, "零无照经营一条街", "无照经营清理宣传", "解放路"),
+            (9, "住宅小区、校园周边", "校园周边食品安全检查", "县实验小学周边"),
+            (11, "送法进校园、进企业", "消费维权法律进企业", "县工业园区")]  # fmt: skip
+    for month, category, title, place in plan:
+        day = weekday_in(2022, month, u.rng)
+        u.activity(day, u.pick(day, 10), title=title, team="aic", category=category, location=place, target="群众",
+                   hours=Decimal(3), content=title, recorded_by="吴丽")  # fmt: skip
+    u.write(
+        root,
+        """
+id: county-aic
+name: 县工商局
+policy: county-aic-lei-feng
+teams:
+  - {id: aic, name: 工商局学雷锋志愿服务队, convener: V0001}
+""",
+        "县工商局",
     )
 
 
@@ -420,6 +467,7 @@ teams:
 
 
 def town(root: Path) -> None:
+    Y = 2021  # the arrangements' own year
     u = Unit("chengzhen", 3)
     teams = ["red", "green", "blue", "yellow", "orange", "gold", "purple"]
     for i in range(84):
@@ -433,7 +481,7 @@ def town(root: Path) -> None:
             community=u.rng.choice(["东街村", "西街村", "南关社区", "北关社区"]),
         )
     # Planted: the orange team's convener (V0005) left in September.
-    u.volunteers[4]["left"] = date(2022, 9, 30)
+    u.volunteers[4]["left"] = date(Y, 9, 30)
     names = ["红色党员先锋服务队", "绿色产业技术服务队", "蓝色法律援助服务队", "黄色文明新风服务队",
              "橙色文化文艺服务队", "金色科教文卫服务队", "紫色扶贫帮困服务队"]  # fmt: skip
     work = ["理论宣讲", "惠民政策普及", "法律援助", "文明新风", "文艺下乡", "健康教育", "扶贫帮困"]
@@ -441,7 +489,7 @@ def town(root: Path) -> None:
         for t, team_id in enumerate(teams):
             if team_id == "purple" and month == 2:  # planted: the purple team skipped February
                 continue
-            day = date(2022, month, 5) if t == 0 else weekday_in(2022, month, u.rng, avoid={5})
+            day = date(Y, month, 5) if t == 0 else weekday_in(Y, month, u.rng, avoid={5})
             members = [v for v in u.volunteers if team_id in v["teams"]]
             people = u.pick(day, max(3, len(members) - 3), members)
             u.activity(
@@ -469,13 +517,44 @@ def town(root: Path) -> None:
         f"""
 id: chengzhen
 name: 城镇新时代文明实践所
-policy: {{2021: town-2021, 2022: town-2021}}
+policy: town-2021
 population: 600
 teams:
 {team_lines}
 """,
         "城镇新时代文明实践所",
     )
+    for uid, name, seed in (("dongjie-station", "东街村新时代文明实践站", 31), ("nanguan-station", "南关社区新时代文明实践站", 32)):
+        station(root, uid, name, seed, Y)
+    put_text(
+        root,
+        "groups.yaml",
+        """
+# 城镇:镇新时代文明实践所与各村(社区)实践站,作为一个整体对照全镇的安排意见检查
+groups:
+  - {id: chengzhen-town, name: 城镇(全镇), units: [chengzhen, dongjie-station, nanguan-station], population: 900, policy: town-2021}
+""",
+    )
+
+
+def station(root: Path, uid: str, name: str, seed: int, year: int) -> None:
+    """A village (community) station of the town: one team, an activity on every volunteer day;
+    no plan of its own, so it is judged only within the town's group."""
+    u = Unit(uid, seed)
+    for i in range(12):
+        u.volunteer(party_member=i < 2, employment="staff" if i < 2 else "resident", teams=["team"],
+                    joined=date(2020, 5, 1), registered_on=date(2020, 5, 5))  # fmt: skip
+    for month in range(1, 13):
+        day = date(year, month, 5)
+        u.activity(day, u.pick(day, 8), title="志愿服务日活动", team="team", category="文明新风", tags=["志愿服务日"],
+                   location=name, target="村民", hours=Decimal(2), recorded_by="赵志明")  # fmt: skip
+    u.write(root, f"""
+id: {uid}
+name: {name}
+parent: chengzhen
+teams:
+  - {{id: team, name: {name.replace("新时代文明实践站", "")}志愿服务队, convener: V0001}}
+""", name)  # fmt: skip
 
 
 # --- seed 004: a street volunteer station under the long-term mechanism ---------------------------
@@ -511,6 +590,11 @@ def street_station(root: Path) -> None:
                 hours=hours_choice(u.rng),
                 recorded_by="周佳琪",
             )
+    # Seed 004: a coordination meeting every half year, recorded as a meeting (never service).
+    # Planted: only the first half's was held.
+    u.activity(date(2022, 6, 20), ["V0001", "V0002", "V0003"], title="上半年志愿服务工作协调会", type="meeting",
+               location="东城街道办事处会议室", hours=Decimal(2), content="通报上半年工作,协调下半年活动安排",
+               recorded_by="周佳琪")  # fmt: skip
     # A deletion: an activity recorded twice by mistake is withdrawn by a correcting entry.
     dup = u.activities["2022-10"][0]
     u.activity(dup["date"], [], **{k: v for k, v in dup.items() if k not in ("id", "date", "participants")}, corrects=dup["id"])
@@ -535,7 +619,7 @@ teams:
 
 def main() -> None:
     root = Path(sys.argv[1]) if len(sys.argv) > 1 else Path(__file__).resolve().parents[1]
-    for build in (xinluo_cdc, putian_party_school, county_civil_affairs, town, street_station):
+    for build in (xinluo_cdc, putian_party_school, county_civil_affairs, county_aic, town, street_station):
         build(root)
 
 

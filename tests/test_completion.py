@@ -11,7 +11,16 @@ import pytest
 
 from conftest import REPO
 
-SAMPLE_UNITS = ["chengzhen", "county-civil-affairs", "dongcheng-station", "putian-party-school", "xinluo-cdc"]
+SAMPLE_UNITS = [
+    "chengzhen",
+    "county-aic",
+    "county-civil-affairs",
+    "dongcheng-station",
+    "dongjie-station",
+    "nanguan-station",
+    "putian-party-school",
+    "xinluo-cdc",
+]
 
 
 def complete_bash(words: str, cwd: Path, **env: str) -> list[str]:

@@ -24,6 +24,7 @@ SCHEMA_FILES = {
     "requests.schema.json",
     "redemptions.schema.json",
     "policy.schema.json",
+    "groups.schema.json",
 }
 
 

@@ -11,10 +11,11 @@ from datetime import date
 from pathlib import Path
 from typing import Unpack
 
+from vsledger.check.group import resolve_groups
 from vsledger.check.rules.policy import build_policy
 from vsledger.check.validation import run_validations
 from vsledger.core.ledger import PolicyEntry, Workspace
-from vsledger.read.loader import ReadOptions, locate_workspace_problems, read_workspace
+from vsledger.read.loader import ReadOptions, locate, locate_workspace_problems, read_workspace
 
 
 def load_workspace(root: Path, today: date | None = None, locate_problems: bool = True, **read: Unpack[ReadOptions]) -> Workspace:
@@ -28,6 +29,7 @@ def load_workspace(root: Path, today: date | None = None, locate_problems: bool 
     try:
         workspace = read_workspace(root, today, **read)
         build_policies(workspace)
+        workspace.problems.extend(resolve_groups(workspace, workspace.group_entries))
         workspace.problems.extend(run_validations(workspace))
     finally:
         if collecting:
@@ -42,3 +44,7 @@ def build_policies(workspace: Workspace) -> None:
         policy = build_policy(source.data, source.file, source.stem, workspace.problems)
         if policy is not None:
             workspace.policies[policy.id] = PolicyEntry(policy, source.file)
+            # A malformed rule is shown in check's tables with its problem: give it its place now.
+            invalid = [p for rule in policy.rules for p in rule.problems]
+            if invalid:
+                locate(workspace.files, invalid)

@@ -9,6 +9,7 @@ record itself run on every entry.
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections import defaultdict
 from collections.abc import Callable, Iterator
@@ -143,7 +144,8 @@ def participations(ledger: UnitLedger, workspace: Workspace) -> Iterator[Problem
     day_totals: dict[tuple[str, object], Decimal] = defaultdict(Decimal)
     # (joined, left, registered_on) per volunteer, looked up once: this loop sees every participation.
     spans = {vid: (e.volunteer.joined, e.volunteer.left, e.volunteer.registered_on) for vid, e in ledger.volunteers.items()}
-    for entry in sorted(ledger.effective, key=lambda e: (e.activity.date, e.file, e.index)):
+    # Meetings too: whoever sits in one must be on the roster, and a day still has 24 hours.
+    for entry in sorted(ledger.effective + ledger.meetings, key=lambda e: (e.activity.date, e.file, e.index)):
         activity, file = entry.activity, entry.file
         day = activity.date
         for i, participant in enumerate(activity.participants):
@@ -183,14 +185,17 @@ def participations(ledger: UnitLedger, workspace: Workspace) -> Iterator[Problem
 
 @validation
 def report_records(ledger: UnitLedger, workspace: Workspace) -> Iterator[Problem]:
-    seen: set[tuple[str, str]] = set()
+    seen: set[tuple[str, str, str | None]] = set()
+    branch_ids = {b.id for b in ledger.unit.branches} if ledger.unit else None
     for entry in ledger.reports:
         report, file, base = entry.report, entry.file, (entry.index,)
+        if branch_ids is not None and report.branch is not None and report.branch not in branch_ids:
+            yield Problem(file, "unknown-branch", {"id": report.branch}, path=base + ("branch",))
         if not _PERIOD_RE[report.kind].match(report.period):
             yield Problem(file, "invalid-period", {"period": report.period, "kind": report.kind}, path=base + ("period",))
         if report.submitted_on > workspace.today:
             yield Problem(file, "future-date", {"date": report.submitted_on.isoformat()}, path=base + ("submitted_on",))
-        key = (report.kind, report.period)
+        key = (report.kind, report.period, report.branch)
         if key in seen:
             yield Problem(file, "duplicate-report", {"kind": report.kind, "period": report.period}, level=Level.WARNING, path=base)
         seen.add(key)
@@ -282,3 +287,35 @@ def redemptions(ledger: UnitLedger, workspace: Workspace) -> Iterator[Problem]:
         r = entry.redemption
         args = {"id": r.volunteer, "date": r.date.isoformat(), "hours": str(r.hours), "balance": str(available)}
         yield Problem(entry.file, "negative-balance", args, path=(entry.index, "hours"))
+
+
+@validation
+def vocabulary(ledger: UnitLedger, workspace: Workspace) -> Iterator[Problem]:
+    """A category or tag outside the vocabulary of the policy governing the activity's year:
+    `扶危济困志愿服务` for `扶危济困` would silently miss every rule that filters on it."""
+    unit = ledger.unit
+    if unit is None:
+        return
+    for entry in ledger.activities:
+        activity = entry.activity
+        policy_entry = workspace.policies.get(unit.policy_for(activity.date.year) or "")
+        if policy_entry is None:
+            continue
+        policy = policy_entry.policy
+        if policy.categories is not None and activity.category is not None and activity.category not in policy.categories:
+            args = {"value": activity.category, "policy": policy.id, "suggestion": _nearest(activity.category, policy.categories)}
+            yield Problem(entry.file, "unknown-category", args, level=Level.WARNING, path=(entry.index, "category"))
+        if policy.tags is not None:
+            for i, tag in enumerate(activity.tags):
+                if tag not in policy.tags:
+                    args = {"value": tag, "policy": policy.id, "suggestion": _nearest(tag, policy.tags)}
+                    yield Problem(entry.file, "unknown-tag", args, level=Level.WARNING, path=(entry.index, "tags", i))
+
+
+def _nearest(word: str, vocabulary: list[str]) -> str:
+    """The listed word most like `word`: one that contains it or is contained first (扶危济困志愿服务 → 扶危济困)."""
+    containing = [w for w in vocabulary if w in word or word in w]
+    if containing:
+        return max(containing, key=len)
+    close = difflib.get_close_matches(word, vocabulary, n=1, cutoff=0.3)
+    return close[0] if close else ""

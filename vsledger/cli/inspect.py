@@ -10,11 +10,13 @@ import typer
 if TYPE_CHECKING:
     from vsledger.core.ledger import Workspace
     from vsledger.core.problems import Problem
+    from vsledger.report.check import UnitCheck
 
 from vsledger.cli.common import (
     By,
     Format,
     FormatOption,
+    Settings,
     UnitOption,
     YearOption,
     _load,
@@ -102,36 +104,76 @@ def check(
     ctx: typer.Context,
     year: YearOption = None,
     unit: UnitOption = None,
-    as_of: Annotated[Optional[str], typer.Option("--as-of", help="统计截至日期,默认今天与 12 月 31 日中较早者 / as-of date")] = None,
+    group: Annotated[
+        Optional[list[str]], typer.Option("--group", "-g", help="分组 id(groups.yaml),可多次给出 / group id, repeatable")
+    ] = None,
+    as_of: Annotated[
+        Optional[str], typer.Option("--as-of", help="截至日期,默认今天;可晚于该年(报送按此日判定)/ as-of date, default today")
+    ] = None,
     format: FormatOption = Format.table,
     chart: Annotated[bool, typer.Option("--chart/--no-chart", help="各单位每月、各队时长柱状图 / hours charts per unit")] = True,
 ) -> None:
     """对照方案检查各单位是否达标 / check every unit against its policy."""
+    from datetime import date
+
+    from vsledger.core.filekinds import GROUPS_FILE
     from vsledger.render.messages import ui
     from vsledger.render.terminal import render_csv, render_json, render_terminal
     from vsledger.render.views import check_flat_table, check_json, check_tables
-    from vsledger.report.check import CheckResult, default_as_of, run_check
+    from vsledger.report.check import CheckResult, run_check, run_group_check
 
     settings = _settings(ctx)
     year = _year(year, settings)
     if as_of:
         cutoff = _parse_date(as_of, "--as-of")
-        if cutoff.year != year:
-            raise _usage_error(ui("bad-year", settings.lang, as_of=cutoff.isoformat(), year=year))
+        if cutoff < date(year, 1, 1):
+            raise _usage_error(ui("as-of-before-year", settings.lang, as_of=cutoff.isoformat(), year=year))
     else:
         if year > settings.today.year:
             raise _usage_error(ui("year-not-started", settings.lang, year=year))
-        cutoff = default_as_of(year, settings.today)
-    units, per_unit, problems = _per_unit(settings, unit, ("check", year, cutoff), lambda ws, u: run_check(ws, year, cutoff, [u]).units[0])
-    result = CheckResult(year, cutoff, [per_unit[u] for u in units])
+        cutoff = settings.today  # a past year gets its final verdicts, reports included
+    units: list[str] = []
+    problems: list[Problem] = []
+    per_unit: dict[str, UnitCheck] = {}
+    if unit or not group:
+        units, per_unit, problems = _per_unit(
+            settings, unit, ("check", year, cutoff), lambda ws, u: run_check(ws, year, cutoff, [u]).units[0]
+        )
+    groups: list[UnitCheck] = []
+    if group or (not unit and (settings.root / GROUPS_FILE).is_file()):
+        base = _load(settings, locate=False, only_units=[])  # groups.yaml, policies, the list of units: cheap
+        group_ids = _select_groups(base, group, settings)
+        members = list(dict.fromkeys(u for g in group_ids for u in base.groups[g].units))
+        workspace = _load(settings, locate=False, only_units=members) if group_ids else base
+        groups = run_group_check(workspace, year, cutoff, group_ids)
+        # The groups' own problems (groups.yaml), and those of member units not already reported.
+        problems += [
+            p
+            for p in workspace.problems
+            if not units or p.file == "groups.yaml" or (p.file.startswith("ledgers/") and p.file.split("/")[1] not in units)
+        ]
+    result = CheckResult(year, cutoff, [per_unit[u] for u in units], groups)
     _report_ledger_state(problems, settings)
     if format is Format.json:
-        render_json(check_json(result))
+        render_json(check_json(result, settings.lang))
     elif format is Format.csv:
         render_csv([check_flat_table(result, settings.lang)])
     else:
         render_terminal(check_tables(result, settings.lang, charts=chart))
     raise typer.Exit(1 if any(p.is_error for p in problems) or result.failed else 0)
+
+
+def _select_groups(workspace: Workspace, wanted: list[str] | None, settings: Settings) -> list[str]:
+    """The groups asked for (every group that holds when none is named); an unknown one is a usage error."""
+    from vsledger.render.messages import ui
+
+    if not wanted:
+        return list(workspace.groups)
+    known = [entry.group.id for entry in workspace.group_entries]
+    for group_id in wanted:
+        if group_id not in known:
+            raise _usage_error(ui("unknown-group", settings.lang, group=group_id, known=", ".join(sorted(known)) or "–"))
+    return [g for g in dict.fromkeys(wanted) if g in workspace.groups]
 
 
 @app.command()

@@ -90,6 +90,7 @@ KINDS: dict[str, FileKind] = {
         ),
         FileKind("redemptions", re.compile(_UNIT + r"redemptions\.yaml$"), model_keys(Redemption), "line", unit_file="redemptions.yaml"),
         FileKind("policy", re.compile(r"^rules/[^/]+\.yaml$")),
+        FileKind("groups", re.compile(r"^groups\.yaml$")),
     )
 }  # fmt: skip
 
@@ -99,6 +100,8 @@ REPORT_KEYS = KINDS["reports"].keys
 PERSONAL_KEYS = KINDS["personal"].keys
 REQUEST_KEYS = KINDS["requests"].keys
 REDEMPTION_KEYS = KINDS["redemptions"].keys
+GROUPS_FILE = "groups.yaml"
+"""The groups of units a supervising body checks as one (SPEC §5.2), at the workspace root."""
 UNIT_FILES = tuple(kind.unit_file for kind in KINDS.values() if kind.unit_file)
 """The files of a unit directory besides its activity months."""
 SCHEMA_NAMES = tuple(KINDS)

@@ -12,7 +12,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from vsledger.core.model import Activity, PersonalEntry, Redemption, Report, RequestStep, Unit, Volunteer
+from vsledger.core.model import Activity, Group, PersonalEntry, Redemption, Report, RequestStep, Unit, Volunteer
 from vsledger.core.policy import Policy
 from vsledger.core.problems import Level, Problem
 
@@ -69,7 +69,9 @@ class UnitLedger:
     request_steps: list[RequestStepEntry] = field(default_factory=list)
     redemptions: list[RedemptionEntry] = field(default_factory=list)
     effective: list[ActivityEntry] = field(default_factory=list)
-    """Activities that count: corrected entries replaced, deletions dropped."""
+    """Service activities that count: corrected entries replaced, deletions dropped, meetings apart."""
+    meetings: list[ActivityEntry] = field(default_factory=list)
+    """Meetings (`type: meeting`) that count: never service, seen only by a rule that asks for them."""
 
     @property
     def name(self) -> str:
@@ -83,6 +85,20 @@ class UnitLedger:
         for entry in self.effective:
             if start <= entry.activity.date <= end:
                 yield entry.activity
+
+    def meetings_between(self, start: date, end: date) -> Iterator[Activity]:
+        for entry in self.meetings:
+            if start <= entry.activity.date <= end:
+                yield entry.activity
+
+
+@dataclass(slots=True)
+class GroupEntry:
+    group: Group
+    file: str
+    index: int
+    units: list[str] = field(default_factory=list)
+    """The units it is made of, nested groups expanded, each once, in order."""
 
 
 @dataclass
@@ -110,6 +126,10 @@ class Workspace:
     """Every unit directory of the workspace, loaded or not."""
     policies: dict[str, PolicyEntry] = field(default_factory=dict)
     policy_sources: list[PolicySource] = field(default_factory=list)
+    group_entries: list[GroupEntry] = field(default_factory=list)
+    """groups.yaml as read: every group that is a well-formed record."""
+    groups: dict[str, GroupEntry] = field(default_factory=dict)
+    """The groups whose definition holds (every member known, no cycle), their units expanded."""
     problems: list[Problem] = field(default_factory=list)
     files: Any = None
     """The loader's view of the files (with any overrides), for locating problems later."""
@@ -159,9 +179,11 @@ def resolve_corrections(ledger: UnitLedger) -> list[Problem]:
             current = corrected_by[current].activity.id
         if current in seen and entry.activity.corrects is not None and entry.activity.id == min(seen):
             problems.append(Problem(entry.file, "correction-cycle", {"id": entry.activity.id}, path=(entry.index, "corrects")))
-    ledger.effective = [
+    counting = [
         entry
         for entry in ledger.activities
         if entry.activity.id not in corrected_by and not entry.activity.is_deletion and by_id.get(entry.activity.id) is entry
     ]
+    ledger.effective = [entry for entry in counting if not entry.activity.is_meeting]
+    ledger.meetings = [entry for entry in counting if entry.activity.is_meeting]
     return problems

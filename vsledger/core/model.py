@@ -27,6 +27,8 @@ MAX_DAY_HOURS = Decimal(24)
 
 Employment = Literal["staff", "contract", "retired", "resident", "student", "other"]
 ReportKind = Literal["plan", "monthly", "half-year", "annual"]
+ActivityType = Literal["service", "meeting"]
+"""A meeting (协调会, 工作例会) is recorded but never counts as service."""
 RequestKind = Literal["project", "wish"]
 """服务项目 (a community service project) or 微心愿 (a small wish)."""
 
@@ -180,6 +182,14 @@ Text = Annotated[str, BeforeValidator(_to_text), WithJsonSchema(TEXT_SCHEMA)]
 TextList = Annotated[list[Text], BeforeValidator(_to_list), WithJsonSchema(one_or_many(TEXT_SCHEMA))]
 Count = Annotated[int, Field(ge=0, strict=True)]
 EMPLOYMENT_SCHEMA: dict[str, Any] = {"type": "string", "enum": list(get_args(Employment))}
+ACTIVITY_TYPE_SCHEMA: dict[str, Any] = {"type": "string", "enum": list(get_args(ActivityType))}
+
+
+def _to_size(value: Any) -> int:
+    """A team's planned headcount: a whole number above zero."""
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise _err("invalid-size", value=str(value))
+    return value
 
 
 class Record(BaseModel):
@@ -199,6 +209,13 @@ class Team(Record):
     name: Text
     branch: RecordId | None = None
     convener: VolunteerId | None = None
+    size: Annotated[int, BeforeValidator(_to_size), WithJsonSchema({"type": "integer", "minimum": 1})] | None = None
+    """The planned headcount (a 60-person team in 30/15/10/5): team_structure holds the roster to it."""
+
+
+def _policy_of(policy: str | dict[int, str] | None, year: int) -> str | None:
+    """A policy id, or a {year: id} mapping: the policy of a year (None: no policy)."""
+    return policy.get(year) if isinstance(policy, dict) else policy
 
 
 class Unit(Record):
@@ -211,9 +228,7 @@ class Unit(Record):
     teams: list[Team] = []
 
     def policy_for(self, year: int) -> str | None:
-        if isinstance(self.policy, dict):
-            return self.policy.get(year)
-        return self.policy
+        return _policy_of(self.policy, year)
 
 
 # --- roster.yaml -----------------------------------------------------------
@@ -316,6 +331,11 @@ class Activity(Record):
     corrects: RecordId | None = None
     request: RecordId | None = None
     """The community request (requests.yaml) this activity serves."""
+    type: ActivityType = "service"
+
+    @property
+    def is_meeting(self) -> bool:
+        return self.type == "meeting"
 
     @property
     def is_deletion(self) -> bool:
@@ -349,6 +369,8 @@ class Report(Record):
     period: Annotated[Text, BeforeValidator(_to_period), WithJsonSchema({"anyOf": [TEXT_SCHEMA, {"type": "integer"}]})]
     submitted_on: LedgerDate
     file: Text | None = None
+    branch: RecordId | None = None
+    """The branch (党支部) the report is of, for report_due with scope: branch."""
 
 
 # --- requests.yaml: 基层点单 → 组织派单 → 党员接单 ------------------------------------
@@ -422,3 +444,19 @@ class Redemption(Record):
         WithJsonSchema({"anyOf": [{"type": "number", "exclusiveMinimum": 0}, {"type": "string", "pattern": DECIMAL_TEXT}]}),
     ]
     what: Text
+
+
+# --- groups.yaml: a supervising body's roll-up -----------------------------------------
+
+
+class Group(Record):
+    """Units (or other groups) checked as one: a town's stations, a bureau's units."""
+
+    id: UnitId
+    name: Text
+    units: Annotated[list[UnitId], Field(min_length=1)]
+    population: Count | None = None
+    policy: UnitId | dict[int, UnitId] | None = None
+
+    def policy_for(self, year: int) -> str | None:
+        return _policy_of(self.policy, year)

@@ -7,15 +7,18 @@ are what every policy and rule has, so the loader and the schemas need no kinds.
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, WithJsonSchema
 
 from vsledger.core.model import (
+    ACTIVITY_TYPE_SCHEMA,
     EMPLOYMENT_SCHEMA,
     RECORD_ID_RE,
     TEXT_SCHEMA,
+    ActivityType,
     Employment,
     LedgerDate,
     RecordId,
@@ -25,6 +28,7 @@ from vsledger.core.model import (
     id_schema,
     one_or_many,
 )
+from vsledger.core.problems import Problem
 
 RuleLevel = Literal["error", "warning"]
 
@@ -96,16 +100,24 @@ class Where(Params):
     category: TextList | None = None
     tags: TextList | None = None
     team: IdList | None = None
+    type: Annotated[list[ActivityType], BeforeValidator(_to_list), WithJsonSchema(one_or_many(ACTIVITY_TYPE_SCHEMA))] | None = None
+    """Meetings match only a filter that names `meeting`; absent, only service counts."""
 
 
 class Rule(BaseModel):
     model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
 
-    id: RecordId
+    id: str
     kind: str
     text: str
     level: RuleLevel = "error"
     params: Any = None
+    problems: tuple[Problem, ...] = ()
+    """Why the rule is malformed (then `params` is None): it is shown as `invalid`, never left out."""
+
+    @property
+    def invalid(self) -> bool:
+        return bool(self.problems)
 
 
 class Policy(BaseModel):
@@ -115,7 +127,20 @@ class Policy(BaseModel):
     title: Text
     issued_by: Text | None = None
     issued_on: LedgerDate | None = None
+    effective_from: LedgerDate | None = None
+    effective_to: LedgerDate | None = None
+    categories: list[str] | None = None
+    tags: list[str] | None = None
     rules: list[Rule]
+
+    @property
+    def governs_from(self) -> date | None:
+        """The first day the policy governs: `effective_from`, else `issued_on`; None is unbounded."""
+        return self.effective_from or self.issued_on
+
+    def governs_year(self, year: int) -> bool:
+        start, end = self.governs_from, self.effective_to
+        return (start is None or start <= date(year, 12, 31)) and (end is None or end >= date(year, 1, 1))
 
 
 class RuleHead(BaseModel):
@@ -134,4 +159,12 @@ class PolicyHead(BaseModel):
     title: Text
     issued_by: Text | None = None
     issued_on: LedgerDate | None = None
+    effective_from: LedgerDate | None = None
+    """The first day the policy governs (default: issued_on)."""
+    effective_to: LedgerDate | None = None
+    """The last day it governs (default: no end)."""
+    categories: TextList | None = None
+    """The activity categories of the policy's vocabulary: others get a warning."""
+    tags: TextList | None = None
+    """The tags of its vocabulary."""
     rules: list[Any]

@@ -17,9 +17,10 @@ from typing import Any, TypedDict, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from vsledger.core.filekinds import MONTH_FILE_RE, PERSONAL_FIELDS, UNIT_FILES
+from vsledger.core.filekinds import GROUPS_FILE, MONTH_FILE_RE, PERSONAL_FIELDS, UNIT_FILES
 from vsledger.core.ledger import (
     ActivityEntry,
+    GroupEntry,
     PolicySource,
     RedemptionEntry,
     ReportEntry,
@@ -29,7 +30,7 @@ from vsledger.core.ledger import (
     Workspace,
     resolve_corrections,
 )
-from vsledger.core.model import REQUEST_STEPS, UNIT_ID_RE, Activity, PersonalEntry, Redemption, Report, Unit, Volunteer
+from vsledger.core.model import REQUEST_STEPS, UNIT_ID_RE, Activity, Group, PersonalEntry, Redemption, Report, Unit, Volunteer
 from vsledger.core.problems import DocPath, Problem
 from vsledger.core.progress import SILENT, Progress
 from vsledger.read.yamlsource import ParsedFile, decode, parse_text
@@ -99,6 +100,7 @@ def read_workspace(
     workspace = Workspace(root=root, today=today or date.today())
     problems = workspace.problems
     _read_policies(workspace, files)
+    _read_groups(workspace, files)
     ledgers_dir = root / "ledgers"
     if ledgers_dir.is_dir():
         unit_dirs = sorted(p for p in ledgers_dir.iterdir() if p.is_dir() and not p.name.startswith((".", "_")))
@@ -207,6 +209,26 @@ def _read_policies(workspace: Workspace, files: Files) -> None:
         if parsed is None or (parsed.data is None and parsed.problems):
             continue
         workspace.policy_sources.append(PolicySource(rel, path.stem, parsed.data))
+
+
+def _read_groups(workspace: Workspace, files: Files) -> None:
+    rel = GROUPS_FILE
+    if not files.is_file(rel):
+        return
+    data = _document(read_yaml(files, rel, workspace.problems), rel, dict, workspace.problems)
+    if data is None:
+        return
+    for key in data:
+        if key != "groups":
+            workspace.problems.append(Problem(rel, "unknown-field", {"field": key}, path=(key,), at_key=True))
+    items = data.get("groups") or []
+    if not isinstance(items, list):
+        workspace.problems.append(Problem(rel, "not-a-list", {"field": "groups"}, path=("groups",)))
+        return
+    for index, item in enumerate(items):
+        group = build_record(Group, item, rel, ("groups", index), workspace.problems)
+        if group is not None:
+            workspace.group_entries.append(GroupEntry(group, rel, index))
 
 
 def _load_unit(workspace: Workspace, files: Files, unit_dir: Path, rel: str) -> UnitLedger:

@@ -162,6 +162,22 @@ PROBLEMS: dict[str, tuple[str, str]] = {
         "{file} has changes not yet committed to git; --commit would commit them under this record's name; nothing was written",
         "commit or set aside those changes first (git diff -- {file}), or run without --commit",
     ),
+    "invalid-size": ("team size '{value}' must be a whole number above zero", "the planned headcount of the team, e.g. size: 30"),
+    "effective-order": (
+        "effective_to {end} is before effective_from {start}: no day is governed, so no rule of the policy is judged",
+        "",
+    ),
+    "unknown-category": (
+        "category '{value}' is not in the vocabulary of policy {policy}{suggestion_note}",
+        "a rule that filters on a category misses an activity whose category is spelled otherwise",
+    ),
+    "unknown-tag": (
+        "tag '{value}' is not in the vocabulary of policy {policy}{suggestion_note}",
+        "a rule that filters on a tag misses an activity whose tag is spelled otherwise",
+    ),
+    "group-is-unit": ("group id '{id}' is also a unit's id", "a group needs an id of its own"),
+    "unknown-group-member": ("'{id}' is neither a unit nor a group", "list unit ids (ledgers/<unit>) or other groups' ids"),
+    "group-cycle": ("group '{id}' includes itself ({through})", "a group may include other groups, never itself"),
 }
 
 UI: dict[str, str] = {
@@ -190,8 +206,8 @@ UI: dict[str, str] = {
     "text": "clause",
     "overview": "Compliance {year} (as of {as_of})",
     "unit-results": "{name} ({unit}) · {policy}",
-    "summary": "Total: met {pass} · missed {fail} · pending {pending} · n/a {na}",
-    "legend": "Legend: ✔ met  ✘ missed  … pending  – n/a",
+    "summary": "Total: met {pass} · missed {fail} · pending {pending} · n/a {na} · invalid {invalid}",
+    "legend": "Legend: ✔ met  ✘ missed  … pending  – n/a  ! invalid rule",
     "hours": "hours",
     "activities": "activities",
     "hours-title": "Service hours {year} (by {by})",
@@ -376,6 +392,12 @@ UI: dict[str, str] = {
     "partly-written": "partly written:",
     "import-renumbered": "volunteers were added while the preview was shown: the imported ones are {first} to {last}",
     "internal-error-written": "vsledger: these files had been written before the error: {files}",
+    "invalid": "invalid rule",
+    "as-of-before-year": "--as-of {as_of} is before {year}",
+    "overview-after-year": "Compliance {year} (evaluated on {day}, reports as of {as_of})",
+    "group": "group",
+    "group-results": "{name} (group {unit}: {members}) · {policy}",
+    "unknown-group": "unknown group: {group} (known: {known})",
 }
 
 
@@ -419,7 +441,7 @@ def problem_message(problem: Problem, lang: str) -> str:
     if problem.code == "personal-data-in-git":
         kind = args.get("kind", "")
         args["kind_name"] = ui(f"number-{kind}" if kind in ("id_number", "phone") else "number-other", lang)
-    if problem.code == "unknown-rule-kind":
+    if problem.code in ("unknown-rule-kind", "unknown-category", "unknown-tag"):
         args["suggestion_note"] = ui("did-you-mean", lang, suggestion=args["suggestion"]) if args.get("suggestion") else ""
     return mask_text(_fill(translate(f"problem:{problem.code}", message, lang), args))
 

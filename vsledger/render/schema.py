@@ -21,7 +21,7 @@ from pydantic import BaseModel
 from vsledger.check.rules import KINDS
 from vsledger.core.filekinds import SCHEMA_NAMES
 from vsledger.core.files import atomic_write
-from vsledger.core.model import REQUEST_STEPS, Activity, PersonalEntry, Redemption, Report, Unit, Volunteer
+from vsledger.core.model import REQUEST_STEPS, Activity, Group, PersonalEntry, Redemption, Report, Unit, Volunteer
 from vsledger.core.policy import PolicyHead as _PolicyHead
 from vsledger.core.policy import RuleHead as _RuleHead
 from vsledger.render.messages import translate
@@ -148,6 +148,26 @@ DESCRIPTIONS: dict[str, str] = {
     "Where.category": "Category, one or a list",
     "Where.tags": "Tag, one or a list",
     "Where.team": "Team id, one or a list",
+    "Team.size": "Planned headcount of the team (a whole number above zero), for team_structure rules",
+    "Activity.type": "service (the default) or meeting: a meeting never counts as service",
+    "Report.branch": "Id of the branch the report is of (for report_due rules with scope: branch)",
+    "Policy.effective_from": "First day the policy governs (default: issued_on)",
+    "Policy.effective_to": "Last day the policy governs (default: no end)",
+    "Policy.categories": "The activity categories of the policy: validate warns of any other",
+    "Policy.tags": "The activity tags of the policy: validate warns of any other",
+    "Where.type": "service or meeting; meetings count only where a rule names them",
+    "param.fields": "Fields every record must fill: content, outcome, target, served, lead, recorded_by, attachments, start",
+    "param.min_teams": "Fewest teams the unit has (default 1)",
+    "param.max_teams": "Most teams the unit has (default: no limit)",
+    "param.sizes": "Hold each team with a size: to it (default true)",
+    "param.convener_member": "Each convener must be in the team they convene (default true)",
+    "file.groups": "Groups of units checked as one by a supervising body (groups.yaml)",
+    "Groups.groups": "Every group, one record each",
+    "Group.id": "Group id: lower-case letters, digits and '-', not a unit's id",
+    "Group.name": "Full name of the group",
+    "Group.units": "Ids of its units, or of other groups",
+    "Group.population": "Resident population (常住人口) of the whole group, for population_participation rules",
+    "Group.policy": "Id of the policy the group is checked against as a whole; or one per year",
 }
 
 
@@ -208,13 +228,7 @@ def file_schema(name: str, lang: str) -> dict[str, Any]:
     if name == "unit":
         return _document(name, _model_schema(Unit, definitions, lang), definitions, lang)
     if name == "roster":
-        volunteer = _model_schema(Volunteer, definitions, lang)
-        body = {
-            "type": "object",
-            "additionalProperties": False,
-            "properties": {"volunteers": {"type": "array", "items": volunteer, "description": describe("Roster.volunteers", lang)}},
-        }
-        return _document(name, body, definitions, lang)
+        return _document(name, _records_under("volunteers", Volunteer, "Roster", definitions, lang), definitions, lang)
     if name == "requests":
         steps = {tag: _model_schema(model, definitions, lang, "RequestStep") for tag, model in REQUEST_STEPS.items()}
         base = {
@@ -229,9 +243,21 @@ def file_schema(name: str, lang: str) -> dict[str, Any]:
         return _document(name, {"type": "array", "items": _tagged("step", steps, base)}, definitions, lang)
     if name == "policy":
         return _document(name, _policy_body(definitions, lang), definitions, lang)
+    if name == "groups":
+        return _document(name, _records_under("groups", Group, "Groups", definitions, lang), definitions, lang)
     models: dict[str, type[BaseModel]] = {"personal": PersonalEntry, "activities": Activity, "reports": Report, "redemptions": Redemption}
     item = _model_schema(models[name], definitions, lang)
     return _document(name, {"type": "array", "items": item}, definitions, lang)
+
+
+def _records_under(key: str, model: type[BaseModel], owner: str, definitions: dict[str, Any], lang: str) -> dict[str, Any]:
+    """A mapping whose one key holds the records (`volunteers:` of a roster, `groups:` of groups.yaml)."""
+    items = _model_schema(model, definitions, lang)
+    return {
+        "type": "object",
+        "additionalProperties": False,
+        "properties": {key: {"type": "array", "items": items, "description": describe(f"{owner}.{key}", lang)}},
+    }
 
 
 def _policy_body(definitions: dict[str, Any], lang: str) -> dict[str, Any]:

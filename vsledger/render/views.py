@@ -13,9 +13,9 @@ from typing import Any
 
 from vsledger.check.rules import Status
 from vsledger.check.rules.registry import round_half_up
-from vsledger.render.messages import translate, ui
+from vsledger.render.messages import problem_message, translate, ui
 from vsledger.render.terminal import BarChart, Column, Items, Styled, Table, cell_text
-from vsledger.report.check import STATUSES, CheckResult, RuleResult
+from vsledger.report.check import STATUSES, CheckResult, RuleResult, UnitCheck
 from vsledger.report.hours import GroupBy, HoursRow, month_bars
 from vsledger.report.requests import LONG_WAIT_DAYS, RequestRow
 from vsledger.report.stars import StarRow
@@ -44,39 +44,52 @@ def json_value(value: Any) -> Any:
     return value
 
 
-def check_json(result: CheckResult) -> dict[str, Any]:
+def check_json(result: CheckResult, lang: str = "en") -> dict[str, Any]:
+    def unit_json(unit: UnitCheck, key: str) -> dict[str, Any]:
+        data: dict[str, Any] = {key: unit.unit, "name": unit.name}
+        if key == "group":
+            data["units"] = unit.members
+        data["policy"] = unit.policy.id if unit.policy else None
+        data["rules"] = [rule_json(r) for r in unit.results]
+        return data
+
+    def rule_json(r: RuleResult) -> dict[str, Any]:
+        data = {
+            "id": r.rule.id,
+            "kind": r.rule.kind,
+            "level": r.rule.level,
+            "status": r.outcome.status.value,
+            "actual": json_number(r.outcome.actual, r.measure),
+            "target": json_number(r.outcome.target, r.measure),
+            "failing": [{k: json_value(v) for k, v in item.items()} for item in r.outcome.failing],
+            "text": r.rule.text,
+        }
+        if r.rule.invalid:
+            data["problem"] = rule_problem(r, lang)
+        return data
+
     return {
         "year": result.year,
         "as_of": result.as_of.isoformat(),
-        "units": [
-            {
-                "unit": unit.unit,
-                "name": unit.name,
-                "policy": unit.policy.id if unit.policy else None,
-                "rules": [
-                    {
-                        "id": r.rule.id,
-                        "kind": r.rule.kind,
-                        "level": r.rule.level,
-                        "status": r.outcome.status.value,
-                        "actual": json_number(r.outcome.actual, r.measure),
-                        "target": json_number(r.outcome.target, r.measure),
-                        "failing": [{k: json_value(v) for k, v in item.items()} for item in r.outcome.failing],
-                        "text": r.rule.text,
-                    }
-                    for r in unit.results
-                ],
-            }
-            for unit in result.units
-        ],
+        "evaluation_day": result.evaluation_day.isoformat(),
+        "units": [unit_json(unit, "unit") for unit in result.units],
+        "groups": [unit_json(group, "group") for group in result.groups],
         "summary": result.summary,
     }
 
 
-SYMBOLS = {Status.PASS: "✔", Status.FAIL: "✘", Status.PENDING: "…", Status.NA: "–"}
+def rule_problem(result: RuleResult, lang: str) -> str:
+    """Why a rule is invalid, each problem where it is: `rules/p.yaml:5:12: message`."""
+    return "; ".join(
+        f"{p.file}:{p.line}:{p.column}: {problem_message(p, lang)}" if p.line else f"{p.file}: {problem_message(p, lang)}"
+        for p in result.rule.problems
+    )
 
 
-STYLES = {Status.PASS: "green", Status.FAIL: "red", Status.PENDING: "yellow", Status.NA: "dim"}
+SYMBOLS = {Status.PASS: "✔", Status.FAIL: "✘", Status.PENDING: "…", Status.NA: "–", Status.INVALID: "!"}
+
+
+STYLES = {Status.PASS: "green", Status.FAIL: "red", Status.PENDING: "yellow", Status.NA: "dim", Status.INVALID: "bold magenta"}
 
 
 MAX_LISTED = 8
@@ -103,6 +116,8 @@ def describe_failing(item: dict[str, Any]) -> str:
 
 def _failing_items(result: RuleResult, lang: str) -> Any:
 
+    if result.rule.invalid:
+        return Items([rule_problem(result, lang)])
     items = result.outcome.failing
     shown = [describe_failing(item) for item in items[:MAX_LISTED]]
     if len(items) > MAX_LISTED:
@@ -112,8 +127,14 @@ def _failing_items(result: RuleResult, lang: str) -> Any:
 
 def check_tables(result: CheckResult, lang: str, charts: bool = True) -> list[Any]:
 
+    day = result.evaluation_day
+    title = (
+        ui("overview", lang, year=result.year, as_of=day.isoformat())
+        if day == result.as_of
+        else ui("overview-after-year", lang, year=result.year, day=day.isoformat(), as_of=result.as_of.isoformat())
+    )
     overview = Table(
-        ui("overview", lang, year=result.year, as_of=result.as_of.isoformat()),
+        title,
         [
             Column(ui("unit", lang), no_wrap=True),
             Column(ui("name", lang)),
@@ -124,16 +145,22 @@ def check_tables(result: CheckResult, lang: str, charts: bool = True) -> list[An
         caption=ui("legend", lang),
     )
     tables = [overview]
-    for unit in result.units:
+    for unit in result.units + result.groups:
         counts = {s: sum(1 for r in unit.results if r.outcome.status is s) for s in STATUSES}
         strip = Styled([(SYMBOLS[r.outcome.status], STYLES[r.outcome.status]) for r in unit.results] or [(ui("no-policy", lang), "dim")])
         counted = [Styled([(str(counts[s]), STYLES[s] if counts[s] else "dim")]) for s in STATUSES]
-        overview.rows.append([unit.unit, unit.name, unit.policy.id if unit.policy else "–", strip, *counted])
+        label = f"{ui('group', lang)} {unit.unit}" if unit.members else unit.unit
+        overview.rows.append([label, unit.name, unit.policy.id if unit.policy else "–", strip, *counted])
         overview.styles.append("bold" if any(r.blocking for r in unit.results) else None)
         if unit.policy is None:
             continue
+        heading = (
+            ui("group-results", lang, name=unit.name, unit=unit.unit, members=", ".join(unit.members), policy=unit.policy.title)
+            if unit.members
+            else ui("unit-results", lang, name=unit.name, unit=unit.unit, policy=unit.policy.title)
+        )
         table = Table(
-            ui("unit-results", lang, name=unit.name, unit=unit.unit, policy=unit.policy.title),
+            heading,
             [
                 Column(ui("rule", lang), no_wrap=True),
                 Column(ui("status", lang), no_wrap=True),
@@ -186,7 +213,7 @@ def check_flat_table(result: CheckResult, lang: str) -> Any:
     """One row per unit and rule: what a spreadsheet wants."""
 
     table = flat_table(("unit", "policy", "rule", "kind", "level", "status", "actual", "target", "failing"), lang)
-    for unit in result.units:
+    for unit in result.units + result.groups:
         if unit.policy is None:
             table.rows.append([unit.unit, "", "", "", "", "", "", "", ""])
         for r in unit.results:
@@ -200,7 +227,7 @@ def check_flat_table(result: CheckResult, lang: str) -> Any:
                     ui(r.outcome.status.value, lang),
                     json_number(r.outcome.actual, r.measure),
                     json_number(r.outcome.target, r.measure),
-                    " ".join(_failing_key(item) for item in r.outcome.failing),
+                    rule_problem(r, lang) if r.rule.invalid else " ".join(_failing_key(item) for item in r.outcome.failing),
                 ]
             )
     return table

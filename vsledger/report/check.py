@@ -6,12 +6,13 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
+from vsledger.check.group import group_ledger
 from vsledger.check.rules import KINDS, Context, Outcome, Status
-from vsledger.core.ledger import Workspace
+from vsledger.core.ledger import UnitLedger, Workspace
 from vsledger.core.policy import Policy, Rule
 from vsledger.report.hours import hours_report, month_bars
 
-STATUSES = (Status.PASS, Status.FAIL, Status.PENDING, Status.NA)
+STATUSES = (Status.PASS, Status.FAIL, Status.PENDING, Status.NA, Status.INVALID)
 
 
 @dataclass
@@ -21,11 +22,14 @@ class RuleResult:
 
     @property
     def measure(self) -> str:
-        return self.outcome.measure or KINDS[self.rule.kind].measure
+        kind = KINDS.get(self.rule.kind)
+        return self.outcome.measure or (kind.measure if kind else "count")
 
     @property
     def blocking(self) -> bool:
-        return self.outcome.status is Status.FAIL and self.rule.level == "error"
+        """An error-level failure fails the check; a malformed rule always does."""
+        status = self.outcome.status
+        return status is Status.INVALID or (status is Status.FAIL and self.rule.level == "error")
 
 
 @dataclass
@@ -37,47 +41,91 @@ class UnitCheck:
     hours_by_month: list[tuple[str, Decimal]] = field(default_factory=list)
     """Hours of every month from January to the as-of month: drawn as a chart under the results."""
     hours_by_team: list[tuple[str, Decimal]] = field(default_factory=list)
+    members: list[str] = field(default_factory=list)
+    """A group's units (nested groups expanded); empty for a unit."""
 
 
 @dataclass
 class CheckResult:
     year: int
     as_of: date
+    """The as-of date asked for (reports are judged on it); it may lie after the year."""
     units: list[UnitCheck]
+    groups: list[UnitCheck] = field(default_factory=list)
+
+    @property
+    def evaluation_day(self) -> date:
+        return evaluation_day(self.year, self.as_of)
 
     @property
     def summary(self) -> dict[str, int]:
         counts = {s.value: 0 for s in STATUSES}
-        for unit in self.units:
+        for unit in self.units + self.groups:
             for result in unit.results:
                 counts[result.outcome.status.value] += 1
         return counts
 
     @property
     def failed(self) -> bool:
-        return any(r.blocking for u in self.units for r in u.results)
+        return any(r.blocking for u in self.units + self.groups for r in u.results)
 
 
 def default_as_of(year: int, today: date) -> date:
     return min(today, date(year, 12, 31))
 
 
+def evaluation_day(year: int, as_of: date) -> date:
+    """E: the as-of date, capped at 31 December (SPEC §5)."""
+    return min(as_of, date(year, 12, 31))
+
+
 def run_check(workspace: Workspace, year: int, as_of: date, unit_ids: list[str]) -> CheckResult:
     units: list[UnitCheck] = []
+    day = evaluation_day(year, as_of)
     for unit_id in unit_ids:
         ledger = workspace.units[unit_id]
-        policy_id = ledger.unit.policy_for(year) if ledger.unit else None
-        entry = workspace.policies.get(policy_id) if policy_id else None
-        check = UnitCheck(unit_id, ledger.name, entry.policy if entry else None)
-        if entry is not None:
-            context = Context(ledger, year, as_of)
-            for rule in entry.policy.rules:
-                check.results.append(RuleResult(rule, KINDS[rule.kind].evaluate(context, rule.params)))
-        by_month = hours_report(workspace, year, [unit_id], "month", as_of)
-        check.hours_by_month = month_bars(by_month, year, as_of.month if as_of.year == year else 12)
-        check.hours_by_team = [(row.name or row.id, row.hours) for row in hours_report(workspace, year, [unit_id], "team", as_of) if row.id]
+        check = judge(workspace, ledger, ledger.unit.policy_for(year) if ledger.unit else None, year, as_of)
+        by_month = hours_report(workspace, year, [unit_id], "month", day)
+        check.hours_by_month = month_bars(by_month, year, day.month)
+        check.hours_by_team = [(row.name or row.id, row.hours) for row in hours_report(workspace, year, [unit_id], "team", day) if row.id]
         units.append(check)
     return CheckResult(year, as_of, units)
+
+
+def judge(workspace: Workspace, ledger: UnitLedger, policy_id: str | None, year: int, as_of: date) -> UnitCheck:
+    """One ledger (a unit's, or a group's union) against the policy that governs the year."""
+    entry = workspace.policies.get(policy_id) if policy_id else None
+    policy = entry.policy if entry is not None and entry.policy.governs_year(year) else None
+    check = UnitCheck(ledger.id, ledger.name, policy)
+    if policy is None:
+        return check
+    context = Context(ledger, year, evaluation_day(year, as_of), as_of, policy.governs_from, policy.effective_to)
+    for rule in policy.rules:
+        if rule.invalid:
+            outcome = Outcome(Status.INVALID)
+        else:
+            outcome = KINDS[rule.kind].evaluate(context, rule.params)
+            if outcome.status in (Status.PASS, Status.NA):
+                outcome.failing = []  # a pass or n/a names nothing
+        check.results.append(RuleResult(rule, outcome))
+    return check
+
+
+def run_group_check(workspace: Workspace, year: int, as_of: date, group_ids: list[str]) -> list[UnitCheck]:
+    """Each group checked as one unit made of its units (SPEC §5.2)."""
+    checks: list[UnitCheck] = []
+    day = evaluation_day(year, as_of)
+    for group_id in group_ids:
+        entry = workspace.groups[group_id]
+        ledger = group_ledger(entry.group, [workspace.units[u] for u in entry.units])
+        check = judge(workspace, ledger, entry.group.policy_for(year), year, as_of)
+        check.members = list(entry.units)
+        check.hours_by_month = month_bars(hours_report(workspace, year, entry.units, "month", day), year, day.month)
+        check.hours_by_team = [
+            (f"{row.unit}/{row.name or row.id}", row.hours) for row in hours_report(workspace, year, entry.units, "team", day) if row.id
+        ]
+        checks.append(check)
+    return checks
 
 
 # --- tables -----------------------------------------------------------------------------

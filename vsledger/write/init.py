@@ -54,7 +54,7 @@ README = """\
 UNIT = """\
 id: example
 name: 示例单位
-policy: xinluo-health-2018
+policy: long-term-mechanism
 teams:
   - {id: team1, name: 党员志愿服务队, convener: V0001}
 """

@@ -86,6 +86,8 @@ class ReportDueParams(Params):
     due: Annotated[
         list[str | int], BeforeValidator(_to_list), WithJsonSchema(one_or_many({"anyOf": [{"type": "string"}, {"type": "integer"}]}))
     ]
+    scope: Literal["unit", "branch"] = "unit"
+    """`branch`: one report per branch (reports.yaml entries carry `branch:`)."""
 
 
 RequestKinds = Annotated[
@@ -376,6 +378,8 @@ def activity_count(ctx: Context, p: ActivityCountParams) -> Outcome:
         for name, first, last in periods(ctx.year, p.per):
             if first > ctx.as_of:
                 break
+            if p.per != "year" and not ctx.in_force(first, last):
+                continue  # the policy did not govern this period (a yearly count stays annual)
             complete = last <= ctx.as_of
             if volunteer is not None and not _on_roster_throughout(volunteer, first, last):
                 continue
@@ -524,13 +528,18 @@ def _due_date(report: str, due: str | int, year: int, index: int = 0, month: int
 
 def report_periods(year: int, report: str, due: list[str | int]) -> list[tuple[str, date]]:
     """(period name, due date) of every report of that kind for the year."""
+    return [(name, when) for name, _, when in _report_periods(year, report, due)]
+
+
+def _report_periods(year: int, report: str, due: list[str | int]) -> list[tuple[str, date, date]]:
+    """(period name, first day of the period, due date) of every report of that kind for the year."""
     if report == "monthly":
-        found = [(f"{year}-{m:02d}", _due_date(report, due[0], year, month=m)) for m in range(1, 13)]
+        found = [(f"{year}-{m:02d}", date(year, m, 1), _due_date(report, due[0], year, month=m)) for m in range(1, 13)]
     elif report == "half-year":
-        found = [(f"{year}-H{i + 1}", _due_date(report, d, year, i)) for i, d in enumerate(due[:2])]
+        found = [(f"{year}-H{i + 1}", date(year, 6 * i + 1, 1), _due_date(report, d, year, i)) for i, d in enumerate(due[:2])]
     else:
-        found = [(str(year), _due_date(report, due[0], year))]
-    return [(name, when) for name, when in found if when is not None]
+        found = [(str(year), date(year, 1, 1), _due_date(report, due[0], year))]
+    return [(name, first, when) for name, first, when in found if when is not None]
 
 
 @rule_kind(
@@ -549,24 +558,41 @@ def report_periods(year: int, report: str, due: list[str | int]) -> list[tuple[s
     check_params=_report_due_params,
 )
 def report_due(ctx: Context, p: ReportDueParams) -> Outcome:
-    submitted: dict[str, date] = {}
+    """Judged on the as-of date, which may lie after the year: December's report is due in January."""
+    day = ctx.report_day
+    unit = ctx.ledger.unit
+    branches: list[str | None] = [b.id for b in unit.branches] if p.scope == "branch" and unit else []
+    if p.scope == "unit":
+        branches = [None]
+    submitted: dict[tuple[str | None, str], date] = {}
     for entry in ctx.ledger.reports:
         r = entry.report
-        if r.kind == p.report and r.submitted_on <= ctx.as_of:
-            submitted[r.period] = min(r.submitted_on, submitted.get(r.period, r.submitted_on))
+        if r.kind == p.report and r.submitted_on <= day:
+            key = (r.branch, r.period)
+            submitted[key] = min(r.submitted_on, submitted.get(key, r.submitted_on))
+    # A report is demanded when due on or after the policy's first day, about a period it began to govern.
+    judged = [
+        (period, due)
+        for period, first, due in _report_periods(ctx.year, p.report, p.due)
+        if (ctx.governs_from is None or due >= ctx.governs_from) and (ctx.governs_to is None or first <= ctx.governs_to)
+    ]
+    if not judged or not branches:
+        return Outcome(Status.NA, None, None)
     failing: list[dict[str, Any]] = []
     due_count = on_time = 0
     pending = False
-    for period, due in report_periods(ctx.year, p.report, p.due):
-        handed_in = submitted.get(period)
-        if due <= ctx.as_of:
-            due_count += 1
-            if handed_in is not None and handed_in <= due:
-                on_time += 1
-            else:
-                failing.append({"id": period, "due": due, "submitted_on": handed_in})
-        elif handed_in is None:
-            pending = True
+    for branch in branches:
+        for period, due in judged:
+            handed_in = submitted.get((branch, period))
+            if due <= day:
+                due_count += 1
+                if handed_in is not None and handed_in <= due:
+                    on_time += 1
+                else:
+                    item: dict[str, Any] = {"id": period, "due": due, "submitted_on": handed_in}
+                    failing.append(item if branch is None else {"id": branch, "period": period, "due": due, "submitted_on": handed_in})
+            elif handed_in is None:
+                pending = True
     status = Status.FAIL if failing else Status.PENDING if pending else Status.PASS
     return Outcome(status, on_time, due_count, failing)
 
@@ -624,10 +650,10 @@ def special_dates(year: int, days: list[str]) -> list[date]:
 def special_days(ctx: Context, p: SpecialDaysParams) -> Outcome:
     activity_dates = sorted({a.date for a in ctx.matching(p.where)})
     window = timedelta(days=p.window)
-    days = special_dates(ctx.year, p.days)
+    days = [d for d in special_dates(ctx.year, p.days) if ctx.in_force(d, d)]
     judged = [d for d in days if d <= ctx.as_of]
     met = [d for d in judged if any(d - window <= x <= d + window for x in activity_dates)]
-    open_days = [d for d in judged if d not in met and d + window > ctx.as_of]
+    open_days = [d for d in judged if d not in met and d + window > ctx.as_of and not ctx.year_over]
     missed = [d for d in judged if d not in met and d not in open_days]
     failing: list[dict[str, Any]] = [{"id": d.isoformat()} for d in missed]
     if p.min.share:
@@ -642,6 +668,8 @@ def special_days(ctx: Context, p: SpecialDaysParams) -> Outcome:
             status = Status.FAIL
         return Outcome(status, share, p.min.value, failing, measure="rate")
     needed = int(p.min.value)
+    if not days:
+        return Outcome(Status.NA, None, needed)
     still_possible = len(met) + len(open_days) + sum(1 for d in days if d > ctx.as_of)
     if len(met) >= needed:
         status = Status.PASS
@@ -650,6 +678,93 @@ def special_days(ctx: Context, p: SpecialDaysParams) -> Outcome:
     else:
         status = Status.FAIL
     return Outcome(status, len(met), needed, failing)
+
+
+# --- records and organisation, as the plans describe them ----------------------------------
+
+RecordField = Literal["content", "outcome", "target", "served", "lead", "recorded_by", "attachments", "start"]
+RECORD_FIELDS: tuple[str, ...] = get_args(RecordField)
+
+
+class RecordFieldsParams(Params):
+    fields: Annotated[
+        list[RecordField], BeforeValidator(_to_list), WithJsonSchema(one_or_many({"type": "string", "enum": list(RECORD_FIELDS)}))
+    ]
+    where: Where | None = None
+
+
+@rule_kind(
+    "record_fields",
+    RecordFieldsParams,
+    "rate",
+    "每次相应活动的记录都填写了 fields 中的各项(《志愿服务记录办法》第七条);未达标项为活动 id 及所缺字段",
+    "every matching activity's record has every listed field, non-empty (《志愿服务记录办法》art. 7); "
+    "failing items are activity ids with the fields they lack",
+    """
+- id: record-content
+  kind: record_fields
+  fields: [content, outcome]
+  text: 将志愿服务项目内容、活动情况、活动成效以及经验做法等记录建档
+""",
+)
+def record_fields(ctx: Context, p: RecordFieldsParams) -> Outcome:
+    # A record is judged once the policy governs its day: a plan does not reach back to records made before it.
+    activities = [a for a in ctx.matching(p.where) if ctx.in_force(a.date, a.date)]
+    if not activities:
+        return Outcome(Status.NA, None, Decimal(1))
+    failing: list[dict[str, Any]] = []
+    for a in activities:
+        missing = [f for f in p.fields if getattr(a, f) in (None, [], "")]
+        if missing:
+            failing.append({"id": a.id, "date": a.date, "missing": ", ".join(missing)})
+    complete = len(activities) - len(failing)
+    return Outcome(Status.FAIL if failing else Status.PASS, _share(complete, len(activities)), Decimal(1), failing)
+
+
+class TeamStructureParams(Params):
+    min_teams: CountParam = 1
+    max_teams: CountParam | None = None
+    sizes: bool = True
+    convener_member: bool = True
+
+
+def _team_structure_params(p: TeamStructureParams) -> Iterator[ParamProblem]:
+    if p.max_teams is not None and p.max_teams < p.min_teams:
+        yield ("invalid-number", {"field": "max_teams"}, ("max_teams",))
+
+
+@rule_kind(
+    "team_structure",
+    TeamStructureParams,
+    "count",
+    "单位的服务队数在 min_teams 与 max_teams 之间;在 unit.yaml 写明 size 的服务队,花名册上的队员不少于该人数;"
+    "每位召集人是其所召集服务队的队员",
+    "the unit has between min_teams and max_teams teams; a team that declares `size:` in unit.yaml has at least that many "
+    "roster members; each convener is a member of the team they convene",
+    """
+- id: team-structure
+  kind: team_structure
+  min_teams: 4
+  text: 组建一支60人的志愿服务队……三个二级机构为分队
+""",
+    check_params=_team_structure_params,
+)
+def team_structure(ctx: Context, p: TeamStructureParams) -> Outcome:
+    unit = ctx.ledger.unit
+    teams = unit.teams if unit else []
+    failing: list[dict[str, Any]] = []
+    if len(teams) < p.min_teams or (p.max_teams is not None and len(teams) > p.max_teams):
+        failing.append({"id": ctx.ledger.id, "count": len(teams)})
+    members: dict[str, set[str]] = {t.id: set() for t in teams}
+    for v in ctx.roster:
+        for team_id in v.teams:
+            members.setdefault(team_id, set()).add(v.id)
+    for t in teams:
+        if p.sizes and t.size is not None and len(members[t.id]) < t.size:
+            failing.append({"id": t.id, "size": t.size, "count": len(members[t.id])})
+        if p.convener_member and t.convener is not None and t.convener not in members[t.id]:
+            failing.append({"id": t.id, "convener": t.convener})
+    return Outcome(Status.FAIL if failing else Status.PASS, len(teams), p.min_teams, failing)
 
 
 # --- community requests (基层点单、组织派单、党员接单) -----------------------------------------

@@ -31,6 +31,8 @@ class Status(StrEnum):
     FAIL = "fail"
     PENDING = "pending"
     NA = "n/a"
+    INVALID = "invalid"
+    """The rule itself is malformed: shown with its problem, and the check fails."""
 
 
 @dataclass
@@ -83,12 +85,26 @@ def round_half_up(value: Decimal, places: Decimal = CENT) -> Decimal:
 
 @dataclass
 class Context:
-    """One unit, one year, one as-of date: everything a rule may look at."""
+    """One unit, one year, one evaluation day: everything a rule may look at."""
 
     ledger: UnitLedger
     year: int
     as_of: date
+    """The evaluation day E: the as-of date, capped at 31 December of the year."""
+    reports_on: date | None = None
+    """The as-of date itself, on which reports are judged (it may lie after the year); None: E."""
+    governs_from: date | None = None
+    """The policy's window (docs/format.md): periodic obligations are judged only inside it."""
+    governs_to: date | None = None
     _totals: dict[str, VolunteerHours] = field(default_factory=dict, repr=False)
+
+    @property
+    def report_day(self) -> date:
+        return self.reports_on or self.as_of
+
+    def in_force(self, first: date, last: date) -> bool:
+        """Whether the policy governed the whole of a period (a month, a special day, ...)."""
+        return (self.governs_from is None or first >= self.governs_from) and (self.governs_to is None or last <= self.governs_to)
 
     @property
     def start(self) -> date:
@@ -112,8 +128,12 @@ class Context:
 
     @cached_property
     def activities(self) -> list[Activity]:
-        """The activities that count: after corrections, in the year up to as-of."""
+        """The service activities that count: after corrections, in the year up to E."""
         return list(self.ledger.effective_between(self.start, self.as_of))
+
+    @cached_property
+    def meetings(self) -> list[Activity]:
+        return list(self.ledger.meetings_between(self.start, self.as_of))
 
     @cached_property
     def roster(self) -> list[Volunteer]:
@@ -125,7 +145,11 @@ class Context:
     def matching(self, where: Where | None) -> list[Activity]:
         if where is None:
             return self.activities
-        return [a for a in self.activities if _matches(a, where)]
+        if where.type is None or where.type == ["service"]:
+            pool = self.activities
+        else:  # meetings only where the rule names them
+            pool = (self.activities if "service" in where.type else []) + self.meetings
+        return [a for a in pool if _matches(a, where)]
 
     def hours_and_counts(self, where: Where | None) -> VolunteerHours:
         """Hours and activity counts per volunteer over the matching activities, once per filter."""
