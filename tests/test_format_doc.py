@@ -11,7 +11,7 @@ from pydantic import BaseModel
 from conftest import REPO
 from vsledger.check.rules import KINDS as RULE_KINDS
 from vsledger.core.filekinds import KINDS as FILE_KINDS
-from vsledger.core.model import REQUEST_STEPS, Activity, Participant, PersonalEntry, Redemption, Report, Unit, Volunteer
+from vsledger.core.model import REQUEST_STEPS, Activity, Group, Participant, PersonalEntry, Redemption, Report, Unit, Volunteer
 from vsledger.core.policy import PolicyHead, RuleHead, Where, Who
 
 DOC = REPO / "docs" / "format.md"
@@ -24,6 +24,7 @@ FILE_MODELS: dict[str, list[type[BaseModel]]] = {
     "requests": list(REQUEST_STEPS.values()),
     "redemptions": [Redemption],
     "policy": [PolicyHead, RuleHead, Who, Where],
+    "groups": [Group],
 }
 """The models of each file kind; nested record models (a roster's trainings, a unit's teams) are found from these."""
 NOT_WRITTEN_AS_KEYS = {Participant}

@@ -158,6 +158,24 @@ CASES: dict[str, Case] = {
     "teams_per_branch pass": Case("teams_per_branch", {"min": 1}, ledger(PEOPLE, unit=UNIT), Status.PASS),
     "teams_per_branch fail": Case("teams_per_branch", {"min": 2}, ledger(PEOPLE, unit=UNIT), Status.FAIL, failing=["b1"]),
     "team_conveners pass": Case("team_conveners", {}, ledger(PEOPLE, unit=UNIT), Status.PASS),
+    "record_fields pass": Case(
+        "record_fields", {"fields": ["content"]}, ledger(PEOPLE, [activity("r1", "2022-04-02", ["V1"], content="义诊")]), Status.PASS
+    ),
+    "record_fields fail": Case(
+        "record_fields",
+        {"fields": ["content", "outcome"]},
+        ledger(PEOPLE, [activity("r1", "2022-04-02", ["V1"], content="义诊")]),
+        Status.FAIL,
+        failing=["r1"],
+    ),
+    "team_structure pass": Case("team_structure", {"min_teams": 1}, ledger(PEOPLE, unit=UNIT), Status.PASS),
+    "team_structure fail": Case(
+        "team_structure",
+        {},
+        ledger(PEOPLE, unit={**UNIT, "teams": [{"id": "red", "name": "红队", "branch": "b1", "convener": "V1", "size": 5}]}),
+        Status.FAIL,
+        failing=["red"],
+    ),
     "team_conveners fail": Case("team_conveners", {}, ledger([NEWCOMER], unit=UNIT), Status.FAIL, failing=["red"]),
     "report_due pass": Case(
         "report_due",

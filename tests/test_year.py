@@ -173,7 +173,9 @@ def test_an_invalid_rule_is_in_every_table_and_fails_the_check(workspace: Callab
     assert "规则有误 3" in table.stdout and "no-min" in table.stdout and "typo" in table.stdout
     assert table.exit_code == 1
     csv = cli(root, "check", "--year", "2022", "--as-of", END, "--format", "csv").stdout.splitlines()
-    assert csv[2].startswith("u1,p1,hours,hours_per_capita,error,invalid,,,rules/p1.yaml:5:")
+    assert csv[2].startswith("u1,p1,hours,hours_per_capita,错误,规则有误,,,rules/p1.yaml:5:")
+    csv_en = cli(root, "check", "--year", "2022", "--as-of", END, "--format", "csv", lang="en").stdout.splitlines()
+    assert csv_en[2].startswith("u1,p1,hours,hours_per_capita,error,invalid rule,,,")
     # a warning-level rule that is malformed fails the check too
     warning = make(workspace, "- {id: w, kind: skills, min: x, level: warning, text: 技能}")
     assert cli(warning, "check", "--year", "2022", "--as-of", END).exit_code == 1

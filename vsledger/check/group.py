@@ -1,4 +1,4 @@
-"""Groups of units (groups.yaml, SPEC §5.2): a supervising body's roll-up.
+"""Groups of units (groups.yaml, docs/format.md): a supervising body's roll-up.
 
 A group is checked as one unit made of its units: its roster is the union of theirs
 (a volunteer is `unit/id`), so are its activities, teams (`unit/team`), branches and

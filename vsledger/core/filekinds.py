@@ -101,7 +101,7 @@ PERSONAL_KEYS = KINDS["personal"].keys
 REQUEST_KEYS = KINDS["requests"].keys
 REDEMPTION_KEYS = KINDS["redemptions"].keys
 GROUPS_FILE = "groups.yaml"
-"""The groups of units a supervising body checks as one (SPEC §5.2), at the workspace root."""
+"""The groups of units a supervising body checks as one (docs/format.md), at the workspace root."""
 UNIT_FILES = tuple(kind.unit_file for kind in KINDS.values() if kind.unit_file)
 """The files of a unit directory besides its activity months."""
 SCHEMA_NAMES = tuple(KINDS)

@@ -75,7 +75,7 @@ def default_as_of(year: int, today: date) -> date:
 
 
 def evaluation_day(year: int, as_of: date) -> date:
-    """E: the as-of date, capped at 31 December (SPEC §5)."""
+    """E: the as-of date, capped at 31 December (docs/format.md)."""
     return min(as_of, date(year, 12, 31))
 
 
@@ -112,7 +112,7 @@ def judge(workspace: Workspace, ledger: UnitLedger, policy_id: str | None, year:
 
 
 def run_group_check(workspace: Workspace, year: int, as_of: date, group_ids: list[str]) -> list[UnitCheck]:
-    """Each group checked as one unit made of its units (SPEC §5.2)."""
+    """Each group checked as one unit made of its units (docs/format.md)."""
     checks: list[UnitCheck] = []
     day = evaluation_day(year, as_of)
     for group_id in group_ids:
