@@ -386,3 +386,23 @@ def test_a_certificate_whose_pdf_cannot_be_written_is_not_registered(
     monkeypatch.undo()
     again = cli(root, "certificate", "--unit", "u1", "--volunteer", "V0001", "--out", str(tmp_path / "c.pdf"), lang="en")
     assert again.exit_code == 0 and "u1-2024-0001" in again.stdout  # the number was not used up
+
+
+def test_commit_sees_foreign_edits_when_the_workspace_is_a_subdirectory_of_the_repository(
+    workspace: Callable[..., Path], tmp_path: Path
+) -> None:
+    """git status names files from the top of the work tree; the workspace may sit below it."""
+    root = workspace({ACT: EXISTING, ".gitignore": ".vsledger.lock\n"})
+    top = tmp_path.parent / f"{tmp_path.name}-repo"
+    top.mkdir()
+    (root).rename(top / "台账")
+    root = top / "台账"
+    git(top, "init", "-q")
+    git(top, "add", "-A")
+    git(top, "commit", "-qm", "台账")
+    (root / ACT).write_text((root / ACT).read_text(encoding="utf-8") + "# 手工补记\n", encoding="utf-8")
+    result = run(root, *ADD_ACTIVITY, "--commit")
+    assert result.returncode == 1 and "uncommitted-edits" in result.stderr
+    git(top, "checkout", "--", ".")
+    assert run(root, *ADD_ACTIVITY, "--commit").returncode == 0
+    assert git(top, "-c", "core.quotePath=false", "show", "--name-only", "--format=", "HEAD").split() == [f"台账/{ACT}"]

@@ -200,9 +200,7 @@ def _unwritable(root: Path, paths: list[Path]) -> list[Problem]:
     return problems
 
 
-def transact(
-    root: Path, unit: str | None, today: date, decide: Callable[[Workspace], Plan], commit: bool = False, validate: bool = True
-) -> WriteResult:
+def transact(root: Path, unit: str | None, today: date, decide: Callable[[Workspace], Plan], commit: bool = False) -> WriteResult:
     """Decide under the lock, validate, write every change as one set, commit if asked.
 
     `unit` is the unit loaded and checked (None: every unit)."""
@@ -214,32 +212,27 @@ def transact(
         old: dict[str, bytes | None] = {}
         new: dict[str, bytes] = {}
         for change in plan.changes:
-            path = root / change.rel
-            old[change.rel] = path.read_bytes() if path.exists() else None
+            old[change.rel] = _read(root, change.rel)
             new[change.rel] = change.build(old[change.rel])
             if old[change.rel] is None:  # a new file names its editor schema in its first line
                 new[change.rel] = modeline(change.rel).encode("utf-8") + new[change.rel]
         new = {rel: content for rel, content in new.items() if content != old[rel]}
-        introduced: list[Problem] = []
-        if validate:
-            after = load_workspace(root, today, overrides=new, only_units=only_units)
-            introduced = _introduced(before.problems, after.problems)
-            errors = [p for p in introduced if p.level is Level.ERROR]
-            if errors:
-                raise WriteRefused(errors, new)
-            if plan.expect is not None and not plan.expect(after):
-                # The file is laid out so that an append does not land where it should.
-                raise WriteRefused([_problem(plan.changes[0].rel, "layout-unexpected")], new)
+        after = load_workspace(root, today, overrides=new, only_units=only_units)
+        introduced = _introduced(before.problems, after.problems)
+        errors = [p for p in introduced if p.level is Level.ERROR]
+        if errors:
+            raise WriteRefused(errors, new)
+        if plan.expect is not None and not plan.expect(after):
+            # The file is laid out so that an append does not land where it should.
+            raise WriteRefused([_problem(plan.changes[0].rel, "layout-unexpected")], new)
         refused = _unwritable(root, [root / rel for rel in new])
-        to_commit = [rel for rel in new if _committed_with(root, rel)] if commit else []
+        to_commit = [rel for rel in new if _committed_with(rel)] if commit else []
         refused += foreign_edits(root, to_commit)
         if refused:
             raise WriteRefused(refused)
         for rel, content in old.items():
-            path = root / rel
-            current = path.read_bytes() if path.exists() else None
-            if current != content:
-                raise WriteRefused([_problem(_shown(root, path), "changed-underneath")])
+            if _read(root, rel) != content:
+                raise WriteRefused([_problem(_shown(root, root / rel), "changed-underneath")])
         write_files(root, new, frozenset(rel for rel in new if rel.endswith("/personal.yaml")))
         result = WriteResult(
             list(new), [p for p in introduced if p.level is Level.WARNING], [rel for rel in new if old[rel] is None], plan.value
@@ -252,7 +245,16 @@ def transact(
         return result
 
 
-def _committed_with(root: Path, rel: str) -> bool:
+def _read(root: Path, rel: str) -> bytes | None:
+    """A file's bytes, None when it does not exist; an unreadable one refuses the write, with its path."""
+    path = root / rel
+    try:
+        return path.read_bytes() if path.exists() else None
+    except OSError as exc:
+        raise WriteRefused([_problem(_shown(root, path), "unreadable-file", detail=exc.strerror or str(exc))]) from None
+
+
+def _committed_with(rel: str) -> bool:
     """What `--commit` commits: files of the workspace, never personal.yaml (it stays out of git)."""
     return not rel.endswith("/personal.yaml") and not Path(rel).is_absolute()
 
