@@ -1,0 +1,169 @@
+"""Commands between a unit and its supervising body: bundle, collect, summary."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any, Optional
+
+import typer
+
+if TYPE_CHECKING:
+    from vsledger.write.collect import Collected
+
+from vsledger.cli.common import (
+    CommitOption,
+    Format,
+    FormatOption,
+    Settings,
+    _complete_unit,
+    _load,
+    _load_single_unit,
+    _report_ledger_state,
+    _settings,
+    app,
+)
+from vsledger.cli.out import _refuse_out
+
+MAX_ITEMS = 8
+
+
+@app.command()
+def bundle(
+    ctx: typer.Context,
+    unit: Annotated[str, typer.Option("--unit", "-u", autocompletion=_complete_unit, help="单位 id / unit id")],
+    out: Annotated[Optional[Path], typer.Option("--out", "-o", help="压缩包文件名 / the archive to write (.tar.gz)")] = None,
+) -> None:
+    """把单位台账打成一个压缩包报送上级(不含 personal.yaml)/ one archive of a unit's ledger for the supervising body."""
+    from vsledger.render.messages import ui
+    from vsledger.render.terminal import render_problems
+    from vsledger.write.bundle import BundleRefused, build_bundle
+
+    settings = _settings(ctx)
+    workspace, unit = _load_single_unit(unit, settings)
+    target = out if out is not None else Path(f"{unit}-{settings.today.isoformat()}.tar.gz")
+    if _refuse_out(settings, target, "bundle"):
+        raise typer.Exit(2)
+    try:
+        bundled = build_bundle(settings.root, unit, settings.today, target)
+    except BundleRefused as exc:
+        typer.echo(ui("bundle-refused", settings.lang), err=True)
+        render_problems(sorted(exc.problems, key=lambda p: p.sort_key()), settings.root, settings.lang, file=sys.stderr)
+        raise typer.Exit(1) from None
+    manifest = bundled.manifest
+    commit = ui("bundle-commit", settings.lang, commit=manifest.commit[:12]) if manifest.commit else ui("bundle-no-commit", settings.lang)
+    typer.echo(ui("bundle-written", settings.lang, path=target, unit=unit, files=len(manifest.files), commit=commit))
+    if bundled.personal_left_out:
+        typer.echo(ui("bundle-personal-left-out", settings.lang))
+    if bundled.skipped:
+        typer.echo(ui("bundle-skipped", settings.lang, files=", ".join(bundled.skipped)), err=True)
+    if manifest.modified:
+        typer.echo(ui("bundle-modified", settings.lang), err=True)
+    _report_ledger_state(workspace.problems, settings)
+    raise typer.Exit(1 if workspace.errors else 0)
+
+
+@app.command()
+def collect(
+    ctx: typer.Context,
+    files: Annotated[list[Path], typer.Argument(help="各单位报送的压缩包 / the bundles", exists=True, dir_okay=False)],
+    unit: Annotated[
+        Optional[str],
+        typer.Option("--unit", "-u", autocompletion=_complete_unit, help="只收这个单位的包 / the bundle must be of this unit"),
+    ] = None,
+    commit: CommitOption = False,
+    format: FormatOption = Format.table,
+) -> None:
+    """收取各单位报送的压缩包:校验后放入 ledgers/<单位>/,列出变化 / take units' bundles in, verified, with what changed."""
+    from vsledger.render.messages import ui
+    from vsledger.render.terminal import render_json, render_problems
+    from vsledger.write.bundle import BundleRefused
+    from vsledger.write.collect import collect_bundles
+
+    settings = _settings(ctx)
+    _load(settings, locate=False, only_units=[])  # a workspace, or a usage error
+    try:
+        collected = collect_bundles(settings.root, [(path, str(path)) for path in files], settings.today, unit, commit)
+    except BundleRefused as exc:
+        typer.echo(ui("collect-refused", settings.lang), err=True)
+        render_problems(exc.problems, settings.root, settings.lang, file=sys.stderr, excerpts=False)
+        raise typer.Exit(1) from None
+    if format is Format.json:
+        render_json({"collected": [_collected_json(c) for c in collected]})
+    else:
+        for item in collected:
+            _show_collected(item, settings)
+    for item in collected:
+        if item.commit_error is not None:
+            typer.echo(ui("commit-failed", settings.lang, error=item.commit_error), err=True)
+        elif item.committed:
+            typer.echo(ui("committed", settings.lang))
+    workspace = _load(settings, locate=False, only_units=[c.unit for c in collected])
+    prefixes = tuple(f"ledgers/{c.unit}/" for c in collected)
+    problems = [p for p in workspace.problems if p.file.startswith(prefixes)]
+    _report_ledger_state(problems, settings)
+    failed = any(p.is_error for p in problems) or any(c.commit_error is not None for c in collected)
+    raise typer.Exit(1 if failed else 0)
+
+
+def _items(texts: list[str], lang: str) -> str:
+    from vsledger.render.messages import ui
+
+    shown = texts[:MAX_ITEMS]
+    if len(texts) > MAX_ITEMS:
+        shown.append(ui("or-more", lang, count=len(texts) - MAX_ITEMS))
+    return "; ".join(shown)
+
+
+def _show_collected(item: Collected, settings: Settings) -> None:
+    from vsledger.core.personal import mask_text
+    from vsledger.render.messages import ui
+
+    lang = settings.lang
+    manifest = item.manifest
+    commit = ui("bundle-commit", lang, commit=manifest.commit[:12]) if manifest.commit else ui("bundle-no-commit", lang)
+    typer.echo(
+        mask_text(
+            ui(f"collect-{item.state}", lang, unit=item.unit, name=item.name, file=item.label, created=manifest.created, commit=commit)
+        )
+    )
+    lines: list[tuple[str, list[str]]] = [
+        ("collect-activities-added", [f"{i} {day} {title}" for i, day, title in item.activities_added]),
+        ("collect-activities-corrected", [f"{old} → {new} {title}" for new, old, title in item.activities_corrected]),
+        ("collect-activities-withdrawn", [f"{old} → {new}" for new, old, _ in item.activities_withdrawn]),
+        ("collect-activities-removed", item.activities_removed),
+        ("collect-volunteers-added", [f"{i} {name}" for i, name in item.volunteers_added]),
+        (
+            "collect-volunteers-leaving",
+            [f"{i} {name} ({left.isoformat() if left else ui('collect-left-roster', lang)})" for i, name, left in item.volunteers_leaving],
+        ),
+    ]
+    for key, texts in lines:
+        if texts:
+            typer.echo("  " + mask_text(ui(key, lang, count=len(texts), items=_items(texts, lang))))
+    if item.state != "unchanged":
+        files = ui("collect-files", lang, added=len(item.files_added), changed=len(item.files_changed), removed=len(item.files_removed))
+        typer.echo("  " + files)
+
+
+def _collected_json(item: Collected) -> dict[str, Any]:
+    manifest = item.manifest
+    return {
+        "unit": item.unit,
+        "name": item.name,
+        "file": item.label,
+        "state": item.state,
+        "created": manifest.created,
+        "commit": manifest.commit,
+        "modified": manifest.modified,
+        "activities_added": [{"id": i, "date": d.isoformat(), "title": t} for i, d, t in item.activities_added],
+        "activities_corrected": [{"id": i, "corrects": c, "title": t} for i, c, t in item.activities_corrected],
+        "activities_withdrawn": [{"id": i, "corrects": c} for i, c, _ in item.activities_withdrawn],
+        "activities_removed": item.activities_removed,
+        "volunteers_added": [{"id": i, "name": n} for i, n in item.volunteers_added],
+        "volunteers_leaving": [{"id": i, "name": n, "left": d.isoformat() if d else None} for i, n, d in item.volunteers_leaving],
+        "files_added": item.files_added,
+        "files_changed": item.files_changed,
+        "files_removed": item.files_removed,
+        "committed": item.committed,
+    }
