@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Optional
 
@@ -16,11 +17,15 @@ from vsledger.cli.common import (
     Format,
     FormatOption,
     Settings,
+    UnitOption,
     _complete_unit,
     _load,
     _load_single_unit,
+    _per_unit,
     _report_ledger_state,
     _settings,
+    _usage_error,
+    _year_cutoff,
     app,
 )
 from vsledger.cli.out import _refuse_out
@@ -167,3 +172,78 @@ def _collected_json(item: Collected) -> dict[str, Any]:
         "files_removed": item.files_removed,
         "committed": item.committed,
     }
+
+
+class SummaryFormat(StrEnum):
+    xlsx = "xlsx"
+    csv = "csv"
+    json = "json"
+    md = "md"
+
+
+@app.command()
+def summary(
+    ctx: typer.Context,
+    year: Annotated[int, typer.Option("--year", "-y", help="年度 / year")],
+    group: Annotated[Optional[str], typer.Option("--group", "-g", help="只汇总这个组 / one group (groups.yaml)")] = None,
+    unit: UnitOption = None,
+    as_of: Annotated[Optional[str], typer.Option("--as-of", help="统计截至日期 / as-of date (YYYY-MM-DD)")] = None,
+    format: Annotated[SummaryFormat, typer.Option("--format", "-f", help="xlsx | csv | json | md")] = SummaryFormat.xlsx,
+    out: Annotated[Optional[Path], typer.Option("--out", "-o", help="输出文件(csv 为目录)/ where to write")] = None,
+) -> None:
+    """上级汇总表:各单位 × 规则、注册率、参与率、人均时长、各月时长 / the supervising body's roll-up of every unit."""
+    from vsledger.render.messages import ui
+    from vsledger.report.summary import build_summary, unit_summary
+
+    settings = _settings(ctx)
+    cutoff = _year_cutoff(year, as_of, settings)
+    if group is not None:
+        # SEAM (#16): groups.yaml is read by the workspace model of the year branch. Once it lands, select
+        # the group's units here, build each group's row with report.summary.group_summary (its own check
+        # and its members' rows) and pass the rows to build_summary(..., groups=...). Until then no group
+        # is known, and saying so is better than a summary that silently leaves the group out.
+        raise _usage_error(ui("unknown-group", settings.lang, group=group))
+    units, per_unit, problems = _per_unit(settings, unit, ("summary", year, cutoff), lambda ws, u: unit_summary(ws, year, cutoff, u))
+    result = build_summary(year, cutoff, [per_unit[u] for u in units])
+    defaults = {SummaryFormat.xlsx: Path(f"summary-{year}.xlsx"), SummaryFormat.csv: Path(f"summary-{year}")}
+    target = out if out is not None else defaults.get(format)
+    if target is not None and _refuse_out(settings, target, format.value):
+        raise typer.Exit(2)
+    _report_ledger_state(problems, settings)
+    _write_summary(result, format, target, settings)
+    raise typer.Exit(1 if result.failed or any(p.is_error for p in problems) else 0)
+
+
+def _write_summary(result: Any, format: SummaryFormat, target: Path | None, settings: Settings) -> None:
+    from vsledger.core.files import atomic_write
+    from vsledger.render.export import write_csv, write_xlsx
+    from vsledger.render.messages import ui
+    from vsledger.render.summary import summary_json, summary_markdown, summary_sheets
+    from vsledger.render.terminal import render_json
+
+    if format is SummaryFormat.xlsx:
+        assert target is not None
+        from vsledger.render.progress import for_terminal
+
+        write_xlsx(summary_sheets(result, settings.lang), target, settings.lang, progress=for_terminal(settings.lang))
+    elif format is SummaryFormat.csv:
+        assert target is not None
+        write_csv(summary_sheets(result, settings.lang), target, settings.lang)
+    elif target is None:
+        if format is SummaryFormat.json:
+            render_json(summary_json(result))
+        else:
+            typer.echo(summary_markdown(result, settings.lang), nl=False)
+        return
+    else:
+        import json
+
+        from vsledger.core.personal import mask_text
+
+        text = (
+            json.dumps(summary_json(result), ensure_ascii=False, indent=2) + "\n"
+            if format is SummaryFormat.json
+            else summary_markdown(result, settings.lang)
+        )
+        atomic_write(target, mask_text(text).encode("utf-8"))
+    typer.echo(ui("exported", settings.lang, path=target))

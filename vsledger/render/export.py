@@ -191,6 +191,7 @@ def write_xlsx(sheets: list[ExportSheet], path: Path, lang: str, progress: Progr
     from openpyxl.chart import BarChart, Reference
     from openpyxl.styles import Font, PatternFill
     from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.properties import PageSetupProperties
     from openpyxl.worksheet.worksheet import Worksheet
 
     workbook = Workbook(write_only=True)
@@ -201,7 +202,9 @@ def write_xlsx(sheets: list[ExportSheet], path: Path, lang: str, progress: Progr
         ws.freeze_panes = "A2"
         ws.page_setup.orientation = "landscape"
         ws.page_setup.paperSize = Worksheet.PAPERSIZE_A4
+        ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)  # without it Excel ignores fitToWidth
         ws.page_setup.fitToWidth = 1
+        ws.page_setup.fitToHeight = 0  # as many pages down as the rows need
         ws.print_title_rows = "1:1"
         for index, column in enumerate(sheet.columns, start=1):
             widest = max([_cell_width(column.header(lang))] + [_cell_width(row[index - 1]) for row in sheet.rows[:2000]])

@@ -351,6 +351,11 @@ UI: dict[str, str] = {
     "collect-volunteers-leaving": "volunteers leaving ({count}): {items}",
     "collect-left-roster": "off the roster",
     "collect-files": "files: {added} added, {changed} changed, {removed} removed",
+    "summary-title": "Volunteer service summary {year} (as of {as_of})",
+    "summary-kind-unit": "unit",
+    "summary-kind-group": "group",
+    "summary-empty": "no units",
+    "unknown-group": "unknown group: {group} (this vsledger reads no groups.yaml yet)",
 }
 
 
