@@ -132,13 +132,25 @@ def test_bundle_says_when_the_unit_has_uncommitted_changes(cli: Callable[..., Re
 
 def test_bundle_refuses_a_symlink_and_writes_nothing(cli: Callable[..., Result], unit_ws: Path, tmp_path: Path) -> None:
     secret = tmp_path / "secret.txt"
-    secret.write_text("outside the unit", encoding="utf-8")
+    secret.write_text("TOP SECRET, outside the unit", encoding="utf-8")
     (unit_ws / "ledgers/u1/attachments").mkdir()
     (unit_ws / "ledgers/u1/attachments/photo.jpg").symlink_to(secret)
     out = tmp_path / "u1.tar.gz"
     result = cli(unit_ws, "bundle", "--unit", "u1", "--out", str(out))
     assert result.exit_code == 1
     assert "ledgers/u1/attachments/photo.jpg:1:1: bundle-symlink" in result.stderr
+    assert "TOP SECRET" not in result.stdout + result.stderr  # never quoted from where the link points
+    assert "用文件本身替换链接" in result.stderr  # the hint
+    assert not out.exists()
+
+
+def test_bundle_refuses_a_unit_directory_that_is_a_symlink(cli: Callable[..., Result], unit_ws: Path, tmp_path: Path) -> None:
+    elsewhere = unit_ws / "stash"  # inside the workspace, so the loader accepts the unit (outside it is unknown)
+    (unit_ws / "ledgers/u1").rename(elsewhere)
+    (unit_ws / "ledgers/u1").symlink_to(elsewhere)
+    out = tmp_path / "u1.tar.gz"
+    result = cli(unit_ws, "bundle", "--unit", "u1", "--out", str(out))
+    assert result.exit_code == 1 and "ledgers/u1:1:1: bundle-symlink" in result.stderr
     assert not out.exists()
 
 

@@ -53,7 +53,11 @@ def bundle(
         bundled = build_bundle(settings.root, unit, settings.today, target)
     except BundleRefused as exc:
         typer.echo(ui("bundle-refused", settings.lang), err=True)
-        render_problems(sorted(exc.problems, key=lambda p: p.sort_key()), settings.root, settings.lang, file=sys.stderr)
+        # Only a number's line is worth quoting; a link, device or oversized file is never read (a link could point
+        # anywhere on the machine), so those are shown with their hint and no excerpt.
+        unread = {p.file: b"" for p in exc.problems if p.code != "bundle-personal-number"}
+        problems = sorted(exc.problems, key=lambda p: p.sort_key())
+        render_problems(problems, settings.root, settings.lang, file=sys.stderr, overrides=unread)
         raise typer.Exit(1) from None
     manifest = bundled.manifest
     commit = ui("bundle-commit", settings.lang, commit=manifest.commit[:12]) if manifest.commit else ui("bundle-no-commit", settings.lang)

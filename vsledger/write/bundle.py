@@ -106,6 +106,9 @@ def unit_files(root: Path, unit: str) -> tuple[list[str], list[str], list[Proble
     skipped: list[str] = []
     problems: list[Problem] = []
     personal = False
+    if base.is_symlink():  # os.walk would follow it: the unit itself would be somewhere else
+        rel = base.relative_to(root).as_posix()
+        return [], [], [Problem(rel, "bundle-symlink", {"member": rel}, line=1, column=1)], False
     for directory, dirs, names in os.walk(base, followlinks=False):
         here = Path(directory)
         for name in sorted(dirs):
@@ -147,7 +150,7 @@ def git_state(root: Path, unit: str) -> tuple[str | None, bool]:
     head = git("rev-parse", "--verify", "-q", "HEAD")
     if head is None:
         return None, False
-    status = git("status", "--porcelain", "--untracked-files=all", "--", ".")
+    status = git("status", "--porcelain", "--untracked-files=all", "--", ".", f":(exclude){PERSONAL_FILE}")
     return head.strip(), bool(status and status.strip())
 
 
