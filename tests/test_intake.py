@@ -441,3 +441,66 @@ def test_collect_outside_a_workspace_is_a_usage_error(cli: Callable[..., Result]
     junk.write_bytes(b"x")
     (tmp_path / "empty").mkdir()
     assert cli(tmp_path / "empty", "collect", str(junk)).exit_code == 2
+
+
+# --- collect: placing ----------------------------------------------------------------------
+
+
+@needs_git
+def test_a_failure_while_placing_leaves_the_old_copy_whole(
+    cli: Callable[..., Result], unit_ws: Path, supervisor: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import vsledger.write.collect as collect
+
+    assert cli(supervisor, "collect", str(make_bundle(cli, unit_ws, tmp_path / "first.tar.gz"))).exit_code == 0
+    (supervisor / "ledgers/u1/personal.yaml").write_text('- {id: V0001, phone: "13800000000"}\n', encoding="utf-8")
+    before = tree(supervisor)
+    month = unit_ws / "ledgers/u1/activities/2024-01.yaml"
+    month.write_text(month.read_text(encoding="utf-8").replace("hours: 2", "hours: 3"), encoding="utf-8")
+    second = make_bundle(cli, unit_ws, tmp_path / "second.tar.gz")
+
+    def disk_full(item: object, destination: Path) -> None:
+        (destination / "u1").mkdir(exist_ok=True)
+        (destination / "u1" / "unit.yaml").write_bytes(b"id: u1\n")  # half extracted
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(collect, "_extract", disk_full)
+    with pytest.raises(OSError):
+        cli(supervisor, "collect", str(second))
+    assert tree(supervisor) == before  # the old copy whole, personal.yaml too, no staging left behind
+
+
+@needs_git
+def test_without_an_atomic_exchange_the_old_copy_is_moved_aside_only_once_the_new_one_is_complete(
+    cli: Callable[..., Result], unit_ws: Path, supervisor: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import vsledger.write.collect as collect
+
+    monkeypatch.setattr(collect, "_exchange", lambda a, b: False)  # as on a system without renameat2
+    assert cli(supervisor, "collect", str(make_bundle(cli, unit_ws, tmp_path / "first.tar.gz"))).exit_code == 0
+    (unit_ws / "ledgers/u1/reports.yaml").write_text("- {kind: plan, period: '2024', submitted_on: 2024-01-10}\n", encoding="utf-8")
+    result = cli(supervisor, "collect", str(make_bundle(cli, unit_ws, tmp_path / "second.tar.gz")), "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    assert result.json()["collected"][0]["files_added"] == ["reports.yaml"]
+    assert (supervisor / "ledgers/u1/reports.yaml").read_bytes() == (unit_ws / "ledgers/u1/reports.yaml").read_bytes()
+    assert sorted(p.name for p in (supervisor / "ledgers").iterdir()) == ["u1"]
+
+
+@needs_git
+def test_several_units_at_once_and_never_the_same_unit_twice(
+    cli: Callable[..., Result], unit_ws: Path, supervisor: Path, tmp_path: Path
+) -> None:
+    shutil.copytree(unit_ws / "ledgers/u1", unit_ws / "ledgers/u2")
+    unit_yaml = unit_ws / "ledgers/u2/unit.yaml"
+    unit_yaml.write_text(unit_yaml.read_text(encoding="utf-8").replace("id: u1", "id: u2"), encoding="utf-8")
+    u1 = make_bundle(cli, unit_ws, tmp_path / "u1.tar.gz", "u1")
+    u2 = make_bundle(cli, unit_ws, tmp_path / "u2.tar.gz", "u2")
+    again = tmp_path / "u1-again.tar.gz"
+    shutil.copy(u1, again)
+    result = cli(supervisor, "collect", str(u1), str(again))
+    assert result.exit_code == 1 and "bundle-same-unit-twice" in result.stderr
+    assert list((supervisor / "ledgers").iterdir()) == []
+    result = cli(supervisor, "collect", str(u1), str(u2), "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    assert [(c["unit"], c["state"]) for c in result.json()["collected"]] == [("u1", "new"), ("u2", "new")]
+    assert sorted(p.name for p in (supervisor / "ledgers").iterdir()) == ["u1", "u2"]
