@@ -504,3 +504,16 @@ def test_several_units_at_once_and_never_the_same_unit_twice(
     assert result.exit_code == 0, result.stderr
     assert [(c["unit"], c["state"]) for c in result.json()["collected"]] == [("u1", "new"), ("u2", "new")]
     assert sorted(p.name for p in (supervisor / "ledgers").iterdir()) == ["u1", "u2"]
+
+
+@needs_git
+def test_a_broken_ledger_travels_and_the_supervisor_is_told(
+    cli: Callable[..., Result], unit_ws: Path, supervisor: Path, tmp_path: Path
+) -> None:
+    (unit_ws / "ledgers/u1/unit.yaml").write_text("id: [u1\nname: 测试单位\n", encoding="utf-8")
+    archive = tmp_path / "u1.tar.gz"
+    assert cli(unit_ws, "bundle", "--unit", "u1", "--out", str(archive)).exit_code == 1  # written, and the ledger is invalid
+    result = cli(supervisor, "collect", str(archive))
+    assert result.exit_code == 1 and "yaml-syntax" in result.stderr and "台账有 1 个错误" in result.stderr
+    assert (supervisor / "ledgers/u1/unit.yaml").read_bytes() == (unit_ws / "ledgers/u1/unit.yaml").read_bytes()
+    assert cli(supervisor, "collect", str(archive), "--format", "csv").exit_code == 2  # no csv: a usage error, not a table

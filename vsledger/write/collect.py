@@ -177,7 +177,8 @@ def verify_bundle(archive: Path, label: str, expected_unit: str | None = None) -
         text, _ = decode(own, f"ledgers/{unit}/unit.yaml")
         data = parse_text(text, f"ledgers/{unit}/unit.yaml").data if text is not None else None
         declared = data.get("id") if isinstance(data, dict) else None
-        if declared != unit:
+        # A unit.yaml that does not parse is the ledger's problem, for validate to show once collected.
+        if declared is not None and declared != unit:
             problems.append(_problem(label, "bundle-unit-mismatch", unit=str(declared), expected=unit))
     return manifest, problems
 
