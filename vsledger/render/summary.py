@@ -16,7 +16,7 @@ from typing import Any
 from vsledger.check.rules.registry import round_half_up
 from vsledger.core.personal import mask_text
 from vsledger.render.export import ExportColumn, ExportSheet
-from vsledger.render.messages import ui
+from vsledger.render.messages import UI, ui
 from vsledger.render.views import check_json, describe_failing, json_number, json_value
 from vsledger.report.check import STATUSES, CheckResult
 from vsledger.report.summary import SummaryResult, SummaryRow
@@ -36,7 +36,8 @@ OVERVIEW_COLUMNS = [
     _c("registration_rate", "registration rate (%)", "number"), _c("participants", "took part", "number"),
     _c("participation_rate", "participation rate (%)", "number"), _c("hours", "service hours", "hours"),
     _c("hours_per_capita", "hours per capita", "hours"), _c("activities", "activities", "number"),
-    _c("pass", "met", "number"), _c("fail", "missed", "number"), _c("pending", "pending", "number"), _c("n/a", "n/a", "number"),
+    # One column per status, headed as the check's legend is: a status added to STATUSES gets its column.
+    *(ExportColumn(s.value, UI[s.value], "number", context=f"ui:{s.value}") for s in STATUSES),
     _c("missed", "rules missed"),
 ]  # fmt: skip
 RULE_COLUMNS = [
