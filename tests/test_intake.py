@@ -517,3 +517,27 @@ def test_a_broken_ledger_travels_and_the_supervisor_is_told(
     assert result.exit_code == 1 and "yaml-syntax" in result.stderr and "台账有 1 个错误" in result.stderr
     assert (supervisor / "ledgers/u1/unit.yaml").read_bytes() == (unit_ws / "ledgers/u1/unit.yaml").read_bytes()
     assert cli(supervisor, "collect", str(archive), "--format", "csv").exit_code == 2  # no csv: a usage error, not a table
+
+
+@needs_git
+def test_a_unit_refused_while_staging_keeps_the_others_out_too(
+    cli: Callable[..., Result], unit_ws: Path, supervisor: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import vsledger.write.collect as collect
+
+    shutil.copytree(unit_ws / "ledgers/u1", unit_ws / "ledgers/u2")
+    unit_yaml = unit_ws / "ledgers/u2/unit.yaml"
+    unit_yaml.write_text(unit_yaml.read_text(encoding="utf-8").replace("id: u1", "id: u2"), encoding="utf-8")
+    u1 = make_bundle(cli, unit_ws, tmp_path / "u1.tar.gz", "u1")
+    u2 = make_bundle(cli, unit_ws, tmp_path / "u2.tar.gz", "u2")
+    checked = collect._check_on_disk
+
+    def swapped_after_verification(item: collect.Verified, new_dir: Path) -> list[collect.Problem]:
+        if item.manifest.unit == "u2":  # as if the file had been replaced between reading and extracting it
+            (new_dir / "roster.yaml").write_text("volunteers: []\n", encoding="utf-8")
+        return checked(item, new_dir)
+
+    monkeypatch.setattr(collect, "_check_on_disk", swapped_after_verification)
+    result = cli(supervisor, "collect", str(u1), str(u2))
+    assert result.exit_code == 1 and "u2.tar.gz:1:1: bundle-digest-mismatch" in result.stderr and "u2/roster.yaml" in result.stderr
+    assert list((supervisor / "ledgers").iterdir()) == []  # u1 was fine, and is not in place either

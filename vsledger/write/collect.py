@@ -4,12 +4,12 @@ An archive from outside is hostile until shown otherwise. Every member is checke
 before anything is written: no absolute path, no `..`, no link or device, nothing
 oversized, nothing outside its own unit, no personal.yaml, every file listed in
 the manifest with the digest it has, and unit.yaml naming the unit the manifest
-names. Only when every archive given passes is anything written: each unit is
-extracted beside `ledgers/<unit>` (tarfile's `data` filter as a second guard),
-its digests checked again on disk, the supervisor's own personal.yaml linked
-in, and then the two directories are exchanged at once; the old copy stays
-whole until the new one is complete. A bundle identical to what is there
-writes nothing.
+names. Only when every archive given passes is anything extracted: each unit
+beside `ledgers/<unit>` (tarfile's `data` filter as a second guard), its digests
+checked again on disk. Only when every unit is staged so is any put in place:
+the supervisor's own personal.yaml linked into the new copy, and the two
+directories exchanged at once; the old copy stays whole until the new one is
+complete. A bundle identical to what is there writes nothing.
 """
 
 from __future__ import annotations
@@ -224,12 +224,43 @@ def collect_bundles(
     (root / "ledgers").mkdir(exist_ok=True)
     try:
         with FileLock(str(root / LOCK_NAME), timeout=LOCK_TIMEOUT_SECONDS):
-            return [_place(root, item, today, commit) for item in verified]
+            return _place_all(root, verified, today, commit)
     except Timeout:
         raise BundleRefused([_problem(LOCK_NAME, "locked")]) from None
 
 
-def _place(root: Path, item: Verified, today: date, commit: bool) -> Collected:
+@dataclass
+class _Staged:
+    """A unit extracted and checked beside its place, waiting to be exchanged with the old copy."""
+
+    staging: Path
+    new_dir: Path
+    collected: Collected
+
+
+def _place_all(root: Path, verified: list[Verified], today: date, commit: bool) -> list[Collected]:
+    """Every unit staged and checked first; only then is any of them put in place."""
+    staged: list[_Staged] = []
+    try:
+        for item in verified:
+            staged.append(_stage(root, item, today))
+        for entry in staged:
+            if entry.collected.state != "unchanged":
+                _put_in_place(root / "ledgers" / entry.collected.unit, entry)
+    finally:
+        for entry in staged:
+            shutil.rmtree(entry.staging, ignore_errors=True)
+    for entry in staged:
+        collected = entry.collected
+        if commit and collected.state != "unchanged":
+            paths = [f"ledgers/{collected.unit}", f":(exclude)ledgers/{collected.unit}/{PERSONAL_FILE}"]  # numbers stay out of git
+            collected.commit_error = git_commit(root, paths, _commit_message(collected))
+            collected.committed = collected.commit_error is None
+    return [entry.collected for entry in staged]
+
+
+def _stage(root: Path, item: Verified, today: date) -> _Staged:
+    """Extract the unit beside `ledgers/<unit>`, check it on disk, and work out what changed; BundleRefused otherwise."""
     unit = item.manifest.unit
     target = root / "ledgers" / unit
     staging = Path(tempfile.mkdtemp(dir=root / "ledgers", prefix=f".{unit}.collect-"))
@@ -243,36 +274,35 @@ def _place(root: Path, item: Verified, today: date, commit: bool) -> Collected:
         old_files = _digests(target) if target.is_dir() else None
         new_files = _digests(new_dir)
         collected = Collected(unit, unit, item.label, item.manifest)
-        old_ledger = _read_unit(root, unit, today) if old_files is not None else None
         new_ledger = _read_unit(staging, unit, today)
         collected.name = new_ledger.name if new_ledger else unit
-        if old_files == new_files:
-            return collected  # the same bundle again: nothing to write
-        collected.state = "new" if old_files is None else "updated"
-        old_files = old_files or {}
-        collected.files_added = sorted(set(new_files) - set(old_files))
-        collected.files_removed = sorted(set(old_files) - set(new_files))
-        collected.files_changed = sorted(rel for rel in set(new_files) & set(old_files) if new_files[rel] != old_files[rel])
-        if old_ledger is not None and new_ledger is not None:
-            _record_changes(collected, old_ledger, new_ledger)
-        elif new_ledger is not None:
-            collected.volunteers_added = [(v.volunteer.id, v.volunteer.name) for v in new_ledger.volunteers.values()]
-            collected.activities_added = [(e.activity.id, e.activity.date, e.activity.title) for e in new_ledger.activities]
-        personal = target / PERSONAL_FILE
-        if personal.is_file() and not personal.is_symlink():
-            try:
-                os.link(personal, new_dir / PERSONAL_FILE)  # the same file, untouched, in both copies
-            except OSError:
-                shutil.copy2(personal, new_dir / PERSONAL_FILE)
-        _swap(target, new_dir, staging / "old")
-    finally:
+        if old_files != new_files:  # the same bundle again writes nothing
+            collected.state = "new" if old_files is None else "updated"
+            _file_changes(collected, old_files or {}, new_files)
+            old_ledger = _read_unit(root, unit, today) if old_files is not None else None
+            if new_ledger is not None:
+                _record_changes(collected, old_ledger, new_ledger)
+        return _Staged(staging, new_dir, collected)
+    except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
-    if commit:
-        collected.commit_error = git_commit(
-            root, [f"ledgers/{unit}", f":(exclude)ledgers/{unit}/{PERSONAL_FILE}"], _commit_message(collected)
-        )
-        collected.committed = collected.commit_error is None
-    return collected
+        raise
+
+
+def _file_changes(collected: Collected, old_files: dict[str, str], new_files: dict[str, str]) -> None:
+    collected.files_added = sorted(set(new_files) - set(old_files))
+    collected.files_removed = sorted(set(old_files) - set(new_files))
+    collected.files_changed = sorted(rel for rel in set(new_files) & set(old_files) if new_files[rel] != old_files[rel])
+
+
+def _put_in_place(target: Path, entry: _Staged) -> None:
+    """The supervisor's personal.yaml joins the new copy (the same file, never rewritten), then the copies change places."""
+    personal = target / PERSONAL_FILE
+    if personal.is_file() and not personal.is_symlink():
+        try:
+            os.link(personal, entry.new_dir / PERSONAL_FILE)
+        except OSError:
+            shutil.copy2(personal, entry.new_dir / PERSONAL_FILE)
+    _swap(target, entry.new_dir, entry.staging / "old")
 
 
 def _extract(item: Verified, destination: Path) -> None:
@@ -314,7 +344,10 @@ def _read_unit(root: Path, unit: str, today: date) -> UnitLedger | None:
     return workspace.units.get(unit)
 
 
-def _record_changes(collected: Collected, old: UnitLedger, new: UnitLedger) -> None:
+def _record_changes(collected: Collected, old: UnitLedger | None, new: UnitLedger) -> None:
+    """Records the new copy has that the old one (None: no old copy) did not, and the other way round."""
+    if old is None:
+        old = UnitLedger(id=new.id, directory=new.directory)
     before = {e.activity.id for e in old.activities}
     for entry in new.activities:
         activity = entry.activity
