@@ -85,6 +85,18 @@ def supervisor(tmp_path: Path) -> Path:
     return root
 
 
+def add_second_unit(unit_ws: Path) -> None:
+    """u2: a copy of u1 under its own id."""
+    shutil.copytree(unit_ws / "ledgers/u1", unit_ws / "ledgers/u2")
+    unit_yaml = unit_ws / "ledgers/u2/unit.yaml"
+    unit_yaml.write_text(unit_yaml.read_text(encoding="utf-8").replace("id: u1", "id: u2"), encoding="utf-8")
+
+
+def supervisor_in_git(supervisor: Path) -> None:
+    git(supervisor, "init", "-q")
+    commit_all(supervisor, "rules")
+
+
 def make_bundle(cli: Callable[..., Result], unit_ws: Path, out: Path, unit: str = "u1") -> Path:
     result = cli(unit_ws, "bundle", "--unit", unit, "--out", str(out))
     assert result.exit_code == 0, result.stdout + result.stderr
@@ -257,8 +269,7 @@ def test_collect_places_the_unit_and_says_what_changed(cli: Callable[..., Result
 def test_collecting_the_same_bundle_twice_changes_nothing(
     cli: Callable[..., Result], unit_ws: Path, supervisor: Path, tmp_path: Path
 ) -> None:
-    git(supervisor, "init", "-q")
-    commit_all(supervisor, "rules")
+    supervisor_in_git(supervisor)
     archive = make_bundle(cli, unit_ws, tmp_path / "u1.tar.gz")
     assert cli(supervisor, "collect", str(archive), "--commit").exit_code == 0
     log = git(supervisor, "log", "--format=%H %s")
@@ -277,8 +288,7 @@ def test_collecting_the_same_bundle_twice_changes_nothing(
 def test_collect_commit_leaves_the_supervisors_personal_yaml_out_of_git(
     cli: Callable[..., Result], unit_ws: Path, supervisor: Path, tmp_path: Path
 ) -> None:
-    git(supervisor, "init", "-q")
-    commit_all(supervisor, "rules")
+    supervisor_in_git(supervisor)
     (supervisor / "ledgers/u1").mkdir()
     (supervisor / "ledgers/u1/personal.yaml").write_text('- {id: V0001, phone: "13800000000"}\n', encoding="utf-8")
     archive = make_bundle(cli, unit_ws, tmp_path / "u1.tar.gz")
@@ -490,9 +500,7 @@ def test_without_an_atomic_exchange_the_old_copy_is_moved_aside_only_once_the_ne
 def test_several_units_at_once_and_never_the_same_unit_twice(
     cli: Callable[..., Result], unit_ws: Path, supervisor: Path, tmp_path: Path
 ) -> None:
-    shutil.copytree(unit_ws / "ledgers/u1", unit_ws / "ledgers/u2")
-    unit_yaml = unit_ws / "ledgers/u2/unit.yaml"
-    unit_yaml.write_text(unit_yaml.read_text(encoding="utf-8").replace("id: u1", "id: u2"), encoding="utf-8")
+    add_second_unit(unit_ws)
     u1 = make_bundle(cli, unit_ws, tmp_path / "u1.tar.gz", "u1")
     u2 = make_bundle(cli, unit_ws, tmp_path / "u2.tar.gz", "u2")
     again = tmp_path / "u1-again.tar.gz"
@@ -525,9 +533,7 @@ def test_a_unit_refused_while_staging_keeps_the_others_out_too(
 ) -> None:
     import vsledger.write.collect as collect
 
-    shutil.copytree(unit_ws / "ledgers/u1", unit_ws / "ledgers/u2")
-    unit_yaml = unit_ws / "ledgers/u2/unit.yaml"
-    unit_yaml.write_text(unit_yaml.read_text(encoding="utf-8").replace("id: u1", "id: u2"), encoding="utf-8")
+    add_second_unit(unit_ws)
     u1 = make_bundle(cli, unit_ws, tmp_path / "u1.tar.gz", "u1")
     u2 = make_bundle(cli, unit_ws, tmp_path / "u2.tar.gz", "u2")
     checked = collect._check_on_disk
