@@ -28,6 +28,7 @@ def source_messages() -> Iterator[tuple[str, str]]:
     from vsledger.render.export import ALL_COLUMNS, SHEET_TITLES
     from vsledger.render.period import TEXT
     from vsledger.render.schema import DESCRIPTIONS
+    from vsledger.render.summary import ALL_SUMMARY_COLUMNS, SUMMARY_SHEETS
     from vsledger.render.views import CSV_HEADERS
 
     for code, (message, hint) in PROBLEMS.items():
@@ -47,6 +48,12 @@ def source_messages() -> Iterator[tuple[str, str]]:
         yield f"report:{key}", text
     for key, text in CSV_HEADERS.items():
         yield f"csv:{key}", text
+    for key, title in SUMMARY_SHEETS.items():
+        yield f"sheet:{key}", title
+    for column in ALL_SUMMARY_COLUMNS:
+        if (column.context, column.en) not in seen:
+            seen.add((column.context, column.en))
+            yield column.context, column.en
     for key, text in DESCRIPTIONS.items():
         yield f"schema:{key}", text
 

@@ -287,3 +287,31 @@ def _optional_date(text: str | None, option: str) -> date | None:
 
 
 CommitOption = Annotated[bool, typer.Option("--commit", help="git add + git commit")]
+
+
+def _year_cutoff(year: int, as_of: str | None, settings: Settings) -> date:
+    """The as-of date of a year's check: given (inside the year), or the earlier of today and 31 December."""
+    from vsledger.render.messages import ui
+    from vsledger.report.check import default_as_of
+
+    if as_of:
+        cutoff = _parse_date(as_of, "--as-of")
+        if cutoff.year != year:
+            raise _usage_error(ui("bad-year", settings.lang, as_of=cutoff.isoformat(), year=year))
+        return cutoff
+    if year > settings.today.year:
+        raise _usage_error(ui("year-not-started", settings.lang, year=year))
+    return default_as_of(year, settings.today)
+
+
+def _select_groups(workspace: Workspace, wanted: list[str] | None, settings: Settings) -> list[str]:
+    """The groups asked for (every group that holds when none is named); an unknown one is a usage error."""
+    from vsledger.render.messages import ui
+
+    if not wanted:
+        return list(workspace.groups)
+    known = [entry.group.id for entry in workspace.group_entries]
+    for group_id in wanted:
+        if group_id not in known:
+            raise _usage_error(ui("unknown-group", settings.lang, group=group_id, known=", ".join(sorted(known)) or "–"))
+    return [g for g in dict.fromkeys(wanted) if g in workspace.groups]

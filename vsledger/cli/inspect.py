@@ -16,7 +16,6 @@ from vsledger.cli.common import (
     By,
     Format,
     FormatOption,
-    Settings,
     UnitOption,
     YearOption,
     _load,
@@ -24,6 +23,7 @@ from vsledger.cli.common import (
     _parse_date,
     _per_unit,
     _report_ledger_state,
+    _select_groups,
     _select_units,
     _settings,
     _usage_error,
@@ -161,19 +161,6 @@ def check(
     else:
         render_terminal(check_tables(result, settings.lang, charts=chart))
     raise typer.Exit(1 if any(p.is_error for p in problems) or result.failed else 0)
-
-
-def _select_groups(workspace: Workspace, wanted: list[str] | None, settings: Settings) -> list[str]:
-    """The groups asked for (every group that holds when none is named); an unknown one is a usage error."""
-    from vsledger.render.messages import ui
-
-    if not wanted:
-        return list(workspace.groups)
-    known = [entry.group.id for entry in workspace.group_entries]
-    for group_id in wanted:
-        if group_id not in known:
-            raise _usage_error(ui("unknown-group", settings.lang, group=group_id, known=", ".join(sorted(known)) or "–"))
-    return [g for g in dict.fromkeys(wanted) if g in workspace.groups]
 
 
 @app.command()

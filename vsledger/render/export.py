@@ -26,7 +26,7 @@ from vsledger.render.views import describe_failing, json_number, json_value
 from vsledger.report.ledger_export import LedgerExport
 
 Kind = Literal["text", "date", "number", "hours"]
-EXPORT_SUFFIXES = {"xlsx": ".xlsx", "csv": "", "json": ".json", "pdf": ".pdf", "md": ".md", "parquet": ""}
+EXPORT_SUFFIXES = {"xlsx": ".xlsx", "csv": "", "json": ".json", "pdf": ".pdf", "md": ".md", "parquet": "", "bundle": ".gz"}
 
 
 @dataclass(frozen=True)

@@ -178,6 +178,42 @@ PROBLEMS: dict[str, tuple[str, str]] = {
     "group-is-unit": ("group id '{id}' is also a unit's id", "a group needs an id of its own"),
     "unknown-group-member": ("'{id}' is neither a unit nor a group", "list unit ids (ledgers/<unit>) or other groups' ids"),
     "group-cycle": ("group '{id}' includes itself ({through})", "a group may include other groups, never itself"),
+    "bundle-symlink": ("{member} is a symbolic link; a bundle holds the unit's own files only", "put the file itself in its place"),
+    "bundle-special-file": ("'{member}' is not a regular file (a device, a FIFO or the like)", ""),
+    "bundle-file-too-large": ("the file is too large for a bundle ({size} bytes, limit {limit})", "keep large media out of the ledger"),
+    "bundle-personal-number": (
+        "a full {kind_name} in a file of the bundle: personal numbers never leave the unit",
+        "run vsledger personal split: it moves the numbers into personal.yaml, which is never bundled",
+    ),
+    "bundle-unreadable": ("not a readable bundle (tar.gz): {detail}", "ask the unit for a new one: vsledger bundle --unit …"),
+    "bundle-too-many-members": ("the archive has more than {limit} members", ""),
+    "bundle-unsafe-path": (
+        "member '{member}' has an absolute path or '..' in it",
+        "a bundle from vsledger bundle never has; do not collect it",
+    ),
+    "bundle-link": ("member '{member}' is a link (to '{target}')", "a bundle from vsledger bundle holds plain files only"),
+    "bundle-member-too-large": ("member '{member}' is too large ({size} bytes, limit {limit})", ""),
+    "bundle-duplicate-member": ("member '{member}' appears twice in the archive", ""),
+    "bundle-no-manifest": ("the archive has no manifest.json: it is not a bundle from vsledger bundle", ""),
+    "bundle-bad-manifest": ("manifest.json is not valid: {detail}", ""),
+    "bundle-version": ("bundle format version {version} is unknown to this vsledger", "upgrade vsledger"),
+    "bundle-unit-mismatch": ("the bundle is of unit '{unit}', not '{expected}'", ""),
+    "bundle-outside-unit": ("member '{member}' lies outside the unit {unit}", "a bundle holds one unit's directory"),
+    "bundle-personal-file": (
+        "the bundle carries {member}: personal numbers never travel in a bundle",
+        "ask the unit for a new bundle made by vsledger bundle",
+    ),
+    "bundle-unlisted-file": (
+        "member '{member}' is not listed in the manifest",
+        "the archive was altered after it was made; ask for a new one",
+    ),
+    "bundle-digest-mismatch": (
+        "member '{member}' differs from its SHA-256 in the manifest",
+        "the archive was damaged or altered; ask for a new one",
+    ),
+    "bundle-missing-file": ("{member} is missing from the archive", "the archive was damaged or altered; ask for a new one"),
+    "bundle-same-unit-twice": ("a second bundle of unit {unit} in one collect", "collect the latest bundle of a unit"),
+    "collect-target-not-directory": ("ledgers/{unit} is a link or a file, not a directory; nothing was written", ""),
 }
 
 UI: dict[str, str] = {
@@ -398,6 +434,29 @@ UI: dict[str, str] = {
     "group": "group",
     "group-results": "{name} (group {unit}: {members}) · {policy}",
     "unknown-group": "unknown group: {group} (known: {known})",
+    "bundle-written": "wrote {path}: unit {unit}, {files} files, {commit}",
+    "bundle-commit": "commit {commit}",
+    "bundle-no-commit": "not in git",
+    "bundle-modified": "the unit has changes not yet committed: the bundle holds the files as they are on disk",
+    "bundle-personal-left-out": "personal.yaml stays here: it is never bundled",
+    "bundle-skipped": "left out (hidden files): {files}",
+    "bundle-refused": "no bundle written:",
+    "collect-refused": "nothing collected; every file is as it was:",
+    "collect-new": "{unit} ({name}): new, from {file} (made {created}, {commit})",
+    "collect-updated": "{unit} ({name}): updated from {file} (made {created}, {commit})",
+    "collect-unchanged": "{unit} ({name}): {file} holds what is here already; nothing changed",
+    "collect-activities-added": "activities added ({count}): {items}",
+    "collect-activities-corrected": "activities corrected ({count}): {items}",
+    "collect-activities-withdrawn": "activities withdrawn ({count}): {items}",
+    "collect-activities-removed": "entries gone from the files ({count}; records are corrected, not removed): {items}",
+    "collect-volunteers-added": "volunteers added ({count}): {items}",
+    "collect-volunteers-leaving": "volunteers leaving ({count}): {items}",
+    "collect-left-roster": "off the roster",
+    "collect-files": "files: {added} added, {changed} changed, {removed} removed",
+    "summary-title": "Volunteer service summary {year} (as of {as_of})",
+    "summary-kind-unit": "unit",
+    "summary-kind-group": "group",
+    "summary-empty": "no units",
 }
 
 
@@ -438,7 +497,7 @@ def problem_message(problem: Problem, lang: str) -> str:
     args = dict(problem.args)
     if problem.code == "not-a-list":
         args["field_note"] = f" ({args['field']})" if args.get("field") else ""
-    if problem.code == "personal-data-in-git":
+    if problem.code in ("personal-data-in-git", "bundle-personal-number"):
         kind = args.get("kind", "")
         args["kind_name"] = ui(f"number-{kind}" if kind in ("id_number", "phone") else "number-other", lang)
     if problem.code in ("unknown-rule-kind", "unknown-category", "unknown-tag"):

@@ -53,13 +53,20 @@ def leaks_in_git(root: Path) -> list[Problem]:
             text = (root / rel).read_text(encoding="utf-8-sig", errors="replace")
         except OSError:
             continue
-        for number, line in enumerate(text.splitlines(), start=1):
-            found = [m for m in _ID_CANDIDATE.finditer(line) if id_number_ok(m.group(1))]
-            found += list(_PHONE_CANDIDATE.finditer(line))
-            if found:
-                first = min(m.start(1) for m in found)
-                kind = "id_number" if any(m.re is _ID_CANDIDATE for m in found) else "phone"
-                problems.append(Problem(rel, "personal-data-in-git", {"kind": kind}, Level.WARNING, line=number, column=first + 1))
+        problems += numbers_in_text(rel, text, "personal-data-in-git", Level.WARNING)
+    return problems
+
+
+def numbers_in_text(rel: str, text: str, code: str, level: Level) -> list[Problem]:
+    """A problem at every line of `text` that holds a full ID card (valid check digit) or mobile number."""
+    problems: list[Problem] = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        found = [m for m in _ID_CANDIDATE.finditer(line) if id_number_ok(m.group(1))]
+        found += list(_PHONE_CANDIDATE.finditer(line))
+        if found:
+            first = min(m.start(1) for m in found)
+            kind = "id_number" if any(m.re is _ID_CANDIDATE for m in found) else "phone"
+            problems.append(Problem(rel, code, {"kind": kind}, level, line=number, column=first + 1))
     return problems
 
 
