@@ -279,6 +279,10 @@ def test_a_team_size_must_be_a_positive_whole_number(size: str, workspace: Calla
     root = make(workspace, "- {id: r, kind: team_structure, text: x}", {"ledgers/u1/unit.yaml": unit})
     problems = cli(root, "validate", "--format", "json").json()["problems"]
     assert [(p["code"], p["line"], p["column"]) for p in problems] == [("invalid-size", 5, 48)]
+    # the rest of unit.yaml still holds: the policy is applied, only the broken size is left out
+    # (V0001 convenes both teams and is in neither)
+    result = rules_of(cli, root, END)["r"]
+    assert result["failing"] == [{"id": "red", "convener": "V0001"}, {"id": "blue", "convener": "V0001"}]
 
 
 def test_report_due_per_branch(workspace: Callable[..., Path], cli: Callable[..., Result]) -> None:
