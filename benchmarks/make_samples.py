@@ -161,6 +161,8 @@ def xinluo_cdc(root: Path) -> None:
             platform="全国志愿服务信息系统",
             skills=[SKILLS[i % len(SKILLS)]],
         )
+        if i != 20:  # planted: V0021 missed the district's training day
+            v["trainings"] = [{"date": date(Y, 11, 20), "topic": "医务志愿者培训交流", "hours": 3}]
         if v["party_member"]:
             v["checked_in_on"] = date(Y - 2, 7, 1) + timedelta(days=i)
             v["community"] = u.rng.choice(["东城社区", "西城社区", "中城社区"])

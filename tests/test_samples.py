@@ -60,6 +60,7 @@ EXPECTED = {
     (2022, "dongcheng-station"): {
         "annual-plan": ("fail", ["2022"]),  # handed in 02-10, due 01-31
         "summaries": ("pass", []),
+        "registration": ("pass", []),
         "skills-on-file": ("fail", ["V0006", "V0012", "V0018", "V0024"]),  # warning level
         "training": ("pass", []),
         "regular-activities": ("fail", ["culture@2022-Q3"]),
@@ -92,6 +93,7 @@ EXPECTED = {
         # May to December are judged (the plan was issued on 05-22); May's came on 06-08, December's on 01-04
         "monthly-report": ("fail", ["2018-05"]),
         "special-days": ("fail", ["2018-07-11"]),  # 3.5, 4.7 and 5.15 came before the plan (warning level)
+        "training": ("fail", ["V0021"]),  # missed the training day (warning level)
         "record-content": ("pass", []),
     },
 }

@@ -281,6 +281,10 @@ def test_a_team_size_must_be_a_positive_whole_number(size: str, workspace: Calla
     root = make(workspace, "- {id: r, kind: team_structure, text: x}", {"ledgers/u1/unit.yaml": unit})
     problems = cli(root, "validate", "--format", "json").json()["problems"]
     assert [(p["code"], p["line"], p["column"]) for p in problems] == [("invalid-size", 5, 48)]
+    # the rest of unit.yaml still holds: the policy is applied, only the broken size is left out
+    # (V0001 convenes both teams and is in neither)
+    result = rules_of(cli, root, END)["r"]
+    assert result["failing"] == [{"id": "red", "convener": "V0001"}, {"id": "blue", "convener": "V0001"}]
 
 
 def test_report_due_per_branch(workspace: Callable[..., Path], cli: Callable[..., Result]) -> None:
@@ -416,3 +420,14 @@ def test_a_broken_group_is_located_and_judges_nothing_else_wrongly(
     units = {u["unit"]: [r["status"] for r in u["rules"]] for u in check.json()["units"]}
     assert units == {"a": ["pass"], "b": ["pass"]}  # the units are judged as ever
     assert all(g["group"] != "g" or code in ("duplicate-id", "unknown-policy") for g in check.json()["groups"])
+
+
+def test_an_invalid_rule_in_the_monthly_report_and_the_export(
+    workspace: Callable[..., Path], cli: Callable[..., Result], tmp_path: Path
+) -> None:
+    root = make(workspace, "- {id: hours, kind: hours_per_capita, min: 25小时, text: 人均25小时}", months(["2022-05-06"]))
+    report = cli(root, "report", "monthly", "--unit", "u1", "--period", "2022-05")
+    assert "| hours | 规则有误 |" in report.stdout and "Traceback" not in report.stderr
+    out = tmp_path / "u1.xlsx"
+    exported = cli(root, "export", "--unit", "u1", "--year", "2022", "--out", str(out))
+    assert out.is_file() and "Traceback" not in exported.stderr

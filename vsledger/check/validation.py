@@ -19,7 +19,7 @@ from pathlib import Path, PurePosixPath
 from vsledger.check.requests import request_lives
 from vsledger.check.timebank import overdrawn
 from vsledger.core.ledger import UnitLedger, Workspace
-from vsledger.core.model import MAX_DAY_HOURS, RequestAssigned, RequestClaimed, RequestReceived
+from vsledger.core.model import MAX_DAY_HOURS, RequestAssigned, RequestClaimed, RequestReceived, size_ok
 from vsledger.core.problems import Level, Problem
 
 Validation = Callable[[UnitLedger, Workspace], Iterator[Problem]]
@@ -67,6 +67,8 @@ def unit_references(ledger: UnitLedger, workspace: Workspace) -> Iterator[Proble
             yield Problem(file, "unknown-branch", {"id": team.branch}, path=("teams", index, "branch"))
         if team.convener is not None and team.convener not in ledger.known_volunteer_ids:
             yield Problem(file, "unknown-volunteer", {"id": team.convener}, path=("teams", index, "convener"))
+        if team.size is not None and not size_ok(team.size):
+            yield Problem(file, "invalid-size", {"value": str(team.size)}, path=("teams", index, "size"))
     policies = unit.policy.items() if isinstance(unit.policy, dict) else [(None, unit.policy)]
     for year, policy_id in policies:
         if policy_id is not None and policy_id not in workspace.policies:

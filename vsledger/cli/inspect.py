@@ -120,7 +120,7 @@ def check(
     from vsledger.render.messages import ui
     from vsledger.render.terminal import render_csv, render_json, render_terminal
     from vsledger.render.views import check_flat_table, check_json, check_tables
-    from vsledger.report.check import CheckResult, run_check, run_group_check
+    from vsledger.report.check import CheckResult, governing_policy, run_check, run_group_check
 
     settings = _settings(ctx)
     year = _year(year, settings)
@@ -143,8 +143,9 @@ def check(
     if group or (not unit and (settings.root / GROUPS_FILE).is_file()):
         base = _load(settings, locate=False, only_units=[])  # groups.yaml, policies, the list of units: cheap
         group_ids = _select_groups(base, group, settings)
-        members = list(dict.fromkeys(u for g in group_ids for u in base.groups[g].units))
-        workspace = _load(settings, locate=False, only_units=members) if group_ids else base
+        judged = [g for g in group_ids if governing_policy(base, base.groups[g].group.policy_for(year), year) is not None]
+        members = list(dict.fromkeys(u for g in judged for u in base.groups[g].units))
+        workspace = _load(settings, locate=False, only_units=members) if members else base
         groups = run_group_check(workspace, year, cutoff, group_ids)
         # The groups' own problems (groups.yaml), and those of member units not already reported.
         problems += [

@@ -185,11 +185,9 @@ EMPLOYMENT_SCHEMA: dict[str, Any] = {"type": "string", "enum": list(get_args(Emp
 ACTIVITY_TYPE_SCHEMA: dict[str, Any] = {"type": "string", "enum": list(get_args(ActivityType))}
 
 
-def _to_size(value: Any) -> int:
-    """A team's planned headcount: a whole number above zero."""
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise _err("invalid-size", value=str(value))
-    return value
+def size_ok(value: Any) -> bool:
+    """A team's planned headcount is a whole number above zero."""
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 1
 
 
 class Record(BaseModel):
@@ -209,8 +207,13 @@ class Team(Record):
     name: Text
     branch: RecordId | None = None
     convener: VolunteerId | None = None
-    size: Annotated[int, BeforeValidator(_to_size), WithJsonSchema({"type": "integer", "minimum": 1})] | None = None
-    """The planned headcount (a 60-person team in 30/15/10/5): team_structure holds the roster to it."""
+    size: Annotated[Any, WithJsonSchema({"type": "integer", "minimum": 1})] = None
+    """The planned headcount (a 60-person team in 30/15/10/5): team_structure holds the roster to it.
+    A bad one is reported by validation (`invalid-size`) without losing the rest of unit.yaml."""
+
+    @property
+    def planned_size(self) -> int | None:
+        return self.size if size_ok(self.size) else None
 
 
 def _policy_of(policy: str | dict[int, str] | None, year: int) -> str | None:

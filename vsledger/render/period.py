@@ -19,6 +19,7 @@ TEXT = {
     "cols.6": "served", "check_cols.0": "rule", "check_cols.1": "status", "check_cols.2": "actual", "check_cols.3": "target",
     "check_cols.4": "clause", "none": "No activity in this period.", "no_policy": "No policy for this year.",
     "status.pass": "met", "status.fail": "missed", "status.pending": "pending", "status.n/a": "n/a",
+    "status.invalid": "invalid rule",
 }  # fmt: skip
 """The report's wording in English; `_t` gives it in the user's language."""
 

@@ -94,8 +94,7 @@ def run_check(workspace: Workspace, year: int, as_of: date, unit_ids: list[str])
 
 def judge(workspace: Workspace, ledger: UnitLedger, policy_id: str | None, year: int, as_of: date) -> UnitCheck:
     """One ledger (a unit's, or a group's union) against the policy that governs the year."""
-    entry = workspace.policies.get(policy_id) if policy_id else None
-    policy = entry.policy if entry is not None and entry.policy.governs_year(year) else None
+    policy = governing_policy(workspace, policy_id, year)
     check = UnitCheck(ledger.id, ledger.name, policy)
     if policy is None:
         return check
@@ -111,12 +110,21 @@ def judge(workspace: Workspace, ledger: UnitLedger, policy_id: str | None, year:
     return check
 
 
+def governing_policy(workspace: Workspace, policy_id: str | None, year: int) -> Policy | None:
+    """The policy named for the year, if it governs any day of it."""
+    entry = workspace.policies.get(policy_id) if policy_id else None
+    return entry.policy if entry is not None and entry.policy.governs_year(year) else None
+
+
 def run_group_check(workspace: Workspace, year: int, as_of: date, group_ids: list[str]) -> list[UnitCheck]:
     """Each group checked as one unit made of its units (docs/format.md)."""
     checks: list[UnitCheck] = []
     day = evaluation_day(year, as_of)
     for group_id in group_ids:
         entry = workspace.groups[group_id]
+        if governing_policy(workspace, entry.group.policy_for(year), year) is None:  # nothing to judge: its units need not be loaded
+            checks.append(UnitCheck(group_id, entry.group.name, None, members=list(entry.units)))
+            continue
         ledger = group_ledger(entry.group, [workspace.units[u] for u in entry.units])
         check = judge(workspace, ledger, entry.group.policy_for(year), year, as_of)
         check.members = list(entry.units)

@@ -760,8 +760,8 @@ def team_structure(ctx: Context, p: TeamStructureParams) -> Outcome:
         for team_id in v.teams:
             members.setdefault(team_id, set()).add(v.id)
     for t in teams:
-        if p.sizes and t.size is not None and len(members[t.id]) < t.size:
-            failing.append({"id": t.id, "size": t.size, "count": len(members[t.id])})
+        if p.sizes and t.planned_size is not None and len(members[t.id]) < t.planned_size:
+            failing.append({"id": t.id, "size": t.planned_size, "count": len(members[t.id])})
         if p.convener_member and t.convener is not None and t.convener not in members[t.id]:
             failing.append({"id": t.id, "convener": t.convener})
     return Outcome(Status.FAIL if failing else Status.PASS, len(teams), p.min_teams, failing)
