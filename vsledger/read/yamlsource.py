@@ -50,6 +50,8 @@ class ParsedFile:
     """Position of the value at each path (only when parsed with positions)."""
     keys: dict[DocPath, Position] | None = None
     """Position of the key that introduces each mapping entry."""
+    sides: tuple[Any, Any] | None = None
+    """A file with git's conflict markers: each side's data, only to know which ids exist."""
 
     def position(self, path: DocPath, at_key: bool = False) -> Position:
         """Best position for `path`: the nearest enclosing node that exists."""
@@ -116,6 +118,32 @@ def decode(raw: bytes, file: str) -> tuple[str | None, list[Problem]]:
         column = nul - (text.rfind("\n", 0, nul) + 1) + 1
         return None, [Problem(file, "nul-byte", {}, line=line, column=column)]
     return text, []
+
+
+_MARKERS = ("<<<<<<<", "|||||||", "=======", ">>>>>>>")
+
+
+def conflict_sides(text: str) -> tuple[int, str, str] | None:
+    """The line of git's first conflict marker and the text of each side; None without markers.
+
+    A conflicted file is one problem at its marker, not a YAML error and twenty knock-ons."""
+    if "<<<<<<<" not in text:
+        return None
+    first = 0
+    state = 0  # 0 both sides, 1 ours, 2 the merge base (diff3), 3 theirs
+    ours: list[str] = []
+    theirs: list[str] = []
+    for number, line in enumerate(text.splitlines(keepends=True), 1):
+        marker = line[:7]
+        if marker in _MARKERS and (len(line) == 7 or line[7] in " \r\n"):
+            first = first or number
+            state = {"<<<<<<<": 1, "|||||||": 2, "=======": 3, ">>>>>>>": 0}[marker]
+            continue
+        if state in (0, 1):
+            ours.append(line)
+        if state in (0, 3):
+            theirs.append(line)
+    return (first, "".join(ours), "".join(theirs)) if first else None
 
 
 def parse_text(text: str, file: str, positions: bool = False) -> ParsedFile:

@@ -142,6 +142,10 @@ PROBLEMS: dict[str, tuple[str, str]] = {
         "{id} redeems {hours} hours on {date} with only {balance} hours in the time bank",
         "a redemption cannot exceed the hours earned by that day",
     ),
+    "merge-conflict": (
+        "unresolved merge conflict (git's conflict markers)",
+        "keep the right record(s) between the markers, delete the marker lines, then git add the file",
+    ),
 }
 
 UI: dict[str, str] = {
@@ -296,6 +300,11 @@ UI: dict[str, str] = {
     "no": "no",
     "chart-hours-by-month": "Service hours by month",
     "chart-hours-axis": "hours",
+    "git-setup-done": "{file}: the merge driver is set up (records merge one by one; a record changed in both clones is a conflict)",
+    "git-setup-current": "the merge driver was already set up; nothing changed",
+    "git-setup-no-git": "{root} is not a git repository ({detail}); run git init or git clone first",
+    "merge-whole-file": "{file}: cannot merge record by record ({detail}); the whole file is marked as a conflict",
+    "merge-conflicts": "{file}: {count} record(s) changed in both clones; resolve the marked records, then run vsledger validate",
 }
 
 

@@ -11,11 +11,9 @@ from pathlib import Path
 from vsledger.core.filekinds import SCHEMA_DIR, modeline
 from vsledger.render.schema import write_schemas
 from vsledger.write.layout import record_text
+from vsledger.write.merge import GitUnavailable, attributes_text, git_setup
 
-GITATTRIBUTES = """\
-# Two clerks appending to the same month file in two clones: git keeps both sides' records.
-ledgers/*/activities/*.yaml merge=union
-"""
+GITATTRIBUTES = attributes_text("")
 
 GITIGNORE = """\
 # ID card and phone numbers never go into git (《志愿服务条例》第二十条, PIPL).
@@ -103,5 +101,6 @@ def init_workspace(root: Path, today: date, lang: str = "zh") -> None:
     (root / ".gitattributes").write_text(GITATTRIBUTES, encoding="utf-8")
     (root / ".gitignore").write_text(GITIGNORE, encoding="utf-8")
     (root / "README.md").write_text(README, encoding="utf-8")
-    with contextlib.suppress(FileNotFoundError):  # no git: the workspace still works
+    with contextlib.suppress(OSError, GitUnavailable, subprocess.CalledProcessError):  # no git: the workspace still works
         subprocess.run(["git", "init", "-q"], cwd=root, check=False, capture_output=True)
+        git_setup(root)
