@@ -308,7 +308,14 @@ def parse_text(text: str, file: str, positions: bool = False) -> ParsedFile:
             problems.append(Problem(file, "yaml-syntax", {"detail": message}, line=1, column=1))
         return _abandon(result)
     except yaml.YAMLError as exc:  # reader errors: characters YAML does not allow
-        problems.append(Problem(file, "yaml-syntax", {"detail": str(exc).splitlines()[0]}, line=1, column=1))
+        character = getattr(exc, "character", None)
+        at = text.find(character) if isinstance(character, str) else text.find(chr(character)) if isinstance(character, int) else -1
+        if at >= 0:  # where the character is (LibYAML counts bytes, the pure reader characters: find it)
+            line = text.count("\n", 0, at) + 1
+            column = at - (text.rfind("\n", 0, at) + 1) + 1
+            problems.append(Problem(file, "control-character", {"char": f"U+{ord(text[at]):04X}"}, line=line, column=column))
+        else:
+            problems.append(Problem(file, "yaml-syntax", {"detail": str(exc).splitlines()[0]}, line=1, column=1))
         return _abandon(result)
     finally:
         parser.dispose()

@@ -111,7 +111,10 @@ PROBLEMS: dict[str, tuple[str, str]] = {
         "run vsledger personal split to move the numbers into personal.yaml, which stays out of git; the numbers also stay in history until purged (see its output)",
     ),
     "out-inside-ledger": ("an export cannot be written inside ledgers/ or rules/", "choose another place, e.g. --out ledger.xlsx"),
-    "out-not-export": ("--out names an existing file that is not an export of this kind; not overwritten", "choose another name"),
+    "out-not-export": (
+        "--out names an existing file that vsledger did not write (it carries no export mark); not overwritten",
+        "choose another name, or add --force to replace it",
+    ),
     "invalid-thresholds": ("star_thresholds must be a rising list of positive numbers, e.g. [100, 300, 600, 1000, 1500]", ""),
     "import-unreadable": ("cannot read the spreadsheet ({detail})", "use .xlsx or .csv"),
     "import-no-header": ("the first row must be the header, with a 姓名 column at least", ""),

@@ -20,7 +20,8 @@ from typing import Any
 from vsledger.core.files import atomic_save
 from vsledger.core.ledger import Workspace
 from vsledger.core.model import Activity
-from vsledger.core.personal import mask_id_number
+from vsledger.core.personal import mask_id_number, mask_text
+from vsledger.render.export import EXPORT_MARK
 from vsledger.write.layout import flow_record
 from vsledger.write.transaction import Change, append_line, apply_changes
 
@@ -71,6 +72,8 @@ def build_certificate(
     id_number = volunteer.id_number
     if id_number is not None and not unmask:
         id_number = mask_id_number(id_number)
+    if not unmask:  # a number typed into a title or a place is masked on paper as everywhere
+        served = [(a.model_copy(update={"title": mask_text(a.title), "location": mask_text(a.location)}), h) for a, h in served]
     return Certificate(
         number=next_number(workspace.root, unit, today.year), unit_name=ledger.name, volunteer_id=volunteer_id,
         name=volunteer.name, id_number=id_number, registration_no=volunteer.registration_no, start=start, end=end,
@@ -93,6 +96,7 @@ def write_pdf(certificate: Certificate, path: Path) -> None:
         width, height = A4
         pdf = canvas.Canvas(target, pagesize=A4)
         pdf.setTitle(f"志愿服务记录证明 {certificate.number}")
+        pdf.setCreator(EXPORT_MARK)  # what lets a later --out replace it
         pdf.setFont(font, 22)
         pdf.drawCentredString(width / 2, height - 90, "志愿服务记录证明")
         pdf.setFont(font, 10)
