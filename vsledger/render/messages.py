@@ -149,6 +149,11 @@ PROBLEMS: dict[str, tuple[str, str]] = {
         "unresolved merge conflict (git's conflict markers)",
         "keep the right record(s) between the markers, delete the marker lines, then git add the file",
     ),
+    "hours-too-large": (
+        "{value} hours is more than any real total (at most {limit})",
+        "check the number; hours are written as e.g. 120 or 35.5",
+    ),
+    "number-too-large": ("'{field}' is more than any real target (at most {limit})", "check the number in the policy"),
 }
 
 UI: dict[str, str] = {
