@@ -154,6 +154,10 @@ PROBLEMS: dict[str, tuple[str, str]] = {
         "check the number; hours are written as e.g. 120 or 35.5",
     ),
     "number-too-large": ("'{field}' is more than any real target (at most {limit})", "check the number in the policy"),
+    "personal-scan-skipped": (
+        "not searched for personal numbers: the file is larger than the limit ({size} bytes, limit {limit})",
+        "keep large files out of the workspace's git, or search them yourself: git grep -nE '[0-9]{{11}}'",
+    ),
 }
 
 UI: dict[str, str] = {
