@@ -129,7 +129,9 @@ def _inside(root: Path, path: Path) -> bool:
     return True
 
 
-def read_yaml(files: Files, rel: str, problems: list[Problem], positions: bool = False) -> ParsedFile | None:
+def read_yaml(
+    files: Files, rel: str, problems: list[Problem], positions: bool = False, wanted: set[DocPath] | None = None
+) -> ParsedFile | None:
     if not positions and rel in files.preparsed:
         parsed, found = files.preparsed.pop(rel)
         problems.extend(found)
@@ -153,7 +155,7 @@ def read_yaml(files: Files, rel: str, problems: list[Problem], positions: bool =
         problems.append(found)
         sides = (parse_text(ours, rel).data, parse_text(theirs, rel).data)
         return ParsedFile(problems=[found], values={} if positions else None, keys={} if positions else None, sides=sides)
-    parsed = parse_text(text, rel, positions=positions)
+    parsed = parse_text(text, rel, positions=positions, wanted=wanted)
     problems.extend(parsed.problems)
     return parsed
 
@@ -453,7 +455,8 @@ def locate(files: Files, problems: list[Problem]) -> None:
         if problem.path is not None and problem.line == 0:
             pending[problem.file].append(problem)
     for rel, items in pending.items():
-        parsed = read_yaml(files, rel, [], positions=True)
+        wanted = {problem.path[:end] for problem in items if problem.path is not None for end in range(len(problem.path) + 1)}
+        parsed = read_yaml(files, rel, [], positions=True, wanted=wanted)
         for problem in items:
             if parsed is None or parsed.values is None:
                 problem.line, problem.column = 1, 1
