@@ -41,7 +41,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from datetime import time as clock
 from decimal import Decimal
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -176,6 +176,7 @@ _TYPES: dict[str, type] = {cls.__name__: cls for cls in (Problem, Level, HoursRo
 """What an entry may rebuild: vsledger's result types, by name; nothing else is ever constructed."""
 
 
+@lru_cache(maxsize=1)
 def _param_types() -> dict[str, type]:
     """Rule parameters are models of their kind (`Who`, `Where`, each kind's own): every Params subclass."""
     found: dict[str, type] = {}
@@ -196,6 +197,8 @@ def _encode(value: Any) -> Any:
     if isinstance(value, tuple):
         return {"$tuple": [_encode(v) for v in value]}
     if isinstance(value, dict):
+        if all(type(k) is str for k in value):
+            return {"$map": {k: _encode(v) for k, v in value.items()}}
         return {"$dict": [[_encode(k), _encode(v)] for k, v in value.items()]}
     if isinstance(value, Decimal):
         return {"$decimal": str(value)}
@@ -205,6 +208,18 @@ def _encode(value: Any) -> Any:
         return {"$date": value.isoformat()}
     if isinstance(value, clock):
         return {"$time": value.isoformat()}
+    if type(value) is Problem:  # the most numerous record: a compact row, rebuilt field by field
+        fields = (
+            value.file,
+            value.code,
+            _encode(value.args),
+            value.level.value,
+            _encode(value.path),
+            value.at_key,
+            value.line,
+            value.column,
+        )
+        return {"$problem": list(fields)}
     name = type(value).__name__
     if isinstance(value, enum.Enum) and _known(name) is type(value):
         return {"$enum": name, "value": _encode(value.value)}
@@ -221,45 +236,68 @@ def _known(name: str) -> type | None:
     return _TYPES.get(name) or _param_types().get(name)
 
 
+_SCALARS = frozenset({str, int, bool, type(None)})
+
+
 def _decode(data: Any) -> Any:
     """JSON data back to values; only the types `_encode` writes, only vsledger's result types."""
-    if data is None or isinstance(data, (bool, int, str)):
+    kind = type(data)
+    if kind in _SCALARS:
         return data
-    if isinstance(data, list):
-        return [_decode(v) for v in data]
-    if not isinstance(data, dict) or len(data) not in (1, 2):
+    if kind is list:
+        return [v if type(v) in _SCALARS else _decode(v) for v in data]
+    if kind is not dict or len(data) not in (1, 2):
         raise ValueError("not an entry")
+    if "$record" in data:
+        cls = _known(str(data["$record"]))
+        fields = data.get("fields")
+        if cls is None or type(fields) is not dict:
+            raise ValueError("an unknown type, or a record without fields")
+        if not fields.keys() <= _field_names(cls):
+            raise ValueError("a field the type lacks")
+        return _constructor(cls)(**{k: v if type(v) in _SCALARS else _decode(v) for k, v in fields.items()})
+    if "$problem" in data:
+        file, code, args, level, path, at_key, line, column = data["$problem"]
+        if not (type(file) is str and type(code) is str and type(line) is int and type(column) is int and type(at_key) is bool):
+            raise ValueError("not a problem")
+        args, path = _decode(args), _decode(path)
+        if type(args) is not dict or (path is not None and type(path) is not tuple):
+            raise ValueError("not a problem")
+        return Problem(file, code, args, Level(level), path, at_key, line, column)
+    if "$map" in data:
+        return {str(k): v if type(v) in _SCALARS else _decode(v) for k, v in dict(data["$map"]).items()}
+    if "$decimal" in data:
+        return Decimal(str(data["$decimal"]))
+    if "$date" in data:
+        return date.fromisoformat(str(data["$date"]))
     if "$tuple" in data:
         return tuple(_decode(data["$tuple"]))
     if "$dict" in data:
         return {_decode(k): _decode(v) for k, v in data["$dict"]}
-    if "$decimal" in data:
-        return Decimal(str(data["$decimal"]))
     if "$float" in data:
         return float(str(data["$float"]))
-    if "$date" in data:
-        return date.fromisoformat(str(data["$date"]))
     if "$time" in data:
         return clock.fromisoformat(str(data["$time"]))
-    cls = _known(str(data.get("$enum") or data.get("$record") or ""))
-    if cls is None:
-        raise ValueError("an unknown type")
     if "$enum" in data:
-        if not issubclass(cls, enum.Enum):
+        cls = _known(str(data["$enum"]))
+        if cls is None or not issubclass(cls, enum.Enum):
             raise ValueError("not an enum")
-        return cls(_decode(data["value"]))
-    fields = data.get("fields")
-    if not isinstance(fields, dict):
-        raise ValueError("a record without fields")
-    values = {str(k): _decode(v) for k, v in fields.items()}
+        return cls(_decode(data.get("value")))
+    raise ValueError("an unknown tag")
+
+
+@cache
+def _field_names(cls: type) -> frozenset[str]:
+    """The fields a record of `cls` may be given: a dataclass's init fields, a model's fields."""
     if dataclasses.is_dataclass(cls):
-        allowed = {f.name for f in dataclasses.fields(cls) if f.init}
-        if not set(values) <= allowed:
-            raise ValueError("a field the type lacks")
-        return cls(**values)
-    if not set(values) <= set(cls.model_fields):  # type: ignore[attr-defined]
-        raise ValueError("a field the type lacks")
-    return cls.model_construct(**values)  # type: ignore[attr-defined]
+        return frozenset(f.name for f in dataclasses.fields(cls) if f.init)
+    return frozenset(cls.model_fields)  # type: ignore[attr-defined]
+
+
+@cache
+def _constructor(cls: type) -> Callable[..., Any]:
+    """A dataclass by its __init__; a model by model_construct (its fields are data written by _encode)."""
+    return cls if dataclasses.is_dataclass(cls) else cls.model_construct  # type: ignore[attr-defined]
 
 
 def unit_results(
