@@ -199,3 +199,15 @@ def test_comments_and_deletions_merge_by_record() -> None:
     assert "- id: c\n  hours: 3\n" in text and "- id: d\n  hours: 4\n" in text
     text, conflicts = _merge(base, base, theirs)
     assert conflicts == 0 and text == theirs
+
+
+def test_a_workspace_in_a_folder_of_the_repository_merges_by_record(tmp_path: Path) -> None:
+    from vsledger.write.merge import merge_file
+
+    base = "- id: a\n  hours: 1\n"
+    files = {"O": base, "A": base + "\n- id: b\n  hours: 2\n", "B": base + "\n- id: c\n  hours: 3\n"}
+    for name, text in files.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    conflicts, why = merge_file(tmp_path / "O", tmp_path / "A", tmp_path / "B", "台账/ledgers/u/activities/2024-05.yaml")
+    assert (conflicts, why) == (0, "")
+    assert (tmp_path / "A").read_text(encoding="utf-8") == base + "\n- id: b\n  hours: 2\n\n- id: c\n  hours: 3\n"

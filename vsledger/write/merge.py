@@ -150,9 +150,9 @@ def merge_records(base: Records, ours: Records, theirs: Records, kind: FileKind,
 
 
 def _merged_order(ours: Records, theirs: Records) -> list[str]:
-    """Our records in our order; each of theirs that we lack right after the record it follows there
-    (those before any record we share go before the first shared one, or after ours when none is)."""
-    order = list(ours.records)
+    """Our records in our order; theirs that we lack after the record they follow there and after
+    our own additions that follow it too (both sides' appends: ours, then theirs); theirs before
+    any shared record go before the first one, or after ours when none is shared."""
     after: dict[str | None, list[str]] = {}
     anchor: str | None = None
     for key in theirs.records:
@@ -160,20 +160,19 @@ def _merged_order(ours: Records, theirs: Records) -> list[str]:
             anchor = key
         else:
             after.setdefault(anchor, []).append(key)
-    leading = after.pop(None, [])
     result: list[str] = []
-    for key in order:
-        if leading and key in theirs.records:
-            result.extend(leading)
-            leading = []
+    pending = after.pop(None, [])
+    for key in ours.records:
+        if key in theirs.records:  # a shared record: what theirs added before it lands here
+            result.extend(pending)
+            pending = after.get(key, [])
         result.append(key)
-        result.extend(after.get(key, []))
-    return result + leading
+    return result + pending
 
 
 def merge_file(base: Path, ours: Path, theirs: Path, rel: str | None, marker_size: int = 7) -> tuple[int, str]:
     """Merge into `ours` as git asks a driver to; (number of conflicts, why a whole-file conflict or '')."""
-    kind = merged_kind_of(rel) if rel else None
+    kind = _kind_of_git_path(rel) if rel else None
     if kind is None:  # not a record file: git's own line merge
         labels = ["-L", "ours", "-L", "base", "-L", "theirs"]
         done = subprocess.run(
@@ -195,6 +194,12 @@ def merge_file(base: Path, ours: Path, theirs: Path, rel: str | None, marker_siz
     merged = merge_records(*sides, kind, marker_size)
     atomic_write(ours, merged.text.encode("utf-8"))
     return merged.conflicts, ""
+
+
+def _kind_of_git_path(rel: str) -> FileKind | None:
+    """%P is relative to the repository: a workspace may sit in a folder of it (`台账/ledgers/…`)."""
+    starts = [0] + [i + 1 for i in range(len(rel)) if rel.startswith("/ledgers/", i)]
+    return next((kind for start in starts if (kind := merged_kind_of(rel[start:])) is not None), None)
 
 
 def _whole_file_conflict(ours: bytes, theirs: bytes, marker_size: int) -> bytes:
