@@ -178,16 +178,24 @@ def _merge(base: str, ours: str, theirs: str, kind: str = "activities") -> tuple
     return merged.text, merged.conflicts
 
 
-def test_what_cannot_be_read_is_a_whole_file_conflict(tmp_path: Path) -> None:
+BASE = "- id: a\n  hours: 1\n"
+
+
+def _driver(tmp_path: Path, ours: str, theirs: str, rel: str) -> tuple[int, str, str]:
+    """merge_file as git runs it, on three files; (conflicts, why, the result)."""
     from vsledger.write.merge import merge_file
 
-    base = "- id: a\n  hours: 1\n"
-    files = {"O": base, "A": base + "\n- id: b\n  hours: [\n", "B": base + "\n- id: c\n  hours: 2\n"}
-    for name, text in files.items():
+    for name, text in {"O": BASE, "A": ours, "B": theirs}.items():
         (tmp_path / name).write_text(text, encoding="utf-8")
-    conflicts, why = merge_file(tmp_path / "O", tmp_path / "A", tmp_path / "B", "ledgers/u/activities/2024-05.yaml")
+    conflicts, why = merge_file(tmp_path / "O", tmp_path / "A", tmp_path / "B", rel)
+    return conflicts, why, (tmp_path / "A").read_text(encoding="utf-8")
+
+
+def test_what_cannot_be_read_is_a_whole_file_conflict(tmp_path: Path) -> None:
+    files = {"A": BASE + "\n- id: b\n  hours: [\n", "B": BASE + "\n- id: c\n  hours: 2\n"}
+    conflicts, why, result = _driver(tmp_path, files["A"], files["B"], "ledgers/u/activities/2024-05.yaml")
     assert conflicts == 1 and "yaml-syntax" in why
-    assert (tmp_path / "A").read_text(encoding="utf-8") == f"<<<<<<< ours\n{files['A']}=======\n{files['B']}>>>>>>> theirs\n"
+    assert result == f"<<<<<<< ours\n{files['A']}=======\n{files['B']}>>>>>>> theirs\n"
 
 
 def test_comments_and_deletions_merge_by_record() -> None:
@@ -202,12 +210,7 @@ def test_comments_and_deletions_merge_by_record() -> None:
 
 
 def test_a_workspace_in_a_folder_of_the_repository_merges_by_record(tmp_path: Path) -> None:
-    from vsledger.write.merge import merge_file
-
-    base = "- id: a\n  hours: 1\n"
-    files = {"O": base, "A": base + "\n- id: b\n  hours: 2\n", "B": base + "\n- id: c\n  hours: 3\n"}
-    for name, text in files.items():
-        (tmp_path / name).write_text(text, encoding="utf-8")
-    conflicts, why = merge_file(tmp_path / "O", tmp_path / "A", tmp_path / "B", "台账/ledgers/u/activities/2024-05.yaml")
+    b, c = "- id: b\n  hours: 2\n", "- id: c\n  hours: 3\n"
+    conflicts, why, result = _driver(tmp_path, f"{BASE}\n{b}", f"{BASE}\n{c}", "台账/ledgers/u/activities/2024-05.yaml")
     assert (conflicts, why) == (0, "")
-    assert (tmp_path / "A").read_text(encoding="utf-8") == base + "\n- id: b\n  hours: 2\n\n- id: c\n  hours: 3\n"
+    assert result == f"{BASE}\n{b}\n{c}"  # ours, then theirs
