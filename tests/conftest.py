@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import sys
 import textwrap
 from collections.abc import Callable
 from pathlib import Path
@@ -115,3 +117,9 @@ def cli() -> Callable[..., Result]:
         return Result(result.exit_code, result.stdout, result.stderr)
 
     return run
+
+
+@pytest.fixture
+def vsledger_on_path(monkeypatch: pytest.MonkeyPatch) -> None:
+    """git runs the merge driver as `vsledger` from PATH: this checkout's, from the virtualenv."""
+    monkeypatch.setenv("PATH", f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}")

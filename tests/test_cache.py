@@ -50,7 +50,7 @@ def loads(monkeypatch: pytest.MonkeyPatch) -> list[list[str] | None]:
 
 
 def cache_files(private_cache: Path) -> list[Path]:
-    return sorted(private_cache.rglob("*.pickle"))
+    return sorted(private_cache.rglob("*.json"))
 
 
 def test_warm_answers_equal_cold_and_load_nothing(two_units: Path, cli: Callable[..., Result], loads: list[list[str] | None]) -> None:
@@ -116,8 +116,8 @@ def test_corrupt_foreign_or_exposed_entries_are_rebuilt(
 ) -> None:
     expected = cli(two_units, "check", "--year", "2022", "--format", "json").stdout
     files = cache_files(private_cache)
-    assert [f.name for f in files] == ["u1.pickle", "u2.pickle"]
-    files[0].write_bytes(b"not a pickle at all")
+    assert [f.name for f in files] == ["u1.json", "u2.json"]
+    files[0].write_bytes(b"not json at all")
     os.chmod(files[1], 0o644)  # readable by others: not trusted
     loads.clear()
     assert cli(two_units, "check", "--year", "2022", "--format", "json").stdout == expected
@@ -160,4 +160,78 @@ def test_files_too_fresh_to_trust_are_not_cached(workspace: Callable[..., Path],
     assert cache_files(private_cache) == []
     age(root)
     cli(root, "check", "--year", "2022")
-    assert [p.name for p in cache_files(private_cache)] == ["u1.pickle"]
+    assert [p.name for p in cache_files(private_cache)] == ["u1.json"]
+
+
+def test_a_planted_pickle_is_never_run(two_units: Path, cli: Callable[..., Result], private_cache: Path, tmp_path: Path) -> None:
+    """The cache was a pickle: a planted file whose __reduce__ called os.system ran on `check`."""
+    import pickle
+
+    expected = cli(two_units, "check", "--year", "2022", "--format", "json").stdout
+    witness = tmp_path / "ran"
+
+    class Bomb:
+        def __reduce__(self) -> tuple[object, tuple[str]]:
+            return (os.system, (f"touch {witness}",))
+
+    directory = cache_module.cache_directory(two_units)
+    bomb = pickle.dumps({"magic": "vsledger-unit-cache", "schema": 1, "entry": Bomb()})
+    for unit in ("u1", "u2"):
+        for suffix in (".json", ".pickle"):  # where the cache keeps its entries, and where it kept them
+            (directory / f"{unit}{suffix}").write_bytes(bomb)
+    assert cli(two_units, "check", "--year", "2022", "--format", "json").stdout == expected
+    assert not witness.exists()
+
+
+def _entry(private_cache: Path, unit: str) -> tuple[Path, dict[str, object]]:
+    import json
+
+    path = next(p for p in cache_files(private_cache) if p.stem == unit)
+    return path, json.loads(path.read_text(encoding="utf-8"))
+
+
+def test_a_flipped_status_is_trusted_only_under_its_own_key(
+    workspace: Callable[..., Path], cli: Callable[..., Result], private_cache: Path
+) -> None:
+    """Flipping a stored status turned exit 1 into exit 0. An entry is data under a key: edited with
+    the key of other files it is ignored; an unknown type or field discards it."""
+    import json
+
+    policy = "id: p1\ntitle: 测试\nrules:\n  - {id: act, kind: activity_count, min: 5, text: 每年5次}\n"
+    root = age(workspace({ACT: ACTIVITY, "rules/p1.yaml": policy}))
+    assert cli(root, "check", "--year", "2022").exit_code == 1
+    path, entry = _entry(private_cache, "u1")
+    text = json.dumps(entry, ensure_ascii=False)
+    assert '"fail"' in text
+    flipped = json.loads(text.replace('"fail"', '"pass"'))
+    flipped["key"] = "0" * 64  # the entry of some other state of the files
+    path.write_text(json.dumps(flipped), encoding="utf-8")
+    assert cli(root, "check", "--year", "2022").exit_code == 1
+    _, entry = _entry(private_cache, "u1")
+    for planted in ('{"$record": "Popen", "fields": {"args": "touch x"}}', '{"$record": "Outcome", "fields": {"__class__": 1}}'):
+        broken = json.loads(json.dumps(entry))
+        broken["problems"] = [json.loads(planted)]
+        path.write_text(json.dumps(broken), encoding="utf-8")
+        assert cli(root, "check", "--year", "2022").exit_code == 1
+
+
+def test_a_same_size_edit_with_the_mtime_put_back_is_seen(
+    workspace: Callable[..., Path], cli: Callable[..., Result], private_cache: Path, tmp_path: Path
+) -> None:
+    """`sed …; touch -r ref F`: cached 4.0 h where --no-cache said 18.0 h."""
+    import json
+    import subprocess
+
+    root = age(workspace({ACT: ACTIVITY}))
+    month = root / ACT
+    reference = tmp_path / "ref"
+    reference.touch()
+    subprocess.run(["touch", "-r", str(month), str(reference)], check=True)
+    first = cli(root, "hours", "--year", "2022", "--format", "json").json()
+    assert {r["id"]: r["hours"] for r in first} == {"V0001": 2.0, "V0002": 2.0}
+    assert cache_files(private_cache)
+    month.write_text(ACTIVITY.replace("hours: 2,", "hours: 9,"), encoding="utf-8")  # the same size
+    subprocess.run(["touch", "-r", str(reference), str(month)], check=True)
+    after = cli(root, "hours", "--year", "2022", "--format", "json").json()
+    assert {r["id"]: r["hours"] for r in after} == {"V0001": 9.0, "V0002": 9.0}
+    assert json.loads(cli(root, "--no-cache", "hours", "--year", "2022", "--format", "json").stdout) == after

@@ -80,7 +80,8 @@ def test_numbers_masked_and_formulas_inert_unless_asked(ledger: Path, cli: Calla
 def test_csv_one_file_per_sheet_with_bom_and_no_live_formula(ledger: Path, cli: Callable[..., Result], tmp_path: Path) -> None:
     out = tmp_path / "csv"
     assert cli(ledger, "export", "--unit", "u1", "--year", "2022", "--format", "csv", "--out", str(out)).exit_code == 0
-    assert sorted(p.name for p in out.iterdir()) == sorted(["花名册.csv", "活动台账.csv", "参与明细.csv", "时长统计.csv", "达标情况.csv"])
+    expected = ["花名册.csv", "活动台账.csv", "参与明细.csv", "时长统计.csv", "达标情况.csv", ".vsledger-export"]  # and the export mark
+    assert sorted(p.name for p in out.iterdir()) == sorted(expected)
     raw = (out / "花名册.csv").read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(raw.decode("utf-8-sig").splitlines()))

@@ -177,3 +177,32 @@ def test_a_crash_between_the_two_files_leaves_both_as_they_were(
     }
     assert after == before
     assert not [p for p in (root / "ledgers/u1").iterdir() if p.name.endswith((".tmp", ".old"))]
+
+
+def test_the_scan_respects_the_file_size_cap(
+    workspace: Callable[..., Path], cli: Callable[..., Result], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A 200 MB tracked file took 58 s and 1.4 GB: a file over the cap is named as not scanned, never read."""
+    from vsledger.write import personal_split
+
+    root = workspace({"ledgers/u1/roster.yaml": ROSTER, ACT: ACTIVITY, "notes/big.txt": f"电话 {PHONE}\n" * 200})
+    git(root, "init", "-q")
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", "a big file")
+    size = (root / "notes/big.txt").stat().st_size
+    monkeypatch.setattr(personal_split, "MAX_FILE_BYTES", size - 1)
+    read: list[str] = []
+    real = Path.read_bytes
+
+    def spy(path: Path) -> bytes:
+        read.append(path.name)
+        return real(path)
+
+    monkeypatch.setattr(Path, "read_bytes", spy)
+    problems = personal_split.leaks_in_git(root)
+    assert "big.txt" not in read
+    assert [(p.file, p.code, p.line) for p in problems if p.file == "notes/big.txt"] == [("notes/big.txt", "personal-scan-skipped", 1)]
+    assert [(p.line, p.column) for p in problems if p.file == "ledgers/u1/roster.yaml"] == [(8, 17), (9, 13), (12, 54)]
+    monkeypatch.undo()
+    found = [p for p in cli(root, "validate", "--format", "json").json()["problems"] if p["file"] == "notes/big.txt"]
+    assert len(found) == 200 and found[-1]["line"] == 200 and found[0]["column"] == 4

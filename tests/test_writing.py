@@ -242,6 +242,7 @@ def test_commit_names_the_record(tmp_path: Path, cli: Callable[..., Result]) -> 
     assert git(root, "status", "--porcelain").strip() == ""
 
 
+@pytest.mark.usefixtures("vsledger_on_path")
 def test_two_clones_merge_without_conflict(tmp_path: Path, cli: Callable[..., Result]) -> None:
     origin = tmp_path / "origin"
     assert cli(origin, "init", str(origin)).exit_code == 0
@@ -250,11 +251,13 @@ def test_two_clones_merge_without_conflict(tmp_path: Path, cli: Callable[..., Re
     a, b = tmp_path / "a", tmp_path / "b"
     subprocess.run(["git", "clone", "-q", str(origin), str(a)], check=True)
     subprocess.run(["git", "clone", "-q", str(origin), str(b)], check=True)
+    for clone in (a, b):  # each clone sets up the merge driver (README: a second clerk's clone)
+        assert cli(clone, "git-setup").exit_code == 0
     month = ("--date", "2024-05-28", "--location", "广场", "--hours", "2", "--commit")
     assert cli(a, "add-activity", "--unit", "example", "--title", "甲的活动", "-p", "V0001", *month).exit_code == 0
     assert cli(b, "add-activity", "--unit", "example", "--title", "乙的活动", "-p", "V0002", *month).exit_code == 0
     git(a, "push", "-q", "origin", "HEAD:refs/heads/incoming")
-    git(b, "pull", "-q", "--no-rebase", "--no-edit", "origin", "incoming")  # would conflict without merge=union
+    git(b, "pull", "-q", "--no-rebase", "--no-edit", "origin", "incoming")  # through vsledger's merge driver
     text = (b / "ledgers/example/activities/2024-05.yaml").read_text(encoding="utf-8")
     assert "甲的活动" in text and "乙的活动" in text
     assert "<<<<<<<" not in text
@@ -307,7 +310,7 @@ def test_add_volunteer_keeps_numbers_out_of_git(tmp_path: Path, cli: Callable[..
 def test_init_workspace_checks_at_once_and_refuses_twice(tmp_path: Path, cli: Callable[..., Result]) -> None:
     root = tmp_path / "office"
     assert cli(root, "init", str(root)).exit_code == 0
-    assert (root / ".gitattributes").read_text(encoding="utf-8").count("merge=union") == 1
+    assert (root / ".gitattributes").read_text(encoding="utf-8").count("merge=vsledger") == 6
     assert "personal.yaml" in (root / ".gitignore").read_text(encoding="utf-8")
     assert (root / ".git").is_dir() and (root / "README.md").is_file()
     assert sorted(p.name for p in (root / "rules").glob("*.yaml")) == sorted(p.name for p in (REPO / "rules").glob("*.yaml"))

@@ -37,6 +37,9 @@ class ExportFormat(StrEnum):
     parquet = "parquet"
 
 
+ForceOption = Annotated[bool, typer.Option("--force", help="覆盖不是 vsledger 导出的文件 / replace a file vsledger did not write")]
+
+
 @app.command()
 def export(
     ctx: typer.Context,
@@ -46,6 +49,7 @@ def export(
     out: Annotated[Optional[Path], typer.Option("--out", "-o", help="输出文件(csv 为目录)/ where to write")] = None,
     as_of: Annotated[Optional[str], typer.Option("--as-of", help="YYYY-MM-DD")] = None,
     unmask: Annotated[bool, typer.Option("--unmask", help="导出完整的身份证号和手机号 / full ID and phone numbers")] = False,
+    force: ForceOption = False,
 ) -> None:
     """导出单位台账:花名册、活动台账、参与明细、时长统计、达标情况 / export the unit's ledger."""
     from vsledger.render.export import EXPORT_SUFFIXES, build_export, export_json, write_csv, write_xlsx
@@ -57,11 +61,11 @@ def export(
     settings = _settings(ctx)
     year = _year(year, settings)
     if format is ExportFormat.parquet:
-        raise typer.Exit(_export_parquet(settings, unit, year, out, as_of))
+        raise typer.Exit(_export_parquet(settings, unit, year, out, as_of, unmask, force))
     workspace, unit = _load_single_unit(unit, settings)
     cutoff = _parse_date(as_of, "--as-of") if as_of else default_as_of(year, settings.today)
     target = out if out is not None else Path(f"{unit}-{year}{EXPORT_SUFFIXES[format.value]}")
-    if (format is not ExportFormat.json or out is not None) and _refuse_out(settings, target, format.value):
+    if (format is not ExportFormat.json or out is not None) and _refuse_out(settings, target, format.value, force):
         raise typer.Exit(2)
     _report_ledger_state(workspace.problems, settings)
     words = format is not ExportFormat.json  # people read words; JSON keeps the codes
@@ -140,12 +144,15 @@ def report(
     format: Annotated[ReportFormat, typer.Option("--format", "-f", help="md | xlsx")] = ReportFormat.md,
     out: Annotated[Optional[Path], typer.Option("--out", "-o", help="输出文件 / where to write")] = None,
     submitted_on: Annotated[Optional[str], typer.Option("--submitted-on", help="记录报送日期 / record the hand-in (YYYY-MM-DD)")] = None,
+    force: ForceOption = False,
 ) -> None:
     """月报和半年小结;--submitted-on 记入 reports.yaml / the monthly report or half-year summary."""
     from vsledger.core.files import atomic_write
-    from vsledger.render.export import write_xlsx
+    from vsledger.core.personal import mask_text
+    from vsledger.render.export import MARKDOWN_MARK, mask_sheets, write_xlsx
     from vsledger.render.messages import ui
     from vsledger.render.period import render_markdown, report_sheets
+    from vsledger.render.terminal import safe_text
     from vsledger.report.period import period_report
     from vsledger.write.layout import record_text
     from vsledger.write.transaction import Change, Plan, WriteRefused, append_line, transact
@@ -158,18 +165,20 @@ def report(
     target = out if out is not None else (Path(f"{unit}-{period}.xlsx") if format is ReportFormat.xlsx else None)
     if target is not None:
         fmt = "xlsx" if format is ReportFormat.xlsx else "md"
-        if _refuse_out(settings, target, fmt):
+        if _refuse_out(settings, target, fmt, force):
             raise typer.Exit(2)
     _report_ledger_state(workspace.problems, settings)
     if format is ReportFormat.xlsx:
         assert target is not None
-        write_xlsx(report_sheets(result, settings.lang), target, settings.lang)
+        sheets = report_sheets(result, settings.lang)
+        mask_sheets(sheets)
+        write_xlsx(sheets, target, settings.lang)
         typer.echo(ui("exported", settings.lang, path=target))
     elif target is not None:
-        atomic_write(target, render_markdown(result, settings.lang).encode("utf-8"))
+        atomic_write(target, (MARKDOWN_MARK + mask_text(render_markdown(result, settings.lang))).encode("utf-8"))
         typer.echo(ui("exported", settings.lang, path=target))
     else:
-        typer.echo(render_markdown(result, settings.lang), nl=False)
+        typer.echo(safe_text(render_markdown(result, settings.lang)), nl=False)
     if submitted_on:
         day = _parse_date(submitted_on, "--submitted-on")
         record = {"kind": kind.value, "period": period, "submitted_on": day, "file": str(target) if target is not None else None}
@@ -197,6 +206,7 @@ def certificate(
     handler: Annotated[str, typer.Option("--handler", help="经办人 / handler")] = "",
     contact: Annotated[str, typer.Option("--contact", help="联系方式 / contact")] = "",
     unmask: Annotated[bool, typer.Option("--unmask", help="证明上印完整身份证号 / print the full ID card number")] = False,
+    force: ForceOption = False,
 ) -> None:
     """出具志愿服务记录证明(PDF,编号登记)/ issue a numbered service certificate."""
     from vsledger.render.messages import ui
@@ -217,12 +227,12 @@ def certificate(
         raise typer.Exit(1)
     if volunteer not in workspace.units[unit].volunteers:
         raise _usage_error(ui("unknown-volunteer-option", settings.lang, unit=unit, id=volunteer))
-    if out is not None and _refuse_out(settings, out, "pdf"):
+    if out is not None and _refuse_out(settings, out, "pdf", force):
         raise typer.Exit(2)
     try:
         result, target = issue_certificate(
             settings.root, unit, volunteer, start, end, settings.today, signer, handler, contact, unmask,
-            out, lambda path: _out_problem(settings, path, "pdf"),
+            out, lambda path: _out_problem(settings, path, "pdf", force),
         )  # fmt: skip
     except WriteRefused as exc:
         raise _show_refusal(exc, settings.root, settings) from None
@@ -231,26 +241,28 @@ def certificate(
     typer.echo(ui("certificate-issued", settings.lang, number=result.number, path=target))
 
 
-def _refuse_out(settings: Settings, target: Path, fmt: str) -> bool:
+def _refuse_out(settings: Settings, target: Path, fmt: str, force: bool = False) -> bool:
     """Say so and return True when an export must not be written at `target`."""
     from vsledger.render.terminal import render_problems
 
-    refusal = _out_problem(settings, target, fmt)
+    refusal = _out_problem(settings, target, fmt, force)
     if refusal is not None:
         render_problems([refusal], settings.root, settings.lang, file=sys.stderr, excerpts=False)
     return refusal is not None
 
 
-def _out_problem(settings: Settings, target: Path, fmt: str) -> Problem | None:
+def _out_problem(settings: Settings, target: Path, fmt: str, force: bool = False) -> Problem | None:
     """Why an export must not be written at `target`, or None."""
     from vsledger.core.problems import Problem
     from vsledger.render.export import check_out_path
 
-    code = check_out_path(settings.root, target, fmt)
+    code = check_out_path(settings.root, target, fmt, force)
     return Problem(str(target), code, {}, line=1, column=1) if code is not None else None
 
 
-def _export_parquet(settings: Settings, unit: str, year: int, out: Path | None, as_of: str | None) -> int:
+def _export_parquet(
+    settings: Settings, unit: str, year: int, out: Path | None, as_of: str | None, unmask: bool = False, force: bool = False
+) -> int:
     """Partitions of one unit's year in a Parquet dataset; exit code."""
     from vsledger.render import parquet
     from vsledger.render.messages import ui
@@ -261,11 +273,11 @@ def _export_parquet(settings: Settings, unit: str, year: int, out: Path | None, 
         typer.echo(ui("parquet-missing", settings.lang), err=True)
         return 2
     target = out if out is not None else Path("vsledger-parquet")
-    if _refuse_out(settings, target, "parquet"):
+    if _refuse_out(settings, target, "parquet", force):
         return 2
     workspace, unit = _load_single_unit(unit, settings)
     cutoff = _parse_date(as_of, "--as-of") if as_of else default_as_of(year, settings.today)
     _report_ledger_state(workspace.problems, settings)
-    activities, participations = parquet.write_parquet(ledger_export(workspace, unit, year, cutoff, check=False), target)
+    activities, participations = parquet.write_parquet(ledger_export(workspace, unit, year, cutoff, check=False), target, unmask)
     typer.echo(ui("parquet-written", settings.lang, path=target, activities=activities, participations=participations))
     return 1 if workspace.errors else 0

@@ -133,3 +133,44 @@ def personal_split(
             typer.echo(ui("split-gitignore", settings.lang))
     if moved_any:
         typer.echo(ui("split-history", settings.lang))
+
+
+@app.command("git-setup")
+def git_setup(ctx: typer.Context) -> None:
+    """设置 git 合并程序:两个副本的记录逐条合并 / set up vsledger's git merge driver in this clone."""
+    from vsledger.render.messages import ui
+    from vsledger.write.merge import GitUnavailable
+    from vsledger.write.merge import git_setup as setup
+
+    settings = _settings(ctx)
+    try:
+        changed = setup(settings.root)
+    except (GitUnavailable, OSError) as exc:
+        typer.echo(ui("git-setup-no-git", settings.lang, root=settings.root, detail=str(exc)), err=True)
+        raise typer.Exit(2) from None
+    for rel in changed:
+        typer.echo(ui("git-setup-done", settings.lang, file=rel))
+    if not changed:
+        typer.echo(ui("git-setup-current", settings.lang))
+
+
+@app.command("merge-file", hidden=True)
+def merge_file(
+    ctx: typer.Context,
+    base: Annotated[Path, typer.Argument(help="%O")],
+    ours: Annotated[Path, typer.Argument(help="%A (the result is written here)")],
+    theirs: Annotated[Path, typer.Argument(help="%B")],
+    path: Annotated[Optional[str], typer.Argument(help="%P")] = None,
+    marker_size: Annotated[int, typer.Option("--marker-size", help="%L")] = 7,
+) -> None:
+    """git 的合并程序(由 git 调用)/ git's merge driver for ledger files (git runs it)."""
+    from vsledger.render.messages import ui
+    from vsledger.write.merge import merge_file as merge
+
+    settings = _settings(ctx)
+    conflicts, why = merge(base, ours, theirs, path, max(1, min(marker_size, 64)))
+    if why:
+        typer.echo(ui("merge-whole-file", settings.lang, file=path or ours, detail=why), err=True)
+    elif conflicts:
+        typer.echo(ui("merge-conflicts", settings.lang, file=path or ours, count=conflicts), err=True)
+    raise typer.Exit(1 if conflicts else 0)

@@ -108,6 +108,26 @@ SCHEMA_NAMES = tuple(KINDS)
 """The schema files `vsledger schema` writes, `<name>.schema.json` each."""
 
 
+CERTIFICATES = FileKind(
+    "certificates", re.compile(_UNIT + r"certificates\.yaml$"), ("number", "volunteer", "issued_on", "from", "to", "hours"),
+    "line", id_key="number", unit_file="certificates.yaml",
+)  # fmt: skip
+"""The certificate register `vsledger certificate` appends to: not read as ledger data, merged as records."""
+MERGED_KINDS = tuple(kind for kind in KINDS.values() if kind.layout != "document" and kind.name != "personal") + (CERTIFICATES,)
+"""The files that hold records and are in git: git merges them through `vsledger merge-file`
+(personal.yaml never enters git)."""
+
+
+def git_pattern(kind: FileKind) -> str:
+    """The kind's files as a .gitattributes pattern."""
+    return f"ledgers/*/{kind.unit_file}" if kind.unit_file else "ledgers/*/activities/*.yaml"
+
+
+def merged_kind_of(rel: str) -> FileKind | None:
+    """The kind of a file the merge driver merges record by record; None for other files."""
+    return next((kind for kind in MERGED_KINDS if kind.pattern.match(rel)), None)
+
+
 def kind_of(rel: str) -> FileKind | None:
     """The kind of a workspace file by its path (`ledgers/u1/roster.yaml`); None for others."""
     for kind in KINDS.values():

@@ -24,6 +24,9 @@ RECORD_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$")
 _CLOCK_RE = re.compile(r"^([01]?[0-9]|2[0-3]):([0-5][0-9])$")
 _HOURS_PLACES = Decimal("0.01")
 MAX_DAY_HOURS = Decimal(24)
+MAX_TOTAL_HOURS = Decimal(100_000)
+"""Prior, training and time-bank hours: more than eleven years of days and nights is a typing error,
+and a bound keeps every later sum and rounding within Decimal's precision."""
 
 Employment = Literal["staff", "contract", "retired", "resident", "student", "other"]
 ReportKind = Literal["plan", "monthly", "half-year", "annual"]
@@ -77,9 +80,9 @@ def _to_hours(value: Any) -> Decimal:
     if not isinstance(value, Decimal) or not value.is_finite():
         raise _err("invalid-hours", value=str(value))
     if value <= 0 or value > MAX_DAY_HOURS:
-        raise _err("hours-range", value=str(value))
+        raise _err("hours-range", value=_short(value))
     if value != value.quantize(_HOURS_PLACES):
-        raise _err("hours-precision", value=str(value))
+        raise _err("hours-precision", value=_short(value))
     return value
 
 
@@ -91,9 +94,18 @@ def _to_total_hours(value: Any) -> Decimal:
         number = Decimal(value) if not isinstance(value, Decimal) else value
     except ArithmeticError:
         raise _err("invalid-hours", value=str(value)) from None
-    if not number.is_finite() or number < 0 or number != number.quantize(_HOURS_PLACES):
+    if not number.is_finite() or number < 0:
         raise _err("invalid-hours", value=str(value))
+    if number > MAX_TOTAL_HOURS:  # before any rounding: 1e30 cannot be quantized
+        raise _err("hours-too-large", value=_short(number), limit=MAX_TOTAL_HOURS)
+    if number != number.quantize(_HOURS_PLACES):
+        raise _err("hours-precision", value=_short(number))
     return number
+
+
+def _short(number: Decimal) -> str:
+    """A number as a message shows it: never expanded digit by digit (1E+30, not thirty zeros)."""
+    return str(number) if -30 <= number.adjusted() <= 30 else f"{number:.3E}"
 
 
 def _to_clock(value: Any) -> time:

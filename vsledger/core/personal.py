@@ -14,10 +14,13 @@ LANDLINE_RE = re.compile(r"^0\d{2,3}-?\d{7,8}$")
 PHONE_PATTERN = r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$"
 """Either, as one pattern (the editor schema's)."""
 
-# Anything in free text that looks like a full number; used as a safety net over
-# every message and excerpt we print.
-_ID_IN_TEXT = re.compile(r"(?<![\dA-Za-z])([1-9]\d{5})(\d{8})(\d{3}[\dXx])(?![\dA-Za-z])")
-_PHONE_IN_TEXT = re.compile(r"(?<!\d)(1[3-9]\d)(\d{4})(\d{4})(?!\d)")
+# Anything in free text that could be a personal number, valid or not, whatever field it
+# stands in: every run of 11 or more digits (a mobile or a landline with its area code, an
+# ID card number with its X), and a mobile written in groups (139-1234-5678). The safety
+# net over every message, excerpt and export we write.
+_NUMBER_IN_TEXT = re.compile(r"(?<!\d)\d{11,}[Xx]?(?![\dXx])")
+_GROUPED_PHONE = re.compile(r"(?<!\d)(1\d\d)([ -])(\d{4})\2(\d{4})(?!\d)")
+_MAYBE_NUMBER = re.compile(r"\d{11}|1\d\d[ -]\d{4}[ -]\d{4}")
 
 
 def id_check_digit(first17: str) -> str:
@@ -37,9 +40,19 @@ def phone_ok(value: str) -> bool:
 
 
 def mask_id_number(value: str) -> str:
-    if len(value) < 10:
-        return "*" * len(value)
+    """An ID card number shows its region and last four; anything else typed there, no more than a phone."""
+    if len(value) not in (15, 18):
+        return mask_number(value)
     return value[:6] + "*" * (len(value) - 10) + value[-4:]
+
+
+def mask_number(value: str) -> str:
+    """A number of unknown kind: at most its first three and last four characters, never most of it."""
+    if len(value) >= 15:
+        return value[:6] + "*" * (len(value) - 10) + value[-4:]
+    if len(value) >= 11:
+        return value[:3] + "*" * (len(value) - 7) + value[-4:]
+    return "*" * len(value)
 
 
 def mask_phone(value: str) -> str:
@@ -51,12 +64,9 @@ def mask_phone(value: str) -> str:
     return value[:3] + "*" * (len(value) - 7) + value[-4:]
 
 
-_ELEVEN_DIGITS = re.compile(r"\d{11}")
-
-
 def mask_text(text: str) -> str:
-    """Mask every full ID card or mobile number that appears in free text."""
-    if not _ELEVEN_DIGITS.search(text):  # one fast pass: most output holds no such run of digits
+    """Mask every number in free text that could be an ID card or phone number."""
+    if not _MAYBE_NUMBER.search(text):  # one fast pass: most output holds no such run of digits
         return text
-    text = _ID_IN_TEXT.sub(lambda m: m.group(1) + "********" + m.group(3), text)
-    return _PHONE_IN_TEXT.sub(lambda m: m.group(1) + "****" + m.group(3), text)
+    text = _NUMBER_IN_TEXT.sub(lambda m: mask_number(m.group()), text)
+    return _GROUPED_PHONE.sub(lambda m: f"{m.group(1)}{m.group(2)}****{m.group(2)}{m.group(4)}", text)

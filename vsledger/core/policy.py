@@ -56,13 +56,21 @@ def _to_amount(value: Any) -> Decimal:
     number = Decimal(value)
     if not number.is_finite() or number < 0:
         raise _err("invalid-number", field="min")
+    if number > MAX_PARAMETER:  # before any rounding: 40 digits cannot be quantized
+        raise _err("number-too-large", field="min", limit=MAX_PARAMETER)
     return number
 
 
 def _to_count(value: Any) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
         raise _err("invalid-number", field="min")
+    if value > MAX_PARAMETER:
+        raise _err("number-too-large", field="min", limit=MAX_PARAMETER)
     return value
+
+
+MAX_PARAMETER = 1_000_000
+"""A rule's amount or count: no target of a volunteer-service policy comes near it."""
 
 
 def _to_list(value: Any) -> Any:

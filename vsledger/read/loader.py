@@ -33,7 +33,7 @@ from vsledger.core.ledger import (
 from vsledger.core.model import REQUEST_STEPS, UNIT_ID_RE, Activity, Group, PersonalEntry, Redemption, Report, Unit, Volunteer
 from vsledger.core.problems import DocPath, Problem
 from vsledger.core.progress import SILENT, Progress
-from vsledger.read.yamlsource import ParsedFile, decode, parse_text
+from vsledger.read.yamlsource import ParsedFile, conflict_sides, decode, parse_text
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -139,7 +139,9 @@ def _inside(root: Path, path: Path) -> bool:
     return True
 
 
-def read_yaml(files: Files, rel: str, problems: list[Problem], positions: bool = False) -> ParsedFile | None:
+def read_yaml(
+    files: Files, rel: str, problems: list[Problem], positions: bool = False, wanted: set[DocPath] | None = None
+) -> ParsedFile | None:
     if not positions and rel in files.preparsed:
         parsed, found = files.preparsed.pop(rel)
         problems.extend(found)
@@ -156,7 +158,14 @@ def read_yaml(files: Files, rel: str, problems: list[Problem], positions: bool =
     problems.extend(decode_problems)
     if text is None:
         return None
-    parsed = parse_text(text, rel, positions=positions)
+    conflict = conflict_sides(text)
+    if conflict is not None:
+        line, ours, theirs = conflict
+        found = Problem(rel, "merge-conflict", {}, line=line, column=1)
+        problems.append(found)
+        sides = (parse_text(ours, rel).data, parse_text(theirs, rel).data)
+        return ParsedFile(problems=[found], values={} if positions else None, keys={} if positions else None, sides=sides)
+    parsed = parse_text(text, rel, positions=positions, wanted=wanted)
     problems.extend(parsed.problems)
     return parsed
 
@@ -250,7 +259,9 @@ def _load_unit(workspace: Workspace, files: Files, unit_dir: Path, rel: str) -> 
     if not files.is_file(roster_rel):
         problems.append(Problem(roster_rel, "missing-file", {"file": "roster.yaml"}, line=1, column=1))
     else:
-        data = _document(read_yaml(files, roster_rel, problems), roster_rel, dict, problems)
+        parsed = read_yaml(files, roster_rel, problems)
+        ledger.known_volunteer_ids |= _ids_in_sides(parsed, "volunteers")
+        data = _document(parsed, roster_rel, dict, problems)
         if data is not None:
             for key in data:
                 if key != "volunteers":
@@ -281,7 +292,9 @@ def _load_unit(workspace: Workspace, files: Files, unit_dir: Path, rel: str) -> 
                 problems.append(Problem(file_rel, "bad-file-name", {"name": name}, line=1, column=1))
             continue
         month = (int(match.group(1)), int(match.group(2)))
-        items = _document(read_yaml(files, file_rel, problems), file_rel, list, problems)
+        parsed = read_yaml(files, file_rel, problems)
+        ledger.known_activity_ids |= _ids_in_sides(parsed, None)
+        items = _document(parsed, file_rel, list, problems)
         for index, item in enumerate(items or []):
             raw_id = item.get("id") if isinstance(item, dict) else None
             if isinstance(raw_id, str):
@@ -315,6 +328,17 @@ def _load_unit(workspace: Workspace, files: Files, unit_dir: Path, rel: str) -> 
         ledger.personal[entry.id] = entry
         _join_personal(ledger, entry, personal_rel, index, problems)
     return ledger
+
+
+def _ids_in_sides(parsed: ParsedFile | None, records_key: str | None) -> set[str]:
+    """The ids on either side of a conflicted file: records that name them are not reported as well."""
+    ids: set[str] = set()
+    for data in parsed.sides or () if parsed is not None else ():
+        items = data.get(records_key) if records_key and isinstance(data, dict) else data
+        for item in items if isinstance(items, list) else ():
+            if isinstance(item, dict) and isinstance(item.get("id"), (str, int)):
+                ids.add(str(item["id"]))
+    return ids
 
 
 def _list_records(
@@ -458,7 +482,8 @@ def locate(files: Files, problems: list[Problem]) -> None:
         if problem.path is not None and problem.line == 0:
             pending[problem.file].append(problem)
     for rel, items in pending.items():
-        parsed = read_yaml(files, rel, [], positions=True)
+        wanted = {problem.path[:end] for problem in items if problem.path is not None for end in range(len(problem.path) + 1)}
+        parsed = read_yaml(files, rel, [], positions=True, wanted=wanted)
         for problem in items:
             if parsed is None or parsed.values is None:
                 problem.line, problem.column = 1, 1

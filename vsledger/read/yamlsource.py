@@ -50,6 +50,8 @@ class ParsedFile:
     """Position of the value at each path (only when parsed with positions)."""
     keys: dict[DocPath, Position] | None = None
     """Position of the key that introduces each mapping entry."""
+    sides: tuple[Any, Any] | None = None
+    """A file with git's conflict markers: each side's data, only to know which ids exist."""
 
     def position(self, path: DocPath, at_key: bool = False) -> Position:
         """Best position for `path`: the nearest enclosing node that exists."""
@@ -118,7 +120,34 @@ def decode(raw: bytes, file: str) -> tuple[str | None, list[Problem]]:
     return text, []
 
 
-def parse_text(text: str, file: str, positions: bool = False) -> ParsedFile:
+_MARKERS = ("<<<<<<<", "|||||||", "=======", ">>>>>>>")
+
+
+def conflict_sides(text: str) -> tuple[int, str, str] | None:
+    """The line of git's first conflict marker and the text of each side; None without markers.
+
+    A conflicted file is one problem at its marker, not a YAML error and twenty knock-ons."""
+    if "<<<<<<<" not in text:
+        return None
+    first = 0
+    state = 0  # 0 both sides, 1 ours, 2 the merge base (diff3), 3 theirs
+    ours: list[str] = []
+    theirs: list[str] = []
+    for number, line in enumerate(text.splitlines(keepends=True), 1):
+        marker = line[:7]
+        if marker in _MARKERS and (len(line) == 7 or line[7] in " \r\n"):
+            first = first or number
+            state = {"<<<<<<<": 1, "|||||||": 2, "=======": 3, ">>>>>>>": 0}[marker]
+            continue
+        if state in (0, 1):
+            ours.append(line)
+        if state in (0, 3):
+            theirs.append(line)
+    return (first, "".join(ours), "".join(theirs)) if first else None
+
+
+def parse_text(text: str, file: str, positions: bool = False, wanted: set[DocPath] | None = None) -> ParsedFile:
+    """`wanted`: with positions, keep only these paths' (a large file's every position took 28 times its size)."""
     result = ParsedFile()
     values: dict[DocPath, Position] | None = {} if positions else None
     keys: dict[DocPath, Position] | None = {} if positions else None
@@ -145,7 +174,7 @@ def parse_text(text: str, file: str, positions: bool = False) -> ParsedFile:
         frame = stack[-1]
         container, path = frame[0], frame[1]
         if isinstance(container, list):
-            if values is not None:
+            if values is not None and (wanted is None or path + (len(container),) in wanted):
                 values[path + (len(container),)] = (mark.line + 1, mark.column + 1)
             container.append(value)
             return True
@@ -174,7 +203,7 @@ def parse_text(text: str, file: str, positions: bool = False) -> ParsedFile:
         frame[2] = _NO_KEY
         if key is _BAD_KEY:
             return False
-        if values is not None and keys is not None:
+        if values is not None and keys is not None and (wanted is None or path + (key,) in wanted):
             values[path + (key,)] = (mark.line + 1, mark.column + 1)
             keys[path + (key,)] = (frame[3].line + 1, frame[3].column + 1)
         container[key] = value
@@ -280,7 +309,14 @@ def parse_text(text: str, file: str, positions: bool = False) -> ParsedFile:
             problems.append(Problem(file, "yaml-syntax", {"detail": message}, line=1, column=1))
         return _abandon(result)
     except yaml.YAMLError as exc:  # reader errors: characters YAML does not allow
-        problems.append(Problem(file, "yaml-syntax", {"detail": str(exc).splitlines()[0]}, line=1, column=1))
+        character = getattr(exc, "character", None)
+        at = text.find(character) if isinstance(character, str) else text.find(chr(character)) if isinstance(character, int) else -1
+        if at >= 0:  # where the character is (LibYAML counts bytes, the pure reader characters: find it)
+            line = text.count("\n", 0, at) + 1
+            column = at - (text.rfind("\n", 0, at) + 1) + 1
+            problems.append(Problem(file, "control-character", {"char": f"U+{ord(text[at]):04X}"}, line=line, column=column))
+        else:
+            problems.append(Problem(file, "yaml-syntax", {"detail": str(exc).splitlines()[0]}, line=1, column=1))
         return _abandon(result)
     finally:
         parser.dispose()

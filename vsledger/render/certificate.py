@@ -15,6 +15,7 @@ from datetime import date
 from decimal import Decimal
 
 from vsledger.core.model import Activity
+from vsledger.render.export import EXPORT_MARK
 
 
 @dataclass
@@ -50,6 +51,7 @@ def pdf_bytes(certificate: Certificate) -> bytes:
     width, height = A4
     pdf = canvas.Canvas(buffer, pagesize=A4)
     pdf.setTitle(f"志愿服务记录证明 {certificate.number}")
+    pdf.setCreator(EXPORT_MARK)  # what lets a later --out replace it
     pdf.setFont(font, 22)
     pdf.drawCentredString(width / 2, height - 90, "志愿服务记录证明")
     pdf.setFont(font, 10)

@@ -9,12 +9,15 @@ from __future__ import annotations
 
 import csv
 import io
+import json
+import zipfile
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, Literal
 
+from vsledger import __version__
 from vsledger.check.rules.registry import round_half_up
 from vsledger.core.files import atomic_save, atomic_write
 from vsledger.core.personal import mask_id_number, mask_phone, mask_text
@@ -166,10 +169,15 @@ def build_export(export: LedgerExport, lang: str, unmask: bool = False, words: b
             "; ".join(describe_failing(item) for item in result.outcome.failing),
         ])  # fmt: skip
     sheets = [roster, activities, participations, hours, compliance]
-    if not unmask:  # a safety net over every text cell, names and free text included
-        for sheet in sheets:
-            sheet.rows = [[mask_text(v) if isinstance(v, str) else v for v in row] for row in sheet.rows]
+    if not unmask:
+        mask_sheets(sheets)
     return sheets
+
+
+def mask_sheets(sheets: list[ExportSheet]) -> None:
+    """A safety net over every text cell, names and free text included."""
+    for sheet in sheets:
+        sheet.rows = [[mask_text(v) if isinstance(v, str) else v for v in row] for row in sheet.rows]
 
 
 # --- writers --------------------------------------------------------------------------
@@ -233,6 +241,9 @@ def write_xlsx(sheets: list[ExportSheet], path: Path, lang: str, progress: Progr
             chart.set_categories(Reference(ws, min_col=3, max_col=14, min_row=1, max_row=1))
             chart.legend = None
             ws.add_chart(chart, f"B{last + 3}")
+    from openpyxl.packaging.custom import StringProperty
+
+    workbook.custom_doc_props.append(StringProperty(name=EXPORT_MARK, value=__version__))
     progress.phase("progress-saving", 1)
     atomic_save(path, workbook.save)
     progress.close()
@@ -262,7 +273,13 @@ def write_csv(sheets: list[ExportSheet], directory: Path, lang: str) -> list[Pat
         path = directory / f"{sheet.title(lang)}.csv"
         atomic_write(path, ("\ufeff" + buffer.getvalue()).encode("utf-8"))
         written.append(path)
+    mark_directory(directory)
     return written
+
+
+def mark_directory(directory: Path) -> None:
+    """The sidecar that says a CSV or Parquet directory is vsledger's to replace (a CSV has no place for a comment)."""
+    atomic_write(directory / SIDECAR, f"written by vsledger {__version__}; the next export replaces this directory\n".encode())
 
 
 def _csv_value(value: Any) -> str:
@@ -285,8 +302,18 @@ def export_json(sheets: list[ExportSheet], unit: str, year: int) -> dict[str, An
     }
 
 
-def check_out_path(root: Path, out: Path, fmt: str) -> str | None:
-    """A problem code when `out` must not be written: inside the ledger's own folders, or over a file that is not an export."""
+EXPORT_MARK = "vsledger-export"
+"""What marks a file vsledger wrote: a workbook's custom property, the sidecar of a CSV or Parquet
+directory, the Creator of a certificate; a report's first line is MARKDOWN_MARK."""
+MARKDOWN_MARK = "<!-- vsledger-export: written by vsledger, replaced by the next export -->\n"
+SIDECAR = ".vsledger-export"
+MAX_MARK_PROBE = 512 * 1024 * 1024
+"""A JSON export is recognised by its shape; a file larger than this is not read to find out."""
+
+
+def check_out_path(root: Path, out: Path, fmt: str, force: bool = False) -> str | None:
+    """A problem code when `out` must not be written: inside the ledger's own folders, or over
+    anything vsledger did not write (unless `force`): a README, a schema, a clerk's own workbook."""
     target = out.resolve()
     for protected in ("ledgers", "rules"):
         try:
@@ -294,12 +321,38 @@ def check_out_path(root: Path, out: Path, fmt: str) -> str | None:
             return "out-inside-ledger"
         except ValueError:
             pass
-    if fmt == "csv":
-        if target.exists() and (not target.is_dir() or any(not p.name.endswith(".csv") for p in target.iterdir())):
+    if force or (not target.exists() and not out.is_symlink()):
+        return None
+    if fmt in ("csv", "parquet"):  # a directory of the export's own files, with its sidecar
+        if not target.is_dir():
             return "out-not-export"
-    elif fmt == "parquet":  # a dataset directory: its two tables and nothing else
-        if target.exists() and (not target.is_dir() or any(p.name not in ("activities", "participations") for p in target.iterdir())):
+        names = {p.name for p in target.iterdir()}
+        allowed = (lambda n: n.endswith(".csv")) if fmt == "csv" else (lambda n: n in ("activities", "participations"))
+        if names and (SIDECAR not in names or any(not allowed(n) for n in names - {SIDECAR})):
             return "out-not-export"
-    elif target.exists() and (target.is_dir() or target.suffix.lower() != EXPORT_SUFFIXES[fmt]):
+        return None
+    if target.is_dir() or target.suffix.lower() != EXPORT_SUFFIXES.get(fmt, f".{fmt}") or not is_marked(target, fmt):
         return "out-not-export"
     return None
+
+
+def is_marked(path: Path, fmt: str) -> bool:
+    """Whether a file carries the mark vsledger writes into every export of its kind."""
+    try:
+        if fmt == "xlsx":
+            with zipfile.ZipFile(path) as book:
+                custom = book.read("docProps/custom.xml") if "docProps/custom.xml" in book.namelist() else b""
+            return f'name="{EXPORT_MARK}"'.encode() in custom
+        if fmt == "md":
+            with path.open("rb") as handle:
+                return handle.readline().decode("utf-8", "replace") == MARKDOWN_MARK
+        if fmt == "pdf":
+            return f"/Creator ({EXPORT_MARK})".encode() in path.read_bytes()
+        if fmt == "json":  # no comment in JSON: its shape is the mark, keys a schema or a config never has
+            if path.stat().st_size > MAX_MARK_PROBE:
+                return False
+            data = json.loads(path.read_bytes())
+            return isinstance(data, dict) and {"unit", "year", "roster", "participations"} <= set(data)
+    except (OSError, ValueError, zipfile.BadZipFile, KeyError):
+        return False
+    return False

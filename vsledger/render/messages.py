@@ -111,7 +111,10 @@ PROBLEMS: dict[str, tuple[str, str]] = {
         "run vsledger personal split to move the numbers into personal.yaml, which stays out of git; the numbers also stay in history until purged (see its output)",
     ),
     "out-inside-ledger": ("an export cannot be written inside ledgers/ or rules/", "choose another place, e.g. --out ledger.xlsx"),
-    "out-not-export": ("--out names an existing file that is not an export of this kind; not overwritten", "choose another name"),
+    "out-not-export": (
+        "--out names an existing file that vsledger did not write (it carries no export mark); not overwritten",
+        "choose another name, or add --force to replace it",
+    ),
     "invalid-thresholds": ("star_thresholds must be a rising list of positive numbers, e.g. [100, 300, 600, 1000, 1500]", ""),
     "import-unreadable": ("cannot read the spreadsheet ({detail})", "use .xlsx or .csv"),
     "import-no-header": ("the first row must be the header, with a 姓名 column at least", ""),
@@ -214,6 +217,19 @@ PROBLEMS: dict[str, tuple[str, str]] = {
     "bundle-missing-file": ("{member} is missing from the archive", "the archive was damaged or altered; ask for a new one"),
     "bundle-same-unit-twice": ("a second bundle of unit {unit} in one collect", "collect the latest bundle of a unit"),
     "collect-target-not-directory": ("ledgers/{unit} is a link or a file, not a directory; nothing was written", ""),
+    "merge-conflict": (
+        "unresolved merge conflict (git's conflict markers)",
+        "keep the right record(s) between the markers, delete the marker lines, then git add the file",
+    ),
+    "hours-too-large": (
+        "{value} hours is more than any real total (at most {limit})",
+        "check the number; hours are written as e.g. 120 or 35.5",
+    ),
+    "number-too-large": ("'{field}' is more than any real target (at most {limit})", "check the number in the policy"),
+    "personal-scan-skipped": (
+        "not searched for personal numbers: the file is larger than the limit ({size} bytes, limit {limit})",
+        "keep large files out of the workspace's git, or search them yourself: git grep -nE '[0-9]{{11}}'",
+    ),
 }
 
 UI: dict[str, str] = {
@@ -457,6 +473,11 @@ UI: dict[str, str] = {
     "summary-kind-unit": "unit",
     "summary-kind-group": "group",
     "summary-empty": "no units",
+    "git-setup-done": "{file}: the merge driver is set up (records merge one by one; a record changed in both clones is a conflict)",
+    "git-setup-current": "the merge driver was already set up; nothing changed",
+    "git-setup-no-git": "{root} is not a git repository ({detail}); run git init or git clone first",
+    "merge-whole-file": "{file}: cannot merge record by record ({detail}); the whole file is marked as a conflict",
+    "merge-conflicts": "{file}: {count} record(s) changed in both clones; resolve the marked records, then run vsledger validate",
 }
 
 

@@ -13,6 +13,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from vsledger.core.personal import mask_text
+from vsledger.render.export import mark_directory
 from vsledger.report.ledger_export import LedgerExport
 
 
@@ -24,8 +26,10 @@ def available() -> bool:
     return True
 
 
-def write_parquet(export: LedgerExport, out: Path) -> tuple[int, int]:
-    """Write (or replace) the unit's partitions for the year; (activities, participations) written."""
+def write_parquet(export: LedgerExport, out: Path, unmask: bool = False) -> tuple[int, int]:
+    """Write (or replace) the unit's partitions for the year; (activities, participations) written.
+
+    Free text (titles, places) has its numbers masked, as every export does, unless `unmask`."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
@@ -61,10 +65,15 @@ def write_parquet(export: LedgerExport, out: Path) -> tuple[int, int]:
             ("volunteer", pa.string()), ("hours", hours_type),
         ]),
     }  # fmt: skip
+    if not unmask:
+        for key in ("title", "team", "category", "location", "corrects"):
+            activities[key] = [mask_text(v) if isinstance(v, str) else v for v in activities[key]]
+        activities["tags"] = [[mask_text(t) for t in tags] for tags in activities["tags"]]
     for name, columns in (("activities", activities), ("participations", participations)):
         table = pa.Table.from_pydict(columns, schema=schemas[name])
         pq.write_to_dataset(
             table, root_path=str(out / name), partition_cols=["unit", "year"],
             existing_data_behavior="delete_matching", basename_template=f"{unit}-{year}-{{i}}.parquet",
         )  # fmt: skip
+    mark_directory(out)
     return len(activities["id"]), len(participations["activity"])

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 import sys
 from dataclasses import dataclass, field
 from datetime import date
@@ -84,16 +85,37 @@ class Table:
         self.rows = [row[:index] + row[index + 1 :] for row in self.rows]
 
 
+# C0 and C1 controls (ESC, BEL, the 8-bit CSI), DEL, and the bidirectional overrides that make
+# text read other than it is: never written raw to a terminal, a CSV or a message.
+_CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+_CONTROLS_AND_BREAKS = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def _escaped(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def escape_controls(text: str, one_line: bool = False) -> str:
+    """Control characters from a file shown as `\\x1b`: they reach the reader as text, never as commands."""
+    return (_CONTROLS_AND_BREAKS if one_line else _CONTROLS).sub(_escaped, text)
+
+
+def safe_text(text: str, one_line: bool = False) -> str:
+    """What any output may show of text from a file: numbers masked, controls escaped."""
+    return escape_controls(mask_text(text), one_line)
+
+
 def cell_text(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, (Styled, Items)):
-        return mask_text(str(value))
+        return safe_text(str(value))
     if isinstance(value, Decimal):  # hours: always two places, so columns line up
         return format(value.quantize(Decimal("0.01")), "f")
     if isinstance(value, date):
         return value.isoformat()
-    return mask_text(str(value))
+    return safe_text(str(value))
 
 
 def render_terminal(tables: list[Table | BarChart], file: Any = None) -> None:
@@ -120,13 +142,13 @@ def render_terminal(tables: list[Table | BarChart], file: Any = None) -> None:
 
 def _rich_cell(value: Any, width: int) -> Any:
     if isinstance(value, Items) and width < ITEMS_ONE_PER_LINE_BELOW:
-        return mask_text("\n".join(value.parts))
+        return safe_text("\n".join(value.parts))
     if isinstance(value, Styled):
         from rich.text import Text
 
         text = Text()
         for part, style in value.parts:
-            text.append(mask_text(part), style=style)
+            text.append(safe_text(part), style=style)
         return text
     return cell_text(value)
 
@@ -150,7 +172,7 @@ def render_chart(chart: BarChart, console: Any) -> None:
     console.print(Text(chart.title, style="bold"))
     if not chart.bars:
         return
-    labels = [mask_text(label) for label, _ in chart.bars]
+    labels = [safe_text(label, one_line=True) for label, _ in chart.bars]
     values = [f"{cell_text(value)} {chart.unit}" for _, value in chart.bars]
     label_width = max(cell_len(label) for label in labels)
     value_width = max(len(v) for v in values)
@@ -188,7 +210,8 @@ def render_json(data: Any, file: Any = None) -> None:
     """Indented for a person at a terminal; compact (and several times faster) for a program."""
     out = file or sys.stdout
     indent = 2 if getattr(out, "isatty", lambda: False)() else None
-    out.write(mask_text(json.dumps(data, ensure_ascii=False, indent=indent)))
+    # json escapes C0 controls itself; C1 controls and the bidi overrides it leaves raw
+    out.write(_CONTROLS.sub(lambda m: f"\\u{ord(m.group()):04x}", mask_text(json.dumps(data, ensure_ascii=False, indent=indent))))
     out.write("\n")
 
 
@@ -197,7 +220,8 @@ def render_json(data: Any, file: Any = None) -> None:
 
 def problem_line(problem: Problem, lang: str) -> str:
     level = "" if problem.level is Level.ERROR else f"{ui('warning', lang)}: "
-    return f"{problem.file}:{problem.line}:{problem.column}: {problem.code}: {level}{problem_message(problem, lang)}"
+    line = f"{problem.file}:{problem.line}:{problem.column}: {problem.code}: {level}{problem_message(problem, lang)}"
+    return safe_text(line, one_line=True)
 
 
 def render_problems(
@@ -216,12 +240,14 @@ def render_problems(
         source = _source_line(root, problem.file, problem.line, lines_cache, overrides or {})
         if source is not None:
             gutter = f"{problem.line:>5} | "
-            shown, column = excerpt_window(mask_text(source), problem.column, width - len(gutter))
+            before = safe_text(source[: max(0, problem.column - 1)], one_line=True)
+            source = before + safe_text(source[max(0, problem.column - 1) :], one_line=True)
+            shown, column = excerpt_window(source, len(before) + 1, width - len(gutter))
             out.write(gutter + shown + "\n")
             out.write(" " * (len(gutter) - 2) + "| " + _caret_pad(shown, column) + "^\n")
         hint = problem_hint(problem, lang)
         if hint:
-            out.write(f"      {ui('hint', lang)}: {hint}\n")
+            out.write(f"      {ui('hint', lang)}: {safe_text(hint, one_line=True)}\n")
     errors = sum(1 for p in problems if p.level is Level.ERROR)
     warnings = len(problems) - errors
     if problems:
@@ -271,6 +297,8 @@ def _source_line(root: Path, rel: str, line: int, cache: dict[str, list[str]], o
     """The line as the problem saw it: a record refused before writing shows its would-be text."""
     if rel not in cache:
         try:
+            if rel not in overrides and not (root / rel).resolve().is_relative_to(root.resolve()):
+                raise PermissionError(rel)  # a link out of the workspace: nothing of that file is shown
             raw = overrides[rel] if rel in overrides else (root / rel).read_bytes()
             cache[rel] = raw.decode("utf-8-sig", errors="replace").splitlines()
         except OSError:

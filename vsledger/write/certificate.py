@@ -17,7 +17,7 @@ from typing import Any
 
 from vsledger.core.hours import service_record
 from vsledger.core.ledger import Workspace
-from vsledger.core.personal import mask_id_number
+from vsledger.core.personal import mask_id_number, mask_text
 from vsledger.core.problems import Problem
 from vsledger.render.certificate import Certificate, pdf_bytes
 from vsledger.write.layout import flow_record
@@ -48,6 +48,8 @@ def build_certificate(
     id_number = volunteer.id_number
     if id_number is not None and not unmask:
         id_number = mask_id_number(id_number)
+    if not unmask:  # a number typed into a title or a place is masked on paper as everywhere
+        served = [(a.model_copy(update={"title": mask_text(a.title), "location": mask_text(a.location)}), h) for a, h in served]
     return Certificate(
         number=number, unit_name=ledger.name, volunteer_id=volunteer_id,
         name=volunteer.name, id_number=id_number, registration_no=volunteer.registration_no, start=start, end=end,

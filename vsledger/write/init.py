@@ -12,12 +12,10 @@ from vsledger.core.filekinds import SCHEMA_DIR, modeline
 from vsledger.core.problems import Problem
 from vsledger.render.schema import all_schemas, schema_text
 from vsledger.write.layout import record_text
+from vsledger.write.merge import GitUnavailable, attributes_text, git_setup
 from vsledger.write.transaction import WriteRefused, workspace_lock, write_files
 
-GITATTRIBUTES = """\
-# Two clerks appending to the same month file in two clones: git keeps both sides' records.
-ledgers/*/activities/*.yaml merge=union
-"""
+GITATTRIBUTES = attributes_text("")
 
 GITIGNORE = """\
 # ID card and phone numbers never go into git (《志愿服务条例》第二十条, PIPL).
@@ -120,5 +118,6 @@ def init_workspace(root: Path, today: date, lang: str = "zh") -> None:
         if (root / "ledgers").exists() or (root / "rules").exists():
             raise WorkspaceExists(str(root))
         write_files(root, files)
-    with contextlib.suppress(FileNotFoundError):  # no git: the workspace still works
+    with contextlib.suppress(OSError, GitUnavailable, subprocess.CalledProcessError):  # no git: the workspace still works
         subprocess.run(["git", "init", "-q"], cwd=root, check=False, capture_output=True)
+        git_setup(root)

@@ -30,6 +30,8 @@ def scalar(value: Any, quote: bool = False) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, Decimal):  # 2.50 → 2.5, 3.0 → 3: the shortest exact form
+        if value.is_finite() and not -30 <= value.adjusted() <= 30:  # 1e-9999999999 as written, not as ten billion zeros
+            return str(value)
         text = format(value, "f")
         return text.rstrip("0").rstrip(".") if "." in text else text
     if isinstance(value, int):

@@ -38,6 +38,7 @@ from vsledger.check.pipeline import load_workspace
 from vsledger.core.filekinds import modeline
 from vsledger.core.files import SetNotWritten, recover, replace_all
 from vsledger.core.ledger import Workspace
+from vsledger.core.personal import mask_text
 from vsledger.core.problems import Level, Problem
 
 LOCK_NAME = ".vsledger.lock"
@@ -318,7 +319,10 @@ def append_volunteer(old: bytes | None, block: str) -> bytes:
 
 
 def git_commit(root: Path, files: list[str], message: str) -> str | None:
-    """`git add` the files and commit only them; the error text when git refuses."""
+    """`git add` the files and commit only them; the error text when git refuses.
+
+    History is forever and never `--unmask`ed: a number in a title is masked in the message."""
+    message = mask_text(message)
     try:
         subprocess.run(["git", "add", "--", *files], cwd=root, check=True, capture_output=True, text=True)
         subprocess.run(["git", "commit", "-q", "-m", message, "--", *files], cwd=root, check=True, capture_output=True, text=True)
