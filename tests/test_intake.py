@@ -132,6 +132,12 @@ def test_the_same_ledger_gives_the_same_archive(cli: Callable[..., Result], unit
     first = make_bundle(cli, unit_ws, tmp_path / "a.tar.gz").read_bytes()
     second = make_bundle(cli, unit_ws, tmp_path / "b.tar.gz").read_bytes()
     assert first == second
+    make_bundle(cli, unit_ws, tmp_path / "a.tar.gz")  # a bundle is replaced by the next one, not refused
+    foreign = tmp_path / "mine.tar.gz"
+    foreign.write_bytes(gzip.compress(b"a clerk's own archive"))
+    refused = cli(unit_ws, "bundle", "--unit", "u1", "--out", str(foreign))
+    assert refused.exit_code == 2 and "out-not-export" in refused.stderr
+    assert gzip.decompress(foreign.read_bytes()) == b"a clerk's own archive"
 
 
 @needs_git

@@ -92,6 +92,8 @@ def test_a_number_in_free_text_is_masked_in_every_output(
 
     root = workspace({ACT: TITLED})
     subprocess.run(["git", "init", "-q"], cwd=root, check=True)
+    subprocess.run(["git", "add", "-A"], cwd=root, check=True)
+    subprocess.run(["git", "commit", "-qm", "台账"], cwd=root, check=True)  # --commit refuses to sweep up uncommitted files
     report = cli(root, "report", "monthly", "--unit", "u1", "--period", "2024-05")
     assert report.exit_code in (0, 1) and "义诊" in report.stdout and PHONE not in report.stdout
     md = tmp_path / "月报.md"

@@ -140,13 +140,22 @@ def test_workbook_keeps_the_exports_conventions(cli: Callable[..., Result], root
 def test_csv_and_markdown(cli: Callable[..., Result], root: Path, tmp_path: Path) -> None:
     out = tmp_path / "csv"
     assert cli(root, *ARGS, "--format", "csv", "--out", str(out)).exit_code == 1
-    assert sorted(p.name for p in out.iterdir()) == sorted(["汇总.csv", "达标明细.csv", "月度时长.csv"])
+    assert sorted(p.name for p in out.iterdir()) == sorted([".vsledger-export", "汇总.csv", "达标明细.csv", "月度时长.csv"])  # and the mark
+    again = cli(root, *ARGS, "--format", "csv", "--out", str(out))  # its own earlier output is replaced, not refused
+    assert again.exit_code == 1 and "out-not-export" not in again.stderr
+    for fmt in ("md", "json"):
+        target = tmp_path / f"汇总.{fmt}"
+        assert cli(root, *ARGS, "--format", fmt, "--out", str(target)).exit_code == 1
+        rerun = cli(root, *ARGS, "--format", fmt, "--out", str(target))
+        assert rerun.exit_code == 1 and "out-not-export" not in rerun.stderr, fmt
     raw = (out / "汇总.csv").read_bytes()
     assert raw.startswith("\ufeff".encode())
     rows = list(csv.reader(raw.decode("utf-8-sig").splitlines()))
     assert rows[0][:3] == ["类别", "编号", "名称"] and [r[1] for r in rows[1:]] == ["u2", "u1", "u3"]
     assert rows[3][2] == "'=1+1 联系 138****5678"  # never a formula in a spreadsheet
     md = cli(root, *ARGS, "--format", "md").stdout
+    again = cli(root, *ARGS, "--format", "csv", "--out", str(out))  # its own earlier output is replaced, not refused
+    assert again.exit_code == 1 and "out-not-export" not in again.stderr
     assert md.startswith("# 2024 年志愿服务汇总表(截至 2024-05-31)\n")
     assert "| 单位 | u1 | 一号单位 | p1 | 0 | 1 | 3 | 2 | 66.7 | 3 | 100.0 | 14.00 | 4.00 | 4 | 0 | 1 | 1 | 0 | 0 | registration |" in md
     assert "13812345678" not in md

@@ -243,7 +243,7 @@ def summary(
 
 def _write_summary(result: Any, format: SummaryFormat, target: Path | None, settings: Settings) -> None:
     from vsledger.core.files import atomic_write
-    from vsledger.render.export import write_csv, write_xlsx
+    from vsledger.render.export import MARKDOWN_MARK, write_csv, write_xlsx
     from vsledger.render.messages import ui
     from vsledger.render.summary import summary_json, summary_markdown, summary_sheets
     from vsledger.render.terminal import render_json
@@ -270,7 +270,7 @@ def _write_summary(result: Any, format: SummaryFormat, target: Path | None, sett
         text = (
             json.dumps(summary_json(result), ensure_ascii=False, indent=2) + "\n"
             if format is SummaryFormat.json
-            else summary_markdown(result, settings.lang)
+            else MARKDOWN_MARK + summary_markdown(result, settings.lang)  # the mark lets the next summary replace it
         )
         atomic_write(target, mask_text(text).encode("utf-8"))
     typer.echo(ui("exported", settings.lang, path=target))

@@ -27,6 +27,9 @@ from vsledger.core.model import (
 SCHEMA_DIR = "schemas"
 MODELINE = "# yaml-language-server: $schema="
 MONTH_FILE_RE = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])\.yaml$")
+BUNDLE_FORMAT = "vsledger-bundle"
+BUNDLE_MANIFEST = "manifest.json"
+"""A unit's bundle (`vsledger bundle`): a tar.gz whose manifest names this format."""
 PERSONAL_FIELDS = ("id_number", "phone")
 """The personal numbers: kept in personal.yaml, masked in every output unless asked."""
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import tarfile
 import zipfile
 from dataclasses import dataclass, field
 from datetime import date
@@ -19,6 +20,7 @@ from typing import Any, Literal
 
 from vsledger import __version__
 from vsledger.check.rules.registry import round_half_up
+from vsledger.core.filekinds import BUNDLE_FORMAT, BUNDLE_MANIFEST
 from vsledger.core.files import atomic_save, atomic_write
 from vsledger.core.personal import mask_id_number, mask_phone, mask_text
 from vsledger.core.progress import SILENT, Progress
@@ -352,7 +354,15 @@ def is_marked(path: Path, fmt: str) -> bool:
             if path.stat().st_size > MAX_MARK_PROBE:
                 return False
             data = json.loads(path.read_bytes())
-            return isinstance(data, dict) and {"unit", "year", "roster", "participations"} <= set(data)
-    except (OSError, ValueError, zipfile.BadZipFile, KeyError):
+            shapes = ({"unit", "year", "roster", "participations"}, {"year", "as_of", "units", "groups", "summary"})  # export, summary
+            return isinstance(data, dict) and any(shape <= set(data) for shape in shapes)
+        if fmt == "bundle":  # a bundle's manifest names its format
+            with tarfile.open(path, "r:gz") as archive:
+                member = archive.next()
+                while member is not None and member.name != BUNDLE_MANIFEST:
+                    member = archive.next()
+                handle = archive.extractfile(member) if member is not None and member.size <= MAX_MARK_PROBE else None
+                return handle is not None and json.loads(handle.read()).get("format") == BUNDLE_FORMAT
+    except (OSError, ValueError, AttributeError, zipfile.BadZipFile, tarfile.TarError, KeyError):
         return False
     return False

@@ -24,14 +24,14 @@ from pathlib import Path
 from typing import Any
 
 from vsledger import __version__
+from vsledger.core.filekinds import BUNDLE_FORMAT, BUNDLE_MANIFEST
 from vsledger.core.files import atomic_save
 from vsledger.core.model import UNIT_ID_RE
 from vsledger.core.problems import Level, Problem
 from vsledger.write.personal_split import numbers_in_text
 
-BUNDLE_FORMAT = "vsledger-bundle"
 BUNDLE_VERSION = 1
-MANIFEST = "manifest.json"
+MANIFEST = BUNDLE_MANIFEST
 PERSONAL_FILE = "personal.yaml"
 MAX_MEMBER_BYTES = 64 * 1024 * 1024
 """A larger file (a video among the attachments) is not part of a ledger; collect refuses it."""
