@@ -15,6 +15,7 @@ from enum import StrEnum
 from functools import cached_property
 from typing import Any, Literal, TypeVar
 
+from vsledger.check.rules.index import ParticipationIndex, index_participations
 from vsledger.core.ledger import UnitLedger
 from vsledger.core.model import Activity, Volunteer
 from vsledger.core.policy import Params, Where, Who
@@ -88,6 +89,7 @@ class Context:
     year: int
     as_of: date
     _totals: dict[str, tuple[dict[str, Decimal], dict[str, int]]] = field(default_factory=dict, repr=False)
+    _indexes: dict[str, ParticipationIndex] = field(default_factory=dict, repr=False)
 
     @property
     def start(self) -> date:
@@ -132,6 +134,13 @@ class Context:
         if key not in self._totals:
             self._totals[key] = hours_by_volunteer(self.matching(where))
         return self._totals[key]
+
+    def participations(self, where: Where | None) -> ParticipationIndex:
+        """The matching activities by volunteer, team and day, indexed once per filter."""
+        key = where.model_dump_json() if where is not None else ""
+        if key not in self._indexes:
+            self._indexes[key] = index_participations(self.matching(where))
+        return self._indexes[key]
 
     def roster_days(self, volunteer: Volunteer) -> int:
         """Days of the year up to as-of that the volunteer was on the roster."""
