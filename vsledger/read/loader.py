@@ -32,6 +32,7 @@ from vsledger.core.ledger import (
 from vsledger.core.model import REQUEST_STEPS, UNIT_ID_RE, Activity, PersonalEntry, Redemption, Report, Unit, Volunteer
 from vsledger.core.problems import DocPath, Problem
 from vsledger.core.progress import SILENT, Progress
+from vsledger.read.fastyaml import parse_fast
 from vsledger.read.yamlsource import ParsedFile, decode, parse_text
 
 M = TypeVar("M", bound=BaseModel)
@@ -146,7 +147,7 @@ def read_yaml(files: Files, rel: str, problems: list[Problem], positions: bool =
     problems.extend(decode_problems)
     if text is None:
         return None
-    parsed = parse_text(text, rel, positions=positions)
+    parsed = (None if positions else parse_fast(text)) or parse_text(text, rel, positions=positions)
     problems.extend(parsed.problems)
     return parsed
 
