@@ -10,6 +10,7 @@ the rule kinds did before the participation index (issue #19), on the same data.
 from __future__ import annotations
 
 import argparse
+import gc
 import sys
 import time
 from collections import defaultdict
@@ -28,6 +29,7 @@ def main() -> None:
     parser.add_argument("--year", type=int, default=2022)
     parser.add_argument("--naive-person", action="store_true")
     options = parser.parse_args()
+    gc.disable()  # as the CLI does (cli/app.py run): a collection over a city's objects costs seconds
     started = time.perf_counter()
     workspace = load_workspace(options.root, date(options.year + 2, 1, 15), locate_problems=False)
     print(f"load {time.perf_counter() - started:.2f} s, {len(workspace.units)} units")

@@ -9,6 +9,8 @@ has every rule kind.
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -18,6 +20,7 @@ import pytest
 import yaml
 
 from benchmarks.generate import POLICY, Scale, generate
+from conftest import REPO
 from vsledger.check.pipeline import load_workspace
 from vsledger.check.rules import KINDS
 from vsledger.core.ledger import Workspace
@@ -75,3 +78,27 @@ def test_outcomes_and_problems_are_those_of_the_code_before_the_indexes(generate
     assert {p.code for p in generated.problems} == {"before-registration"}
     assert problems(generated) == golden["problems"]
     assert outcomes(generated) == golden["outcomes"]
+
+
+def _modules_after(*argv: str) -> set[str]:
+    code = (
+        "import sys\nfrom vsledger.cli.app import run\nsys.argv = ['vsledger', *sys.argv[1:]]\n"
+        "try:\n    run()\nexcept SystemExit:\n    pass\nprint('\\n'.join(sys.modules), file=sys.stderr)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code, *argv], capture_output=True, text=True, timeout=120, cwd=REPO)
+    return set(done.stderr.split())
+
+
+def test_help_starts_without_the_library() -> None:
+    """--help must start fast: no models, parsers or workbook and PDF libraries behind it."""
+    loaded = _modules_after("--help")
+    assert "vsledger.cli.app" in loaded
+    heavy = {"yaml", "openpyxl", "reportlab", "lxml", "vsledger.core.model", "vsledger.read.loader", "vsledger.check.pipeline"}
+    assert loaded & heavy == set()
+
+
+def test_a_command_starts_without_what_it_does_not_use(tmp_path: Path) -> None:
+    root = generate(Scale(1, 10, 2, 4), tmp_path / "ws")
+    loaded = _modules_after("--root", str(root), "--today", "2024-01-15", "check", "--year", "2022", "--format", "json")
+    assert "vsledger.check.pipeline" in loaded
+    assert loaded & {"openpyxl", "reportlab", "pyarrow", "distributed", "dask"} == set()
