@@ -94,30 +94,22 @@ def _as_ours(container: dict[Any, Any] | list[Any], depth: int) -> bool:
     """Turn floats into Decimals in place; False where the value is not one parse_text can build."""
     if depth >= MAX_DEPTH:
         return False
+    slots: Any
     if type(container) is dict:
-        for key, value in container.items():
-            if type(key) is not str:
-                return False
-            kind = type(value)
-            if kind is str or kind is int or kind is bool or value is None or kind is date:
-                continue
-            if kind is float:
-                container[key] = Decimal(repr(value))
-            elif kind is dict or kind is list:
-                if not _as_ours(value, depth + 1):
-                    return False
-            else:
-                return False  # datetime, time, anything new
-        return True
-    for index, value in enumerate(container):
+        if any(type(key) is not str for key in container):
+            return False
+        slots = container.items()
+    else:
+        slots = enumerate(container)
+    for slot, value in slots:
         kind = type(value)
         if kind is str or kind is int or kind is bool or value is None or kind is date:
             continue
         if kind is float:
-            container[index] = Decimal(repr(value))
+            container[slot] = Decimal(repr(value))  # replaces a value: the dict's size, and so the iteration, holds
         elif kind is dict or kind is list:
             if not _as_ours(value, depth + 1):
                 return False
         else:
-            return False
+            return False  # datetime, time, anything new
     return True

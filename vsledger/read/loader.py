@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import threading
 from collections import defaultdict
 from collections.abc import Callable, Iterator
 from datetime import date
@@ -167,6 +168,8 @@ def _preparse(files: Files, rels: list[str], progress: Progress = SILENT) -> Non
     cpus = os.cpu_count() or 1
     if len(rels) < PARALLEL_MIN_FILES or cpus < 2 or files.overrides or "fork" not in multiprocessing.get_all_start_methods():
         return
+    if multiprocessing.current_process().daemon or threading.active_count() > 1:
+        return  # a pool's worker cannot start a pool, and a process with threads must not fork
     progress.phase("progress-reading", len(rels))
     workers = min(cpus, 4) - 1
     # The parent parses its share while the workers parse theirs: every core busy, one fork fewer,

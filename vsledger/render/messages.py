@@ -296,6 +296,7 @@ UI: dict[str, str] = {
     "no": "no",
     "chart-hours-by-month": "Service hours by month",
     "chart-hours-axis": "hours",
+    "scheduler-unavailable": "the Dask scheduler {address} cannot be used: {detail}",
 }
 
 
