@@ -28,10 +28,12 @@ def main() -> None:
     parser.add_argument("root", type=Path)
     parser.add_argument("--year", type=int, default=2022)
     parser.add_argument("--naive-person", action="store_true")
+    parser.add_argument("--units", type=int, help="only the first N units")
     options = parser.parse_args()
     gc.disable()  # as the CLI does (cli/app.py run): a collection over a city's objects costs seconds
     started = time.perf_counter()
-    workspace = load_workspace(options.root, date(options.year + 2, 1, 15), locate_problems=False)
+    wanted = sorted(p.name for p in (options.root / "ledgers").iterdir())[: options.units] if options.units else None
+    workspace = load_workspace(options.root, date(options.year + 2, 1, 15), locate_problems=False, only_units=wanted)
     print(f"load {time.perf_counter() - started:.2f} s, {len(workspace.units)} units")
     as_of = date(options.year, 12, 31)
     spent: dict[str, float] = defaultdict(float)

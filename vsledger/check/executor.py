@@ -98,9 +98,10 @@ class LocalPool:
         progress.phase("progress-checking", len(units))
         _JOB = job
         try:
-            with multiprocessing.get_context("fork").Pool(min(self.workers, len(units))) as pool:
-                # Largest first would balance better; unit order keeps the output's order cheap to restore.
-                for done in pool.imap_unordered(_pool_task, units):
+            workers = min(self.workers, len(units))
+            with multiprocessing.get_context("fork").Pool(workers) as pool:
+                # Several small units to a message: a thousand round trips cost more than the units.
+                for done in pool.imap_unordered(_pool_task, units, chunksize=max(1, len(units) // (workers * 16))):
                     progress.advance()
                     yield done
         finally:

@@ -95,8 +95,13 @@ def read_workspace(
     _read_policies(workspace, files)
     ledgers_dir = root / "ledgers"
     if ledgers_dir.is_dir():
-        unit_dirs = sorted(p for p in ledgers_dir.iterdir() if p.is_dir() and not p.name.startswith((".", "_")))
-        wanted = [d.name for d in unit_dirs if UNIT_ID_RE.match(d.name) and (only_units is None or d.name in only_units)]
+        # scandir knows directories and symlinks without a stat each: a unit's own load (check/executor.py)
+        # lists every unit of a province's workspace, so this must not cost a syscall per unit.
+        listed = [e for e in os.scandir(ledgers_dir) if e.is_dir() and not e.name.startswith((".", "_"))]
+        unit_dirs = sorted(Path(e.path) for e in listed)
+        linked = {e.name for e in listed if e.is_symlink()} if _inside(root, ledgers_dir) else None
+        only = set(only_units) if only_units is not None else None
+        wanted = [d.name for d in unit_dirs if UNIT_ID_RE.match(d.name) and (only is None or d.name in only)]
         _preparse(files, [rel for unit in wanted for rel in _unit_files(files, unit)], progress)
         progress.phase("progress-building", len(wanted))
         for unit_dir in unit_dirs:
@@ -104,11 +109,11 @@ def read_workspace(
             if not UNIT_ID_RE.match(unit_dir.name):
                 problems.append(Problem(rel, "invalid-unit-dir", {"name": unit_dir.name}, line=1, column=1))
                 continue
-            if not _inside(root, unit_dir):
+            if (linked is None or unit_dir.name in linked) and not _inside(root, unit_dir):  # a plain child of ledgers/ is inside
                 problems.append(Problem(rel, "path-outside", {"path": rel}, line=1, column=1))
                 continue
             workspace.unit_ids.append(unit_dir.name)
-            if only_units is None or unit_dir.name in only_units:
+            if only is None or unit_dir.name in only:
                 workspace.units[unit_dir.name] = _load_unit(workspace, files, unit_dir, rel)
                 progress.advance()
     for ledger in workspace.units.values():
