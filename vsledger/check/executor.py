@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -95,11 +96,11 @@ class LocalPool:
 
     def run(self, job: UnitJob, units: list[str], progress: Progress = SILENT) -> Iterator[UnitDone]:
         global _JOB
-        progress.phase("progress-checking", len(units))
         _JOB = job
         try:
             workers = min(self.workers, len(units))
             with multiprocessing.get_context("fork").Pool(workers) as pool:
+                progress.phase("progress-checking", len(units))  # after the fork: the bar's thread is not forked
                 # Several small units to a message: a thousand round trips cost more than the units.
                 for done in pool.imap_unordered(_pool_task, units, chunksize=max(1, len(units) // (workers * 16))):
                     progress.advance()
@@ -141,6 +142,7 @@ def executor_for(scheduler: str | None, units: int) -> Executor:
             raise SchedulerUnavailable("pip install 'vsledger[dask]'") from exc
         return DaskCluster(scheduler)
     cpus = os.cpu_count() or 1
-    if units >= POOL_MIN_UNITS and cpus >= 2 and "fork" in multiprocessing.get_all_start_methods():
+    forkable = "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1  # never fork threads
+    if units >= POOL_MIN_UNITS and cpus >= 2 and forkable:
         return LocalPool()
     return InProcess()
