@@ -102,22 +102,8 @@ def run_in_terminal(args: list[str], env: dict[str, str], stderr_tty: bool) -> t
 def test_progress_only_on_a_terminal(tmp_path: Path, private_cache: Path, stderr_tty: bool) -> None:
     root = generate(Scale(70, 10, 1, 2), tmp_path / "ws")  # enough units for a bar while they are checked
     env = dict(os.environ, XDG_CACHE_HOME=str(private_cache), COLUMNS="100")
-    args = [
-        "--root",
-        str(root),
-        "--today",
-        TODAY,
-        "--lang",
-        "zh",
-        "--no-cache",
-        "hours",
-        "--year",
-        "2022",
-        "--by",
-        "unit",
-        "--format",
-        "json",
-    ]
+    args = ["--root", str(root), "--today", TODAY, "--lang", "zh", "--no-cache", "hours", "--year", "2022", "--by", "unit"]
+    args += ["--format", "json"]
     code, stdout, stderr = run_in_terminal(args, env, stderr_tty)
     assert code in (0, 1)
     json.loads(stdout)  # the JSON is clean either way
