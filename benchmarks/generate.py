@@ -44,17 +44,30 @@ POLICY = """id: bench-policy
 title: 基准测试方案
 rules:
   - {id: registration, kind: registration_rate, who: {employment: [staff, contract]}, min: 100%, text: 100%注册志愿者}
+  - {id: checkin, kind: checkin_rate, who: {party_member: true}, min: 100%, text: 党员到社区报到}
+  - {id: training, kind: training_rate, who: {party_member: true}, min: 100%, text: 培训全覆盖}
+  - {id: skills, kind: skills, who: {party_member: true}, min: 2, rate: 30%, text: 党员掌握两项技能}
   - {id: hours-per-capita, kind: hours_per_capita, who: {employment: [staff, contract]}, min: 25, text: 人均25小时}
   - {id: hours-per-person, kind: hours_per_person, who: {party_member: true}, min: 20, text: 每人20小时}
-  - {id: team-monthly, kind: activity_count, scope: team, per: month, min: 1, text: 每队每月一次}
   - {id: party-participation, kind: participation_rate, who: {party_member: true}, min: 80%, text: 党员参与率80%}
-  - {id: volunteer-day, kind: special_days, days: ["*-05"], min: 100%, text: 每月5号志愿服务日}
+  - {id: unit-monthly, kind: activity_count, scope: unit, per: month, min: 4, text: 单位每月四次}
+  - {id: team-monthly, kind: activity_count, scope: team, per: month, min: 1, text: 每队每月一次}
+  - {id: branch-quarterly, kind: activity_count, scope: branch, per: quarter, min: 3, text: 每支部每季三次}
+  - {id: person-monthly, kind: activity_count, scope: person, per: month, min: 1, who: {party_member: true}, text: 党员每月一次}
+  - {id: group-size, kind: min_participants, where: {tags: [集中]}, min: 25, text: 集中活动25人以上}
+  - {id: residents, kind: population_participation, min: 13%, text: 参与人数达到常住人口13%}
+  - {id: team-per-branch, kind: teams_per_branch, min: 1, text: 每个支部至少一支服务队}
+  - {id: conveners, kind: team_conveners, text: 每支服务队设召集人}
   - {id: monthly-report, kind: report_due, report: monthly, due: 5, text: 每月5日前报送}
+  - {id: volunteer-day, kind: special_days, days: ["*-05"], min: 100%, text: 每月5号志愿服务日}
+  - {id: memorial-days, kind: special_days, days: ["03-05", "10-30"], window: 1, min: 2, text: 纪念日前后}
+  - {id: request-response, kind: request_response, within: 30, text: 需求30天内回应}
+  - {id: claim-wishes, kind: requests_claimed, who: {party_member: true}, min: 1, rate: 10%, text: 党员认领需求}
 """
 
 
-def generate(scale_name: str, out: Path, seed: int = 2022) -> Path:
-    scale = SCALES[scale_name]
+def generate(scale_name: str | Scale, out: Path, seed: int = 2022) -> Path:
+    scale = SCALES[scale_name] if isinstance(scale_name, str) else scale_name
     rng = random.Random(seed)
     if out.exists():
         shutil.rmtree(out)
@@ -65,8 +78,17 @@ def generate(scale_name: str, out: Path, seed: int = 2022) -> Path:
         base = out / "ledgers" / uid
         (base / "activities").mkdir(parents=True)
         teams = [f"t{t + 1}" for t in range(max(2, scale.volunteers // 100))]
-        team_lines = "".join(f"  - {{id: {t}, name: 服务队{t}, convener: V{i + 1:05d}}}\n" for i, t in enumerate(teams))
-        (base / "unit.yaml").write_text(f"id: {uid}\nname: 基准单位{u + 1}\npolicy: bench-policy\nteams:\n{team_lines}", encoding="utf-8")
+        branches = [f"b{b + 1}" for b in range(max(1, len(teams) // 2))]
+        branch_of = {t: branches[i % len(branches)] for i, t in enumerate(teams)}
+        team_lines = "".join(
+            f"  - {{id: {t}, name: 服务队{t}, branch: {branch_of[t]}, convener: V{i + 1:05d}}}\n" for i, t in enumerate(teams)
+        )
+        branch_lines = "".join(f"  - {{id: {b}, name: 第{i + 1}支部}}\n" for i, b in enumerate(branches))
+        (base / "unit.yaml").write_text(
+            f"id: {uid}\nname: 基准单位{u + 1}\npolicy: bench-policy\npopulation: {scale.volunteers * 4}\n"
+            f"branches:\n{branch_lines}teams:\n{team_lines}",
+            encoding="utf-8",
+        )
         volunteers = []
         for i in range(scale.volunteers):
             record = {
@@ -74,18 +96,36 @@ def generate(scale_name: str, out: Path, seed: int = 2022) -> Path:
                 "name": rng.choice(SURNAMES) + rng.choice(GIVEN) + rng.choice(GIVEN),
                 "party_member": rng.random() < 0.4,
                 "employment": rng.choice(["staff", "staff", "contract", "retired", "resident"]),
+                "branch": branch_of[teams[i % len(teams)]],
                 "teams": [teams[i % len(teams)]],
                 "joined": date(2015, 1, 1) + timedelta(days=rng.randint(0, 2900)),
                 "registered_on": date(2016, 1, 1) + timedelta(days=rng.randint(0, 2200)) if rng.random() < 0.97 else None,
-                "skills": [rng.choice(["急救", "义诊", "宣讲", "摄影"])],
+                "checked_in_on": date(2021, 1, 1) + timedelta(days=rng.randint(0, 500)) if rng.random() < 0.9 else None,
+                "skills": rng.sample(["急救", "义诊", "宣讲", "摄影"], rng.choice([1, 1, 2])),
+                "trainings": [{"date": date(YEAR, rng.randint(1, 12), rng.randint(1, 28)), "topic": "志愿服务技能培训", "hours": 2}]
+                if rng.random() < 0.7
+                else [],
             }
             volunteers.append(record)
         (base / "roster.yaml").write_text("volunteers:\n" + "".join(record_text("roster", v) for v in volunteers), encoding="utf-8")
         ids = [v["id"] for v in volunteers if v["joined"] <= date(YEAR, 1, 1)]
+        steps: list[str] = []
         for month in range(1, 13):
             blocks = []
+            # Two requests a month (点单 → 派单 → 接单), the first served by an activity on the 10th.
+            for r in (1, 2):
+                request, kind = f"R{YEAR}{month:02d}-{r}", "project" if r == 1 else "wish"
+                claimers = sorted(rng.sample(ids, rng.randint(1, 3)))
+                steps += [
+                    record_text("requests", {"request": request, "step": "received", "date": date(YEAR, month, 1),
+                                             "from": f"第{rng.randint(1, 30)}社区", "ask": rng.choice(TITLES), "kind": kind}),
+                    record_text("requests", {"request": request, "step": "assigned", "date": date(YEAR, month, 2),
+                                             "team": teams[r % len(teams)]}),
+                    record_text("requests", {"request": request, "step": "claimed", "date": date(YEAR, month, 3),
+                                             "volunteers": claimers}),
+                ]  # fmt: skip
             for n in range(scale.activities_per_month):
-                day = date(YEAR, month, 5 if n == 0 else rng.randint(1, 28))
+                day = date(YEAR, month, 5 if n == 0 else 10 if n == 1 else rng.randint(1, 28))
                 people = sorted(rng.sample(ids, rng.randint(scale.max_participants * 3 // 4, scale.max_participants)))
                 record = {
                     "id": f"{day:%Y%m%d}-{n + 1:02d}",
@@ -99,6 +139,7 @@ def generate(scale_name: str, out: Path, seed: int = 2022) -> Path:
                     "hours": rng.choice([Decimal(2), Decimal("2.5"), Decimal(3), Decimal(4)]),
                     "participants": people,
                     "recorded_by": "记录员",
+                    "request": f"R{YEAR}{month:02d}-1" if n == 1 else None,
                 }
                 blocks.append(record_text("activities", record))
             (base / "activities" / f"{YEAR}-{month:02d}.yaml").write_text("\n".join(blocks), encoding="utf-8")
@@ -107,6 +148,12 @@ def generate(scale_name: str, out: Path, seed: int = 2022) -> Path:
             for m in range(1, 12)
         )
         (base / "reports.yaml").write_text(reports, encoding="utf-8")
+        (base / "requests.yaml").write_text("".join(steps), encoding="utf-8")
+        redemptions = [
+            {"volunteer": rng.choice(ids), "date": date(YEAR, 12, rng.randint(1, 28)), "hours": rng.choice([1, 2, 4]), "what": "兑换服务"}
+            for _ in range(max(1, scale.volunteers // 20))
+        ]
+        (base / "redemptions.yaml").write_text("".join(record_text("redemptions", r) for r in redemptions), encoding="utf-8")
     return out
 
 

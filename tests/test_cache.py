@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from conftest import Result
-from vsledger.check import pipeline
+from vsledger.check import executor, pipeline
 from vsledger.report import cache as cache_module
 
 U2_UNIT = "id: u2\nname: 第二单位\npolicy: p1\n"
@@ -38,13 +38,13 @@ def two_units(workspace: Callable[..., Path]) -> Path:
 def loads(monkeypatch: pytest.MonkeyPatch) -> list[list[str] | None]:
     """Which units each load asked for (policies-only loads are `[]`)."""
     seen: list[list[str] | None] = []
-    real = cache_module.load_workspace
+    real = executor.load_workspace
 
     def spy(*args: object, **kwargs: object) -> object:
         seen.append(kwargs.get("only_units"))  # type: ignore[arg-type]
         return real(*args, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(cache_module, "load_workspace", spy)
+    monkeypatch.setattr(executor, "load_workspace", spy)  # where the units' work is loaded (in this process for few units)
     monkeypatch.setattr(pipeline, "load_workspace", spy)  # the CLI's own loads
     return seen
 

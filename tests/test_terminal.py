@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 from collections.abc import Callable
@@ -14,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from benchmarks.generate import Scale, generate
 from conftest import REPO, TODAY, Result
 
 ACTIVITIES = {
@@ -100,18 +100,17 @@ def run_in_terminal(args: list[str], env: dict[str, str], stderr_tty: bool) -> t
 @pytest.mark.skipif(sys.platform == "win32", reason="pseudo-terminals are POSIX")
 @pytest.mark.parametrize("stderr_tty", [True, False])
 def test_progress_only_on_a_terminal(tmp_path: Path, private_cache: Path, stderr_tty: bool) -> None:
-    root = tmp_path / "ws"
-    shutil.copytree(REPO / "rules", root / "rules")
-    shutil.copytree(REPO / "ledgers", root / "ledgers")  # 5 units, enough files to read in parallel
+    root = generate(Scale(70, 10, 1, 2), tmp_path / "ws")  # enough units for a bar while they are checked
     env = dict(os.environ, XDG_CACHE_HOME=str(private_cache), COLUMNS="100")
-    args = ["--root", str(root), "--today", TODAY, "--lang", "zh", "--no-cache", "check", "--year", "2022", "--format", "json"]
+    args = ["--root", str(root), "--today", TODAY, "--lang", "zh", "--no-cache", "hours", "--year", "2022", "--by", "unit"]
+    args += ["--format", "json"]
     code, stdout, stderr = run_in_terminal(args, env, stderr_tty)
     assert code in (0, 1)
     json.loads(stdout)  # the JSON is clean either way
     if stderr_tty:
-        assert "读取文件".encode() in stderr
+        assert "检查各单位".encode() in stderr
     else:
-        assert "读取文件".encode() not in stderr and b"\x1b[" not in stderr
+        assert "检查各单位".encode() not in stderr and b"\x1b[" not in stderr
 
 
 def test_no_color_and_pipes_get_plain_text(tmp_path: Path) -> None:

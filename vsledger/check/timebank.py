@@ -7,9 +7,11 @@ records each redemption; the balance is never allowed below zero.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from itertools import accumulate
 
 from vsledger.core.hours import participations, volunteer_hours
 from vsledger.core.ledger import RedemptionEntry, UnitLedger
@@ -47,13 +49,21 @@ def overdrawn(ledger: UnitLedger) -> list[tuple[RedemptionEntry, Decimal]]:
     for activity, volunteer, hours in participations(e.activity for e in ledger.effective):
         if volunteer in earned:
             earned[volunteer].append((activity.date, hours))
+    # Earnings by day with running totals: a redemption looks its balance up instead of re-adding them.
+    days: dict[str, list[date]] = {}
+    running: dict[str, list[Decimal]] = {}
+    for volunteer_id, items in earned.items():
+        items.sort(key=lambda item: item[0])
+        days[volunteer_id] = [d for d, _ in items]
+        running[volunteer_id] = list(accumulate((h for _, h in items), initial=Decimal(0)))
     found: list[tuple[RedemptionEntry, Decimal]] = []
     spent: dict[str, Decimal] = {}
     for entry in sorted(ledger.redemptions, key=lambda e: (e.redemption.date, e.index)):
         r = entry.redemption
         if r.volunteer not in earned:  # an unknown volunteer is reported as such
             continue
-        available = sum((h for d, h in earned[r.volunteer] if d <= r.date), Decimal(0)) - spent.get(r.volunteer, Decimal(0))
+        earned_by_then = running[r.volunteer][bisect_right(days[r.volunteer], r.date)]
+        available = earned_by_then - spent.get(r.volunteer, Decimal(0))
         spent[r.volunteer] = spent.get(r.volunteer, Decimal(0)) + r.hours
         if r.hours > available:
             found.append((entry, available))

@@ -13,6 +13,7 @@ import difflib
 import re
 from collections import defaultdict
 from collections.abc import Callable, Iterator
+from datetime import date
 from decimal import Decimal
 from pathlib import Path, PurePosixPath
 
@@ -211,6 +212,13 @@ def request_cycle(ledger: UnitLedger, workspace: Workspace) -> Iterator[Problem]
         return
     team_ids = {t.id for t in ledger.unit.teams} if ledger.unit else None
     lives = request_lives(ledger)
+    # Each volunteer's first claim of each request, so a claim looks up "claimed before?" instead of rescanning.
+    first_claim: dict[tuple[str, str], tuple[date, int]] = {}
+    for entry in ledger.request_steps:
+        if isinstance(entry.step, RequestClaimed):
+            for volunteer_id in entry.step.volunteers:
+                key, when = (entry.step.request, volunteer_id), (entry.step.date, entry.index)
+                first_claim[key] = min(first_claim.get(key, when), when)
     for entry in ledger.request_steps:
         step, file, base = entry.step, entry.file, (entry.index,)
         life = lives[step.request]
@@ -236,10 +244,7 @@ def request_cycle(ledger: UnitLedger, workspace: Workspace) -> Iterator[Problem]
             if assigned is None or step.date < assigned:
                 args = _order("claimed", step.date, "assigned", assigned)
                 yield Problem(file, "request-step-order", args, path=base + ("date",))
-            earlier: set[str] = set()
-            for other in life.claims:
-                if isinstance(other.step, RequestClaimed) and (other.step.date, other.index) < (step.date, entry.index):
-                    earlier.update(other.step.volunteers)
+            named: set[str] = set()
             for i, volunteer_id in enumerate(step.volunteers):
                 path = base + ("volunteers", i)
                 volunteer = ledger.volunteer(volunteer_id)
@@ -248,8 +253,9 @@ def request_cycle(ledger: UnitLedger, workspace: Workspace) -> Iterator[Problem]
                         yield Problem(file, "unknown-volunteer", {"id": volunteer_id}, path=path)
                 elif not volunteer.on_roster(step.date):
                     yield Problem(file, "not-on-roster", {"id": volunteer_id, "date": step.date.isoformat()}, path=path)
-                if volunteer_id in earlier or volunteer_id in step.volunteers[:i]:
+                if first_claim[(step.request, volunteer_id)] < (step.date, entry.index) or volunteer_id in named:
                     yield Problem(file, "duplicate-claim", {"id": volunteer_id, "request": step.request}, path=path)
+                named.add(volunteer_id)
     for entry in ledger.activities:  # the record itself: does the request it names exist?
         request = entry.activity.request
         if request is not None and (request not in lives or lives[request].ask is None):

@@ -54,6 +54,7 @@ class Settings:
     lang: str
     today: date
     use_cache: bool = True
+    scheduler: str | None = None
 
 
 def _complete_unit(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]]:
@@ -89,6 +90,12 @@ def main(
     lang: Annotated[Optional[str], typer.Option("--lang", help="zh | en (default: VSLEDGER_LANG, LANG, zh)")] = None,
     today: Annotated[Optional[str], typer.Option("--today", hidden=True, envvar="VSLEDGER_TODAY")] = None,
     no_cache: Annotated[bool, typer.Option("--no-cache", help="不用缓存 / bypass the cache")] = False,
+    scheduler: Annotated[
+        Optional[str],
+        typer.Option(
+            "--scheduler", envvar="VSLEDGER_SCHEDULER", help="Dask 集群调度器地址,各单位在集群上计算 / Dask scheduler (tcp://host:port)"
+        ),
+    ] = None,
 ) -> None:
     from vsledger.render.messages import current_lang
 
@@ -99,6 +106,7 @@ def main(
         lang=current_lang(lang),
         today=_parse_date(today, "--today") if today else date.today(),
         use_cache=not no_cache,
+        scheduler=scheduler or None,
     )
 
 
@@ -171,12 +179,17 @@ def _per_unit(
 
     base = _load(settings, locate=False, only_units=[])  # policies and the list of units: cheap
     units = _select_units(base, units_wanted, settings)
+    from vsledger.check.executor import SchedulerUnavailable, executor_for
+    from vsledger.render.messages import ui
     from vsledger.render.progress import for_terminal
 
     cache = UnitCache(settings.root, settings.today, enabled=settings.use_cache)
     progress = for_terminal(settings.lang)
     try:
-        results, by_unit, _ = unit_results(cache, units, query, compute, progress=progress)
+        executor = executor_for(settings.scheduler, len(units))
+        results, by_unit = unit_results(cache, units, query, compute, progress=progress, executor=executor)
+    except SchedulerUnavailable as exc:
+        raise _usage_error(ui("scheduler-unavailable", settings.lang, address=settings.scheduler, detail=str(exc))) from None
     finally:
         progress.close()
     problems = list(base.problems) + [p for unit in units for p in by_unit[unit]]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import threading
 from collections import defaultdict
 from collections.abc import Callable, Iterator
 from datetime import date
@@ -33,6 +34,7 @@ from vsledger.core.ledger import (
 from vsledger.core.model import REQUEST_STEPS, UNIT_ID_RE, Activity, Group, PersonalEntry, Redemption, Report, Unit, Volunteer
 from vsledger.core.problems import DocPath, Problem
 from vsledger.core.progress import SILENT, Progress
+from vsledger.read.fastyaml import parse_fast
 from vsledger.read.yamlsource import ParsedFile, conflict_sides, decode, parse_text
 
 M = TypeVar("M", bound=BaseModel)
@@ -103,8 +105,13 @@ def read_workspace(
     _read_groups(workspace, files)
     ledgers_dir = root / "ledgers"
     if ledgers_dir.is_dir():
-        unit_dirs = sorted(p for p in ledgers_dir.iterdir() if p.is_dir() and not p.name.startswith((".", "_")))
-        wanted = [d.name for d in unit_dirs if UNIT_ID_RE.match(d.name) and (only_units is None or d.name in only_units)]
+        # scandir knows directories and symlinks without a stat each: a unit's own load (check/executor.py)
+        # lists every unit of a province's workspace, so this must not cost a syscall per unit.
+        listed = [e for e in os.scandir(ledgers_dir) if e.is_dir() and not e.name.startswith((".", "_"))]
+        unit_dirs = sorted(Path(e.path) for e in listed)
+        linked = {e.name for e in listed if e.is_symlink()} if _inside(root, ledgers_dir) else None
+        only = set(only_units) if only_units is not None else None
+        wanted = [d.name for d in unit_dirs if UNIT_ID_RE.match(d.name) and (only is None or d.name in only)]
         _preparse(files, [rel for unit in wanted for rel in _unit_files(files, unit)], progress)
         progress.phase("progress-building", len(wanted))
         for unit_dir in unit_dirs:
@@ -112,11 +119,11 @@ def read_workspace(
             if not UNIT_ID_RE.match(unit_dir.name):
                 problems.append(Problem(rel, "invalid-unit-dir", {"name": unit_dir.name}, line=1, column=1))
                 continue
-            if not _inside(root, unit_dir):
+            if (linked is None or unit_dir.name in linked) and not _inside(root, unit_dir):  # a plain child of ledgers/ is inside
                 problems.append(Problem(rel, "path-outside", {"path": rel}, line=1, column=1))
                 continue
             workspace.unit_ids.append(unit_dir.name)
-            if only_units is None or unit_dir.name in only_units:
+            if only is None or unit_dir.name in only:
                 workspace.units[unit_dir.name] = _load_unit(workspace, files, unit_dir, rel)
                 progress.advance()
     for ledger in workspace.units.values():
@@ -165,7 +172,7 @@ def read_yaml(
         problems.append(found)
         sides = (parse_text(ours, rel).data, parse_text(theirs, rel).data)
         return ParsedFile(problems=[found], values={} if positions else None, keys={} if positions else None, sides=sides)
-    parsed = parse_text(text, rel, positions=positions, wanted=wanted)
+    parsed = (None if positions else parse_fast(text)) or parse_text(text, rel, positions=positions, wanted=wanted)
     problems.extend(parsed.problems)
     return parsed
 
@@ -185,6 +192,8 @@ def _preparse(files: Files, rels: list[str], progress: Progress = SILENT) -> Non
     cpus = os.cpu_count() or 1
     if len(rels) < PARALLEL_MIN_FILES or cpus < 2 or files.overrides or "fork" not in multiprocessing.get_all_start_methods():
         return
+    if multiprocessing.current_process().daemon or threading.active_count() > 1:
+        return  # a pool's worker cannot start a pool, and a process with threads must not fork
     progress.phase("progress-reading", len(rels))
     workers = min(cpus, 4) - 1
     # The parent parses its share while the workers parse theirs: every core busy, one fork fewer,

@@ -478,6 +478,7 @@ UI: dict[str, str] = {
     "git-setup-no-git": "{root} is not a git repository ({detail}); run git init or git clone first",
     "merge-whole-file": "{file}: cannot merge record by record ({detail}); the whole file is marked as a conflict",
     "merge-conflicts": "{file}: {count} record(s) changed in both clones; resolve the marked records, then run vsledger validate",
+    "scheduler-unavailable": "the Dask scheduler {address} cannot be used: {detail}",
 }
 
 

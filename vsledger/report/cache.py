@@ -46,7 +46,7 @@ from pathlib import Path
 from typing import Any
 
 from vsledger import __version__
-from vsledger.check.pipeline import load_workspace
+from vsledger.check.executor import Executor, UnitJob, executor_for
 from vsledger.check.rules import Outcome, Status
 from vsledger.core.policy import Params, Policy, Rule
 from vsledger.core.problems import Level, Problem
@@ -306,12 +306,12 @@ def unit_results(
     query: Hashable,
     compute: Callable[[Any, str], Any],
     progress: Progress = SILENT,
-) -> tuple[dict[str, Any], dict[str, list[Problem]], Any]:
+    executor: Executor | None = None,
+) -> tuple[dict[str, Any], dict[str, list[Problem]]]:
     """Each unit's result for `query` and its problems, from the cache where the unit is unchanged.
 
-    Units not in the cache are loaded together and validated once; the returned
-    workspace (None when every unit came from the cache) can locate their problems.
-    """
+    Units not in the cache are loaded, validated and computed by the executor (by default
+    local processes where there are enough of them, else this process)."""
 
     results: dict[str, Any] = {}
     problems: dict[str, list[Problem]] = {}
@@ -326,20 +326,13 @@ def unit_results(
             todo.append(unit)
             if entry is not None:
                 entries[unit] = entry
-    workspace = None
     if todo:
-        workspace = load_workspace(cache.root, cache.today, only_units=todo, locate_problems=False, progress=progress)
-        by_unit: dict[str, list[Problem]] = {unit: [] for unit in todo}
-        for problem in workspace.problems:
-            owner = problem.file.split("/")[1] if problem.file.startswith("ledgers/") else None
-            if owner in by_unit:
-                by_unit[owner].append(problem)
-        progress.phase("progress-checking", len(todo))
-        for unit in todo:
-            results[unit] = compute(workspace, unit)
-            progress.advance()
-            problems[unit] = by_unit[unit]
-            entry = entries.get(unit) or Entry(keys.get(unit, ""), by_unit[unit])
-            entry.results[query] = results[unit]
+        # Each unit's work alone, wherever the executor runs it (check/executor.py).
+        job = UnitJob(cache.root.absolute(), cache.today, compute)
+        for unit, found, result in (executor or executor_for(None, len(todo))).run(job, todo, progress):
+            results[unit] = result
+            problems[unit] = found
+            entry = entries.get(unit) or Entry(keys.get(unit, ""), found)
+            entry.results[query] = result
             cache.store(unit, entry)
-    return results, problems, workspace
+    return results, problems

@@ -8,6 +8,7 @@ met. `failing` always names what falls short, by id.
 from __future__ import annotations
 
 import calendar
+from collections import Counter
 from collections.abc import Iterator
 from datetime import date, timedelta
 from decimal import Decimal
@@ -236,8 +237,9 @@ def skills(ctx: Context, p: SkillsParams) -> Outcome:
     members = ctx.population(p.who)
     ok = {v.id for v in members if len(set(v.skills)) >= p.min}
     outcome = _rate_outcome(ctx, members, ok, p.rate, state=True)
+    skill_counts = {v.id: len(set(v.skills)) for v in members}
     for item in outcome.failing:
-        item["count"] = len(set(next(v for v in members if v.id == item["id"]).skills))
+        item["count"] = skill_counts[item["id"]]
     return outcome
 
 
@@ -358,18 +360,19 @@ def periods(year: int, per: str) -> list[tuple[str, date, date]]:
 def activity_count(ctx: Context, p: ActivityCountParams) -> Outcome:
     activities = ctx.matching(p.where)
     unit = ctx.ledger.unit
+    index = ctx.participations(p.where)
     members: list[tuple[str, list[Activity], Volunteer | None]] = []
     if p.scope == "unit":
         members = [(ctx.ledger.id, activities, None)]
     elif p.scope == "team":
-        members = [(t.id, [a for a in activities if a.team == t.id], None) for t in (unit.teams if unit else [])]
+        members = [(t.id, index.of_teams([t.id]), None) for t in (unit.teams if unit else [])]
     elif p.scope == "branch":
         for branch in unit.branches if unit else []:
-            teams = {t.id for t in unit.teams if t.branch == branch.id} if unit else set()
-            members.append((branch.id, [a for a in activities if a.team in teams], None))
+            teams = [t.id for t in unit.teams if t.branch == branch.id] if unit else []
+            members.append((branch.id, index.of_teams(teams), None))
     else:
         for v in ctx.population(p.who):
-            members.append((v.id, [a for a in activities if any(x.volunteer == v.id for x in a.participants)], v))
+            members.append((v.id, index.of_volunteer(v.id), v))
     lowest: int | None = None
     failing: list[dict[str, Any]] = []
     short_so_far: list[dict[str, Any]] = []
@@ -475,7 +478,8 @@ def teams_per_branch(ctx: Context, p: TeamsPerBranchParams) -> Outcome:
     unit = ctx.ledger.unit
     if unit is None or not unit.branches:
         return Outcome(Status.NA, None, p.min)
-    counts = {b.id: sum(1 for t in unit.teams if t.branch == b.id) for b in unit.branches}
+    per_branch = Counter(t.branch for t in unit.teams)
+    counts = {b.id: per_branch[b.id] for b in unit.branches}
     failing = [{"id": b, "count": n} for b, n in counts.items() if n < p.min]
     return Outcome(Status.FAIL if failing else Status.PASS, min(counts.values()), p.min, failing)
 
@@ -648,13 +652,14 @@ def special_dates(year: int, days: list[str]) -> list[date]:
     check_params=_special_days_params,
 )
 def special_days(ctx: Context, p: SpecialDaysParams) -> Outcome:
-    activity_dates = sorted({a.date for a in ctx.matching(p.where)})
+    index = ctx.participations(p.where)
     window = timedelta(days=p.window)
     days = [d for d in special_dates(ctx.year, p.days) if ctx.in_force(d, d)]
     judged = [d for d in days if d <= ctx.as_of]
-    met = [d for d in judged if any(d - window <= x <= d + window for x in activity_dates)]
-    open_days = [d for d in judged if d not in met and d + window > ctx.as_of and not ctx.year_over]
-    missed = [d for d in judged if d not in met and d not in open_days]
+    met = [d for d in judged if index.any_within(d - window, d + window)]
+    met_set = set(met)
+    open_days = [d for d in judged if d not in met_set and d + window > ctx.as_of and not ctx.year_over]
+    missed = [d for d in judged if d not in met_set and d not in open_days]
     failing: list[dict[str, Any]] = [{"id": d.isoformat()} for d in missed]
     if p.min.share:
         if not judged:

@@ -15,6 +15,7 @@ from enum import StrEnum
 from functools import cached_property
 from typing import Any, Literal, TypeVar
 
+from vsledger.check.rules.index import ParticipationIndex, index_participations
 from vsledger.core.hours import VolunteerHours, volunteer_hours
 from vsledger.core.ledger import UnitLedger
 from vsledger.core.model import Activity, Volunteer
@@ -97,6 +98,7 @@ class Context:
     """The policy's window (docs/format.md): periodic obligations are judged only inside it."""
     governs_to: date | None = None
     _totals: dict[str, VolunteerHours] = field(default_factory=dict, repr=False)
+    _indexes: dict[str, ParticipationIndex] = field(default_factory=dict, repr=False)
 
     @property
     def report_day(self) -> date:
@@ -157,6 +159,13 @@ class Context:
         if key not in self._totals:
             self._totals[key] = volunteer_hours(self.matching(where))
         return self._totals[key]
+
+    def participations(self, where: Where | None) -> ParticipationIndex:
+        """The matching activities by volunteer, team and day, indexed once per filter."""
+        key = where.model_dump_json() if where is not None else ""
+        if key not in self._indexes:
+            self._indexes[key] = index_participations(self.matching(where))
+        return self._indexes[key]
 
     def roster_days(self, volunteer: Volunteer) -> int:
         """Days of the year up to as-of that the volunteer was on the roster."""
