@@ -63,6 +63,8 @@ rules:
   - {id: memorial-days, kind: special_days, days: ["03-05", "10-30"], window: 1, min: 2, text: 纪念日前后}
   - {id: request-response, kind: request_response, within: 30, text: 需求30天内回应}
   - {id: claim-wishes, kind: requests_claimed, who: {party_member: true}, min: 1, rate: 10%, text: 党员认领需求}
+  - {id: record-content, kind: record_fields, fields: [content, target], text: 记录服务内容和对象}
+  - {id: team-structure, kind: team_structure, min_teams: 1, text: 组建服务队且召集人为队员}
 """
 
 

@@ -77,7 +77,11 @@ def test_outcomes_and_problems_are_those_of_the_code_before_the_indexes(generate
     assert not generated.errors
     assert {p.code for p in generated.problems} == {"before-registration"}
     assert problems(generated) == golden["problems"]
-    assert outcomes(generated) == golden["outcomes"]
+    # The golden file predates two decisions of issue #16, applied to it here: a pass or n/a names
+    # nothing, and the benchmark policy gained the kinds added since (compared by their own tests).
+    expected = [{**o, "failing": []} if o["status"] in ("pass", "n/a") else o for o in golden["outcomes"]]
+    rules = {o["rule"] for o in expected}
+    assert [o for o in outcomes(generated) if o["rule"] in rules] == expected
 
 
 def _modules_after(*argv: str) -> set[str]:

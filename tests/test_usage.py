@@ -120,3 +120,15 @@ def test_an_interrupted_prompt_says_nothing_was_written(workspace: Callable[...,
     )
     assert proc.returncode == 2 and "Traceback" not in proc.stderr
     assert "没有 withdraw-nothing 这个命令" in proc.stderr
+
+
+def test_the_global_options_known_to_the_parser_are_the_root_commands() -> None:
+    """Hoisting and unknown-command detection must know every global option, or its value reads as a command."""
+    import typer.main
+
+    from vsledger.cli.usage import GLOBAL_FLAGS, GLOBAL_VALUE_OPTIONS
+
+    root = typer.main.get_command(app)
+    declared = {opt for param in root.params for opt in param.opts if opt.startswith("--")}
+    declared -= {"--install-completion", "--show-completion", "--help"}
+    assert declared == set(GLOBAL_VALUE_OPTIONS) | set(GLOBAL_FLAGS)

@@ -1,7 +1,7 @@
 """Where the per-unit work runs: this process, a pool of local processes, or a Dask cluster.
 
 A unit's work — parse its files, build and validate its records, compute what the command
-asks of it — needs nothing of any other unit (SPEC §9), so it is one task per unit:
+asks of it — needs nothing of any other unit (docs/format.md), so it is one task per unit:
 `run_unit`. The executors differ only in where those tasks run; each yields, for every unit,
 the unit's problems and its result, the same wherever it ran (tests/test_executor.py).
 

@@ -25,8 +25,9 @@ from typer.core import TyperGroup
 
 from vsledger.render.messages import current_lang, ui
 
-GLOBAL_VALUE_OPTIONS = ("--root", "--lang", "--today")
+GLOBAL_VALUE_OPTIONS = ("--root", "--lang", "--today", "--scheduler")
 GLOBAL_FLAGS = ("--no-cache",)
+"""The root command's own options; a test holds these to the options the root command declares."""
 
 
 def _class_names(exc: BaseException) -> set[str]:
