@@ -12,7 +12,7 @@ import sys
 
 import typer
 
-from vsledger.cli import inspect, out, record, workspace  # noqa: F401  (registers the commands)
+from vsledger.cli import inspect, out, record, serve, workspace  # noqa: F401  (registers the commands)
 from vsledger.cli.common import app
 
 __all__ = ["app", "run"]
