@@ -265,7 +265,7 @@ def test_a_refused_activity_shows_the_located_problem_by_its_field_and_writes_no
     refused = record(web, participants=["V0001", "V0099"])
     assert refused.status_code == 422
     text = refused.text
-    fieldset = text.split("</fieldset>")[1].split('<div class="row">')[0]  # the problems right under the participants
+    fieldset = text.split("</fieldset>")[1].split('name="team"')[0]  # the problems right under the participants
     assert "ledgers/u1/activities/2024-05.yaml:" in fieldset and "V0099" in fieldset
     assert "未写入" in text
     assert 'value="V0001" checked' in text  # what was typed is kept
@@ -328,6 +328,61 @@ def test_commit_to_git_under_the_clerks_name(root: Path, web: TestClient, git_id
     assert done.status_code == 200 and "已提交到 git" in done.text
     assert git("log", "-1", "--format=%an|%s").startswith("王小明|add-activity: u1 ")
     assert os.environ.get("GIT_AUTHOR_NAME") == "测试"  # the process's own identity is back
+
+
+def test_correcting_an_activity_restates_it_and_replaces_it_in_every_total(root: Path, web: TestClient) -> None:
+    form = web.get("/unit/u1/record?corrects=a1").text
+    assert 'name="corrects" value="a1"' in form and 'value="东城社区义诊"' in form
+    assert 'value="V0001" checked' in form and 'value="V0002" checked' in form
+    fields = {"csrf": csrf_of(form), "corrects": "a1", "date": "2024-05-05", "title": "东城社区义诊", "location": "社区卫生服务站",
+              "hours": "4", "participants": ["V0001", "V0002"], "overrides": "V0002=1", "team": "red"}  # fmt: skip
+    done = web.post("/unit/u1/record", data=fields)
+    assert done.status_code == 200, done.text
+    text = (root / MONTH).read_text("utf-8")
+    assert text.startswith(ACTIVITIES.lstrip("\n")) and "corrects: a1" in text and "{V0002: 1}" in text
+    assert unit_hours(web) == "2024 年服务时长:7 小时"  # a1 was 3 + 3, is now 4 + 1; a2 is 2
+    assert web.get("/unit/u1/record?corrects=a1").status_code == 404  # a1 no longer counts: correct its correction
+
+
+def test_a_correction_keeps_a_participant_who_has_since_left(root: Path, web: TestClient) -> None:
+    roster = (root / "ledgers/u1/roster.yaml").read_text("utf-8")
+    (root / "ledgers/u1/roster.yaml").write_text(
+        roster.replace(
+            "    registered_on: 2020-01-01\n  - {id: V0003", "    registered_on: 2020-01-01\n    left: 2024-05-31\n  - {id: V0003"
+        ),
+        "utf-8",
+    )
+    assert 'value="V0002"' not in web.get("/unit/u1/record").text  # not on the roster today
+    assert 'value="V0002" checked' in web.get("/unit/u1/record?corrects=a1").text
+
+
+def test_withdrawing_an_activity_appends_a_deletion(root: Path, web: TestClient) -> None:
+    page = web.get("/unit/u1/activity/a2/withdraw")
+    assert page.status_code == 200 and "环境整治" in page.text
+    done = web.post("/unit/u1/activity/a2/withdraw", data={"csrf": csrf_of(page.text), "clerk": "李干事"})
+    assert done.status_code == 200, done.text
+    text = (root / MONTH).read_text("utf-8")
+    assert text.startswith(ACTIVITIES.lstrip("\n"))
+    deletion = text[len(ACTIVITIES.lstrip("\n")) :]
+    assert "participants: []" in deletion and "corrects: a2" in deletion and "recorded_by: 李干事" in deletion
+    assert unit_hours(web) == "2024 年服务时长:6 小时"
+    assert "环境整治" not in web.get("/unit/u1/activities").text.split("<tbody>")[1]
+    assert web.get("/unit/u1/activity/a2/withdraw").status_code == 404
+
+
+def test_corrections_name_only_activities_that_count(web: TestClient) -> None:
+    for path in ("/unit/u1/record?corrects=nope", "/unit/u1/record?corrects=..%2fx", "/unit/u1/activity/..%2fa1/withdraw",
+                 "/unit/u1/activity/%2e%2e/withdraw", "/unit/u1/activity/zz/withdraw"):  # fmt: skip
+        assert web.get(path).status_code == 404, path
+    page = web.get("/unit/u1/record")
+    assert web.post("/unit/u1/activity/nope/withdraw", data={"csrf": csrf_of(page.text)}).status_code == 404
+
+
+def test_a_malformed_hours_exception_is_said_by_its_field(root: Path, web: TestClient) -> None:
+    before = snapshot(root)
+    refused = record(web, overrides="V0001:2")
+    assert refused.status_code == 422 and "V0001:2" in refused.text and "V0005=2.5" in refused.text
+    assert snapshot(root) == before
 
 
 # --- guards ---------------------------------------------------------------------------
@@ -397,9 +452,11 @@ def test_read_only_shows_no_form_and_takes_no_post(root: Path) -> None:
     for path in ("/", "/unit/u1", "/unit/u1/volunteer/V0001", "/unit/u1/activities", "/problems"):
         page = reader.get(path)
         assert page.status_code == 200
-        assert 'method="post"' not in page.text and "/record" not in page.text
+        assert 'method="post"' not in page.text and "/record" not in page.text and "/withdraw" not in page.text
     assert reader.get("/unit/u1/record").status_code == 404
     assert reader.get("/unit/u1/volunteers/new").status_code == 404
+    assert reader.get("/unit/u1/activity/a1/withdraw").status_code == 404
+    assert reader.post("/unit/u1/activity/a1/withdraw", data={}).status_code == 404
     assert reader.post("/unit/u1/record", data={"csrf": "x"}).status_code == 404
     assert reader.post("/unit/u1/volunteer/V0001/certificate", data={}).status_code == 404
     assert snapshot(root) == before

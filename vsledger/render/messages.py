@@ -400,6 +400,12 @@ UI: dict[str, str] = {
     "serve-listening": "vsledger serve: {url} (Ctrl-C to stop)",
     "serve-token": "listening beyond this machine: the address above carries the access token; give it only to those who may use the ledger",
     "serve-missing": "the web app needs its extra: pip install 'vsledger[web]'",
+    "web-correct": "Correct",
+    "web-withdraw": "Withdraw",
+    "web-correcting": "Correcting {id}: the entry saved here replaces it in every total; both stay in the file and in git.",
+    "web-withdraw-confirm": "Withdraw {id}? A correcting entry with no participants is appended, so it counts nowhere from now on; the original stays in the file and in git.",
+    "web-overrides": "Hours that differ from the hours each (e.g. V0005=2.5)",
+    "web-bad-exception": "'{value}' is not an id with its hours, such as V0005=2.5",
 }
 
 

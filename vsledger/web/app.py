@@ -34,7 +34,7 @@ from vsledger.check.rules import Status
 from vsledger.check.timebank import time_bank
 from vsledger.core.filekinds import PERSONAL_FIELDS
 from vsledger.core.ledger import UnitLedger, Workspace
-from vsledger.core.model import UNIT_ID_RE, VOLUNTEER_ID_RE
+from vsledger.core.model import RECORD_ID_RE, UNIT_ID_RE, VOLUNTEER_ID_RE, Activity
 from vsledger.core.personal import mask_id_number, mask_phone, mask_text
 from vsledger.core.problems import Level, Problem
 from vsledger.read.loader import Files, locate
@@ -49,7 +49,7 @@ from vsledger.report.stars import star_thresholds, stars_report
 from vsledger.web.charts import bar_chart, hours_text, month_chart
 from vsledger.web.data import LedgerData, check_unit, locate_unit_problems
 from vsledger.web.security import CSRF, CSRF_COOKIE, CSRF_FIELD, Guard
-from vsledger.write.add import activity_record, add_activity, add_volunteer
+from vsledger.write.add import activity_record, add_activity, add_volunteer, parse_participant
 from vsledger.write.certificate import build_certificate, register, write_pdf
 from vsledger.write.transaction import WriteRefused
 
@@ -399,10 +399,15 @@ def create_app(config: Config) -> Any:
 
     # --- forms ----------------------------------------------------------------------------------
 
-    def form_context(unit: str, ledger: UnitLedger, day: date) -> dict[str, Any]:
+    def form_context(unit: str, ledger: UnitLedger, day: date, ticked: list[str] | None = None) -> dict[str, Any]:
+        """What the forms offer: the unit's teams and branches, the volunteers on the roster that day
+        (and anyone already ticked, so a correction never drops a participant), categories in use."""
         teams = [(t.id, t.name) for t in ledger.unit.teams] if ledger.unit else []
         branches = [(b.id, b.name) for b in ledger.unit.branches] if ledger.unit else []
-        people = [(e.volunteer.id, e.volunteer.name) for e in ledger.volunteers.values() if e.volunteer.on_roster(day)]
+        keep = set(ticked or [])
+        people = [
+            (e.volunteer.id, e.volunteer.name) for e in ledger.volunteers.values() if e.volunteer.on_roster(day) or e.volunteer.id in keep
+        ]
         categories = sorted({e.activity.category for e in ledger.activities if e.activity.category})
         return {"unit": unit, "unit_name": ledger.name, "teams": teams, "branches": branches, "people": people,
                 "categories": categories, "employments": EMPLOYMENTS}  # fmt: skip
@@ -411,13 +416,57 @@ def create_app(config: Config) -> Any:
         if config.read_only:
             raise NotFound
 
+    def current_activity(ledger: UnitLedger, activity_id: str) -> Activity:
+        """An activity that counts now (the head of its corrections): the only kind one can correct."""
+        if not RECORD_ID_RE.match(activity_id):
+            raise NotFound
+        found = next((e.activity for e in ledger.effective if e.activity.id == activity_id), None)
+        if found is None:
+            raise NotFound
+        return found
+
     def record_form(request: Request) -> Response:
+        """A new activity; with `?corrects=ID`, that activity restated, to be corrected."""
         writable(request)
         unit = unit_param(request)
         ledger = data.unit(unit).units[unit]
         today = config.today()
         state = FormState({"date": today.isoformat(), "participants": []})
-        return render(request, "record.html", state=state, **form_context(unit, ledger, today))
+        corrects = request.query_params.get("corrects")
+        day = today
+        if corrects is not None:
+            activity = current_activity(ledger, corrects)
+            state, day = FormState(_activity_values(activity)), activity.date
+        return render(request, "record.html", state=state, **form_context(unit, ledger, day, state.values["participants"]))
+
+    def withdraw_form(request: Request) -> Response:
+        writable(request)
+        unit = unit_param(request)
+        ledger = data.unit(unit).units[unit]
+        activity = current_activity(ledger, request.path_params["activity"])
+        return render(request, "withdraw.html", unit=unit, unit_name=ledger.name, a=activity, state=FormState())
+
+    def withdraw_submit(request: Request, values: dict[str, Any]) -> Response:
+        """A deletion is a correcting entry that restates the activity with no participants (SPEC §4)."""
+        lang = lang_of(request)
+        unit = unit_param(request)
+        workspace = data.unit(unit)
+        ledger = workspace.units[unit]
+        activity = current_activity(ledger, request.path_params["activity"])
+        fields = {**activity.model_dump(exclude_defaults=True), "id": None, "participants": [], "corrects": activity.id}
+        if values.get("clerk", "").strip():
+            fields["recorded_by"] = values["clerk"].strip()
+        record = activity_record(fields, workspace, unit)
+        record.setdefault("participants", [])
+        commit = values.get("commit") == "on"
+        state = FormState(values)
+        try:
+            with write_lock, _environment(commit_env(values) if commit else {}):
+                added = add_activity(config.root, unit, record, config.today(), commit=commit)
+        except WriteRefused as exc:
+            _refusal_into(exc, state, config.root, lang)
+            return render(request, "withdraw.html", status=422, unit=unit, unit_name=ledger.name, a=activity, state=state)
+        return done_page(request, unit, added, lang, commit)
 
     def volunteer_form(request: Request) -> Response:
         writable(request)
@@ -458,7 +507,8 @@ def create_app(config: Config) -> Any:
         if hours is None and not (values.get("start") and values.get("end")):
             state.add("hours", {"message": ui("web-hours-needed", lang)})
         numbers = {k: _form_count(values.get(k, ""), k, state, lang) for k in ("external", "served")}
-        context = form_context(unit, ledger, day or config.today())
+        _participants(values, state, lang)  # a malformed exception is said before anything is built
+        context = form_context(unit, ledger, day or config.today(), [str(v) for v in values.get("participants", [])])
         if day is None or state.errors:
             return render(request, "record.html", status=422, state=state, **context)
         fields = {
@@ -467,7 +517,8 @@ def create_app(config: Config) -> Any:
             "tags": [t for t in re.split(r"[\s,,、]+", values.get("tags", "")) if t], "location": values.get("location", "").strip(),
             "target": values.get("target", "").strip() or None, "served": numbers["served"],
             "start": values.get("start") or None, "end": values.get("end") or None, "hours": hours,
-            "participants": list(values.get("participants", [])), "external": numbers["external"], "lead": values.get("lead") or None,
+            "participants": _participants(values, state, lang), "external": numbers["external"], "lead": values.get("lead") or None,
+            "corrects": values.get("corrects", "").strip() or None,
             "recorded_by": values.get("recorded_by", "").strip() or values.get("clerk", "").strip() or None,
             "content": values.get("content", "").strip() or None, "outcome": values.get("outcome", "").strip() or None,
         }  # fmt: skip
@@ -576,6 +627,9 @@ def create_app(config: Config) -> Any:
     async def volunteer_post(request: Request) -> Response:
         return await submit(request, volunteer_submit)
 
+    async def withdraw_post(request: Request) -> Response:
+        return await submit(request, withdraw_submit)
+
     async def certificate_post(request: Request) -> Response:
         return await submit(request, certificate_submit)
 
@@ -590,6 +644,8 @@ def create_app(config: Config) -> Any:
         Route("/unit/{unit}/report", guarded(monthly_report)),
         Route("/unit/{unit}/record", guarded(record_form), methods=["GET"]),
         Route("/unit/{unit}/record", record_post, methods=["POST"]),
+        Route("/unit/{unit}/activity/{activity}/withdraw", guarded(withdraw_form), methods=["GET"]),
+        Route("/unit/{unit}/activity/{activity}/withdraw", withdraw_post, methods=["POST"]),
         Route("/unit/{unit}/volunteers/new", guarded(volunteer_form), methods=["GET"]),
         Route("/unit/{unit}/volunteers/new", volunteer_post, methods=["POST"]),
         Route("/unit/{unit}/volunteer/{volunteer}/certificate", certificate_post, methods=["POST"]),
@@ -637,7 +693,7 @@ def _problem_view(
 
 
 FIELD_NAMES = {
-    "date", "title", "location", "hours", "start", "end", "participants", "team", "category", "tags", "external", "served",
+    "corrects", "date", "title", "location", "hours", "start", "end", "participants", "team", "category", "tags", "external", "served",
     "target", "lead", "recorded_by", "content", "outcome", "id", "name", "gender", "id_number", "phone", "employment", "branch",
     "teams", "joined", "registered_on", "registration_no",
 }  # fmt: skip
@@ -653,6 +709,39 @@ def _refusal_into(exc: WriteRefused, state: FormState, root: Path, lang: str) ->
         if name is None and problem.args.get("field") in FIELD_NAMES:
             name = problem.args["field"]
         state.add(name or "", _problem_view(problem, root, lang, cache, exc.overrides))
+
+
+def _activity_values(activity: Activity) -> dict[str, Any]:
+    """An activity as the record form shows it, to be corrected: the same fields, `corrects` set."""
+    values: dict[str, Any] = {
+        "corrects": activity.id, "date": activity.date.isoformat(), "title": activity.title, "location": activity.location,
+        "hours": hours_text(activity.hours) if activity.hours is not None else "", "team": activity.team or "",
+        "start": f"{activity.start:%H:%M}" if activity.start else "", "end": f"{activity.end:%H:%M}" if activity.end else "",
+        "category": activity.category or "", "tags": " ".join(activity.tags), "target": activity.target or "",
+        "served": "" if activity.served is None else str(activity.served), "external": str(activity.external or ""),
+        "lead": activity.lead or "", "recorded_by": activity.recorded_by or "", "content": activity.content or "",
+        "outcome": activity.outcome or "", "participants": [p.volunteer for p in activity.participants],
+        "overrides": " ".join(f"{p.volunteer}={hours_text(p.hours)}" for p in activity.participants if p.hours is not None),
+    }  # fmt: skip
+    return values
+
+
+def _participants(values: dict[str, Any], state: FormState, lang: str) -> list[Any]:
+    """The ticked volunteers, with `V0005=2.5` exceptions to the hours each (an exception alone adds its volunteer)."""
+    exceptions: dict[str, Any] = {}
+    for token in re.split(r"[\s,,、;;]+", values.get("overrides", "")):
+        if not token:
+            continue
+        parsed = parse_participant(token)
+        if not isinstance(parsed, dict):
+            if not any(e.get("code") == "bad-exception" for e in state.errors.get("overrides", [])):
+                state.add("overrides", {"message": ui("web-bad-exception", lang, value=token), "code": "bad-exception"})
+            continue
+        exceptions.update(parsed)
+    ticked = [str(v) for v in values.get("participants", [])]
+    chosen: list[Any] = [{v: exceptions[v]} if v in exceptions else v for v in ticked]
+    chosen += [{v: h} for v, h in exceptions.items() if v not in ticked]
+    return chosen
 
 
 def _form_date(text: str, name: str, state: FormState, lang: str, required: bool = False) -> date | None:
