@@ -24,6 +24,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from jinja2 import Environment, PackageLoader, select_autoescape
+from rich.cells import cell_len
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -41,7 +42,7 @@ from vsledger.read.loader import Files, locate
 from vsledger.render.export import ACTIVITY_COLUMNS, ROSTER_COLUMNS, build_export, write_xlsx
 from vsledger.render.messages import LANGS, problem_hint, problem_message, ui
 from vsledger.render.period import render_markdown, report_sheets
-from vsledger.render.terminal import _source_line
+from vsledger.render.terminal import _source_line, excerpt_window
 from vsledger.render.views import SYMBOLS, describe_failing, display_number
 from vsledger.report.check import STATUSES, UnitCheck, default_as_of
 from vsledger.report.period import period_report
@@ -59,6 +60,8 @@ EMPLOYMENTS = ("staff", "contract", "retired", "resident", "student", "other")
 MAX_ROWS = 500
 """Longest list a page shows; it says how many more there are."""
 MAX_PROBLEMS = 300
+SOURCE_ROOM = 48
+"""Cells of a quoted source line shown around the caret: what a phone's width holds."""
 STATUS_CLASS = {Status.PASS: "pass", Status.FAIL: "fail", Status.PENDING: "pending", Status.NA: "na"}
 
 
@@ -683,12 +686,14 @@ def _hours_by_volunteer(ledger: UnitLedger, start: date, end: date) -> dict[str,
 def _problem_view(
     problem: Problem, root: Path, lang: str, cache: dict[str, list[str]], overrides: dict[str, bytes] | None = None
 ) -> dict[str, Any]:
+    """A problem as the pages show it: located, the line itself around the caret (masked), the hint."""
     source = _source_line(root, problem.file, problem.line, cache, overrides or {}) if problem.line else None
+    shown, column = excerpt_window(mask_text(source), problem.column, SOURCE_ROOM) if source is not None else (None, 0)
     return {
         "where": f"{problem.file}:{problem.line}:{problem.column}", "code": problem.code, "warning": problem.level is Level.WARNING,
         "message": problem_message(problem, lang), "hint": problem_hint(problem, lang),
-        "source": mask_text(source) if source is not None else None, "line": problem.line, "column": problem.column,
-        "caret": " " * max(0, problem.column - 1),
+        "source": shown, "line": problem.line, "column": problem.column,
+        "caret": " " * cell_len(shown[: max(0, column - 1)]) if shown is not None else "",
     }  # fmt: skip
 
 
