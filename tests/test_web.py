@@ -416,6 +416,7 @@ def test_beyond_loopback_a_token_is_required(root: Path) -> None:
     assert entry.status_code == 303 and entry.headers["location"] == "/unit/u1?year=2024"  # the token leaves the address bar
     assert "HttpOnly" in entry.headers["set-cookie"] and "SameSite=Strict" in entry.headers["set-cookie"]
     assert remote.get("/unit/u1").status_code == 200  # the cookie carries it from now on
+    assert remote.get("/%2Fevil.example/?token=s3cret-token").headers["location"] == "/evil.example/"  # never off this site
     assert "测试单位" not in client(root, token="s3cret-token", loopback_only=False).get("/").text
 
 
@@ -574,5 +575,16 @@ def test_serve_on_loopback_needs_no_token_and_refuses_a_non_workspace(
     result = cli(root, "serve", "--read-only")
     assert result.exit_code == 0 and "http://127.0.0.1:8000/" in result.stdout and "token" not in result.stdout
     assert started["app"].token is None and started["app"].loopback_only
+    from typer.testing import CliRunner
+
+    from vsledger.cli.app import app
+
+    monkeypatch.setenv("LANG", "en_US.UTF-8")  # a server's locale does not choose the pages' language
+    monkeypatch.delenv("VSLEDGER_LANG", raising=False)
+    assert CliRunner().invoke(app, ["--root", str(root), "--today", TODAY, "serve"]).exit_code == 0
+    pages = TestClient(started["app"], base_url="http://127.0.0.1")
+    assert "达标总览" in pages.get("/").text
+    assert cli(root, "--lang", "en", "serve").exit_code == 0
+    assert "Compliance" in TestClient(started["app"], base_url="http://127.0.0.1").get("/").text
     empty = tmp_path_factory.mktemp("empty")
     assert cli(empty, "serve").exit_code == 2

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from datetime import date
 from typing import Annotated, Optional
 
@@ -24,7 +25,7 @@ def serve(
     ] = None,
 ) -> None:
     """在浏览器中查看和记录台账 / browse, check and record in a browser."""
-    from vsledger.render.messages import ui
+    from vsledger.render.messages import current_lang, ui
 
     settings = _settings(ctx)
     try:
@@ -41,7 +42,10 @@ def serve(
         token = new_token()
     fixed_today = ctx.find_root().params.get("today")
     today = (lambda: _parse_date(fixed_today, "--today")) if fixed_today else date.today
-    config = Config(settings.root, today, settings.lang, read_only, token, loopback, settings.use_cache)
+    # The pages' readers are not the server's locale: Chinese unless --lang or VSLEDGER_LANG says otherwise.
+    explicit = ctx.find_root().params.get("lang") or os.environ.get("VSLEDGER_LANG")
+    page_lang = current_lang(explicit) if explicit else "zh"
+    config = Config(settings.root, today, page_lang, read_only, token, loopback, settings.use_cache)
     application = create_app(config)
     try:
         application.app.state.data.base()  # not a workspace: say so now, not on the first page

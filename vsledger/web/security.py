@@ -94,7 +94,8 @@ class Guard:
             if given is not None and hmac.compare_digest(given.encode(), self.token.encode()):
                 # Keep it in a cookie and take it out of the address bar (and of any history or log).
                 rest = urlencode([(k, v) for k, v in parse_qsl(scope.get("query_string", b"").decode("latin-1")) if k != "token"])
-                location = scope.get("path", "/") + (f"?{rest}" if rest else "")
+                # One leading slash: `//host/…` would send the browser to another site.
+                location = "/" + scope.get("path", "/").lstrip("/\\") + (f"?{rest}" if rest else "")
                 cookie = f"{TOKEN_COOKIE}={self.token}; Path=/; HttpOnly; SameSite=Strict"
                 await send(
                     {
