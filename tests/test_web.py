@@ -540,6 +540,17 @@ def test_pages_do_not_reload_anything_while_nothing_changed(root: Path, web: Tes
     assert loads[len(first) :] == [("results", ("u1",))]  # only that unit is read again
 
 
+def test_results_held_in_memory_are_bounded(root: Path, web: TestClient, monkeypatch: pytest.MonkeyPatch, loads: list[object]) -> None:
+    monkeypatch.setattr(web_data, "RESULTS_KEPT", 2)
+    for day in ("2024-05-01", "2024-05-02", "2024-05-03"):  # three queries: the first is dropped
+        assert web.get(f"/?year=2024&as_of={day}").status_code == 200
+    computed = len(loads)
+    web.get("/?year=2024&as_of=2024-05-03")
+    assert len(loads) == computed  # still held
+    web.get("/?year=2024&as_of=2024-05-01")
+    assert len(loads) == computed + 1  # dropped, so computed again
+
+
 def test_a_changed_file_is_seen_by_the_next_page(root: Path, web: TestClient) -> None:
     assert unit_hours(web) == "2024 年服务时长:8 小时"
     (root / MONTH).write_text(ACTIVITIES.replace("hours: 3", "hours: 4"), "utf-8")

@@ -21,7 +21,8 @@ from typing import Any
 
 import pytest
 
-from conftest import POLICY, ROSTER, TODAY, UNIT, write_files
+from conftest import TODAY, write_files
+from test_web import FILES, MONTH
 
 pytest.importorskip("starlette")
 uvicorn = pytest.importorskip("uvicorn")
@@ -37,16 +38,6 @@ FLAGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
     "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage",
 ]  # fmt: skip
-ACTIVITIES = """
-- id: a1
-  date: 2024-05-05
-  title: 东城社区义诊
-  team: red
-  category: 义诊
-  location: 社区卫生服务站
-  hours: 3
-  participants: [V0001, V0002]
-"""
 
 
 def free_port() -> int:
@@ -60,8 +51,7 @@ def served(tmp_path: Path) -> Iterator[tuple[str, Path]]:
     from vsledger.web.app import Config, create_app
 
     root = tmp_path / "ws"
-    write_files(root, {"rules/p1.yaml": POLICY, "ledgers/u1/unit.yaml": UNIT, "ledgers/u1/roster.yaml": ROSTER,
-                       "ledgers/u1/activities/2024-05.yaml": ACTIVITIES})  # fmt: skip
+    write_files(root, FILES)
     port = free_port()
     app = create_app(Config(root, lambda: date.fromisoformat(TODAY)))
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
@@ -121,7 +111,7 @@ def test_record_an_activity_in_the_browser_and_see_the_hours_change(served: tupl
 
     browser.find_element(By.LINK_TEXT, "测试单位").click()
     before = browser.find_element(By.ID, "unit-hours").text
-    assert before == "2024 年服务时长:6 小时"
+    assert before == "2024 年服务时长:8 小时"
     for width in (1280, 390):
         shoot(browser, shots, "unit", width)
 
@@ -142,8 +132,8 @@ def test_record_an_activity_in_the_browser_and_see_the_hours_change(served: tupl
     assert "已写入" in browser.find_element(By.TAG_NAME, "h1").text
     browser.find_element(By.ID, "back-to-unit").click()
     after = browser.find_element(By.ID, "unit-hours").text
-    assert after == "2024 年服务时长:11 小时"
-    assert "敬老院慰问" in (root / "ledgers/u1/activities/2024-05.yaml").read_text("utf-8")
+    assert after == "2024 年服务时长:13 小时"
+    assert "敬老院慰问" in (root / MONTH).read_text("utf-8")
 
     browser.get(base + "/unit/u1/record")  # a refused record, seen as a clerk sees it
     form = browser.find_element(By.ID, "record-form")

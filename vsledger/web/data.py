@@ -29,6 +29,8 @@ from vsledger.report.check import UnitCheck, run_check
 
 MONTH_FILE = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])\.yaml$")
 LOADED_UNITS_KEPT = 8
+RESULTS_KEPT = 2000
+"""Results held in memory (a unit for a query: a year and as-of date, ...), the least recently used dropped first."""
 
 
 def check_unit(workspace: Workspace, year: int, as_of: date, unit: str) -> UnitCheck:
@@ -59,7 +61,7 @@ class LedgerData:
         self.use_cache = use_cache
         self._lock = threading.Lock()
         self._base: Base | None = None
-        self._results: dict[tuple[str, Hashable], tuple[str, Any, list[Problem]]] = {}
+        self._results: OrderedDict[tuple[str, Hashable], tuple[str, Any, list[Problem]]] = OrderedDict()
         self._units: OrderedDict[str, tuple[str, Workspace]] = OrderedDict()
 
     def _cache(self) -> UnitCache:
@@ -98,6 +100,8 @@ class LedgerData:
                 keys[unit] = cache.unit_key(unit)
                 with self._lock:
                     held = self._results.get((unit, query))
+                    if held is not None:
+                        self._results.move_to_end((unit, query))
                 if held is not None and held[0] == keys[unit]:
                     results[unit], problems[unit] = held[1], held[2]
                     continue
@@ -109,6 +113,9 @@ class LedgerData:
                 if memo and unit not in cache.racy:
                     with self._lock:
                         self._results[(unit, query)] = (keys[unit], computed[unit], found[unit])
+                        self._results.move_to_end((unit, query))
+                        while len(self._results) > RESULTS_KEPT:
+                            self._results.popitem(last=False)
         return results, problems
 
     def unit(self, unit: str) -> Workspace:
