@@ -218,6 +218,18 @@ def test_problems_page_masks_numbers_in_quoted_lines(root: Path, web: TestClient
     assert "V0077" in text and PHONE not in text and "138****5678" in text
 
 
+def test_numbers_in_files_git_tracks_are_problems_too(root: Path, web: TestClient, git_identity: None) -> None:
+    """As `vsledger validate` says them (personal-data-in-git), at the line, the number masked."""
+    (root / "ledgers/u1/notes.md").write_text(f"联系人电话 {PHONE}\n", "utf-8")
+    settle(root)
+    assert "personal-data-in-git" not in web.get("/problems").text  # not in git: not a leak
+    subprocess.run(["git", "init", "-q"], cwd=root, check=True)
+    subprocess.run(["git", "add", "ledgers/u1/notes.md"], cwd=root, check=True)
+    text = web.get("/problems?unit=u1").text
+    assert "personal-data-in-git" in text and "ledgers/u1/notes.md:1:" in text
+    assert PHONE not in text and "138****5678" in text
+
+
 def test_downloads_workbook_and_monthly_report(web: TestClient) -> None:
     from openpyxl import load_workbook
 

@@ -365,7 +365,9 @@ def create_app(config: Config) -> Any:
             raise NotFound
         units = [wanted] if wanted else list(base.unit_ids)
         _, by_unit = data.results(units, ("validate",), locate_unit_problems)
-        problems = ([] if wanted else list(base.problems)) + [p for u in units for p in by_unit[u]]
+        leaks = [p for p in data.leaks() if not wanted or p.file.startswith(f"ledgers/{wanted}/")]
+        problems = ([] if wanted else list(base.problems)) + [p for u in units for p in by_unit[u]] + leaks
+        problems.sort(key=Problem.sort_key)
         cache: dict[str, list[str]] = {}
         shown = [_problem_view(p, config.root, lang, cache) for p in problems[:MAX_PROBLEMS]]
         errors = sum(1 for p in problems if p.is_error)

@@ -26,6 +26,7 @@ from vsledger.core.problems import Problem
 from vsledger.read.loader import Files, locate, locate_workspace_problems
 from vsledger.report.cache import RECENT_SECONDS, UnitCache, unit_results
 from vsledger.report.check import UnitCheck, run_check
+from vsledger.write.personal_split import leaks_in_git, tracked_files
 
 MONTH_FILE = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])\.yaml$")
 LOADED_UNITS_KEPT = 8
@@ -63,6 +64,7 @@ class LedgerData:
         self._base: Base | None = None
         self._results: OrderedDict[tuple[str, Hashable], tuple[str, Any, list[Problem]]] = OrderedDict()
         self._units: OrderedDict[str, tuple[str, Workspace]] = OrderedDict()
+        self._leaks: tuple[object, list[Problem]] | None = None
 
     def _cache(self) -> UnitCache:
         return UnitCache(self.root, self.today(), enabled=self.use_cache)
@@ -136,6 +138,27 @@ class LedgerData:
                 while len(self._units) > LOADED_UNITS_KEPT:
                     self._units.popitem(last=False)
         return workspace
+
+    def leaks(self) -> list[Problem]:
+        """`personal-data-in-git` warnings, as `vsledger validate` adds them: read again only when a tracked file changed."""
+        tracked = tracked_files(self.root) or []
+        now, racy, stats = time.time(), False, []
+        for rel in tracked:
+            try:
+                info = os.stat(self.root / rel)
+            except OSError:
+                continue
+            racy = racy or now - info.st_mtime < RECENT_SECONDS
+            stats.append((rel, info.st_size, info.st_mtime_ns))
+        key = tuple(stats)
+        with self._lock:
+            if self.use_cache and self._leaks is not None and self._leaks[0] == key:
+                return self._leaks[1]
+        found = leaks_in_git(self.root)
+        if not racy:
+            with self._lock:
+                self._leaks = (key, found)
+        return found
 
     def years(self) -> list[int]:
         """Years that have an activity file in some unit, newest first."""
