@@ -611,3 +611,13 @@ def test_serve_on_loopback_needs_no_token_and_refuses_a_non_workspace(
     assert "Compliance" in TestClient(started["app"], base_url="http://127.0.0.1").get("/").text
     empty = tmp_path_factory.mktemp("empty")
     assert cli(empty, "serve").exit_code == 2
+
+
+def test_serve_without_the_web_extra_says_how_to_install_it(
+    root: Path, cli: Callable[..., Result], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sys
+
+    monkeypatch.setitem(sys.modules, "uvicorn", None)  # as if `pip install 'vsledger[web]'` had not been run
+    result = cli(root, "serve")
+    assert result.exit_code == 2 and "pip install 'vsledger[web]'" in result.stderr
