@@ -12,7 +12,7 @@ import sys
 
 import typer
 
-from vsledger.cli import inspect, out, record, supervise, workspace  # noqa: F401  (registers the commands)
+from vsledger.cli import inspect, out, record, serve, supervise, workspace  # noqa: F401  (registers the commands)
 from vsledger.cli.common import app
 from vsledger.core import files
 
