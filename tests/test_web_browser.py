@@ -99,6 +99,7 @@ def shoot(driver: Any, directory: Path, name: str, width: int) -> Path:
 
 def test_record_an_activity_in_the_browser_and_see_the_hours_change(served: tuple[str, Path], browser: Any, tmp_path: Path) -> None:
     from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
 
     base, root = served
     shots = tmp_path / "shots"
@@ -129,6 +130,8 @@ def test_record_an_activity_in_the_browser_and_see_the_hours_change(served: tupl
     browser.set_window_size(1280, 900)
     browser.find_element(By.ID, "record-form").find_element(By.CSS_SELECTOR, "button[type=submit]").click()
 
+    # The write validates the unit before and after under the lock: on a loaded machine that takes a while.
+    WebDriverWait(browser, 60).until(lambda b: b.find_elements(By.TAG_NAME, "h1") and "已写入" in b.find_element(By.TAG_NAME, "h1").text)
     assert "已写入" in browser.find_element(By.TAG_NAME, "h1").text
     browser.find_element(By.ID, "back-to-unit").click()
     after = browser.find_element(By.ID, "unit-hours").text
@@ -142,6 +145,7 @@ def test_record_an_activity_in_the_browser_and_see_the_hours_change(served: tupl
     form.find_element(By.NAME, "hours").send_keys("30")
     form.find_element(By.CSS_SELECTOR, "input[name=participants][value=V0001]").click()
     form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+    WebDriverWait(browser, 60).until(lambda b: b.find_elements(By.CLASS_NAME, "refused"))
     assert "未写入" in browser.find_element(By.CLASS_NAME, "refused").text
     assert re.search(r"activities/2024-06\.yaml:\d+:\d+", browser.find_element(By.CLASS_NAME, "problem").text)
     for width in (1280, 390):

@@ -45,13 +45,15 @@ from vsledger.render.period import render_markdown, report_sheets
 from vsledger.render.terminal import _source_line, excerpt_window
 from vsledger.render.views import SYMBOLS, describe_failing, display_number
 from vsledger.report.check import STATUSES, UnitCheck, default_as_of
+from vsledger.report.ledger_export import ledger_export
 from vsledger.report.period import period_report
 from vsledger.report.stars import star_thresholds, stars_report
 from vsledger.web.charts import bar_chart, hours_text, month_chart
 from vsledger.web.data import LedgerData, check_unit, locate_unit_problems
 from vsledger.web.security import CSRF, CSRF_COOKIE, CSRF_FIELD, Guard
 from vsledger.write.add import activity_record, add_activity, add_volunteer, parse_participant
-from vsledger.write.certificate import build_certificate, register, write_pdf
+from vsledger.write.certificate import issue_certificate
+from vsledger.write.correct import withdrawal
 from vsledger.write.transaction import WriteRefused
 
 STATIC = {"style.css": "text/css; charset=utf-8"}
@@ -62,7 +64,7 @@ MAX_ROWS = 500
 MAX_PROBLEMS = 300
 SOURCE_ROOM = 48
 """Cells of a quoted source line shown around the caret: what a phone's width holds."""
-STATUS_CLASS = {Status.PASS: "pass", Status.FAIL: "fail", Status.PENDING: "pending", Status.NA: "na"}
+STATUS_CLASS = {Status.PASS: "pass", Status.FAIL: "fail", Status.PENDING: "pending", Status.NA: "na", Status.INVALID: "invalid"}
 
 
 @dataclass
@@ -383,7 +385,7 @@ def create_app(config: Config) -> Any:
         unit = unit_param(request)
         year, as_of, _ = period_params(request)
         workspace = data.unit(unit)
-        sheets = build_export(workspace, unit, year, as_of, lang)  # masked: the web never unmasks
+        sheets = build_export(ledger_export(workspace, unit, year, as_of), lang)  # masked: the web never unmasks
         return _file_response(lambda path: write_xlsx(sheets, path, lang), f"{unit}-{year}.xlsx", XLSX)
 
     def monthly_report(request: Request) -> Response:
@@ -452,13 +454,13 @@ def create_app(config: Config) -> Any:
         return render(request, "withdraw.html", unit=unit, unit_name=ledger.name, a=activity, state=FormState())
 
     def withdraw_submit(request: Request, values: dict[str, Any]) -> Response:
-        """A deletion is a correcting entry that restates the activity with no participants (SPEC §4)."""
+        """A deletion is a correcting entry that restates the activity with no participants (docs/format.md §6.2)."""
         lang = lang_of(request)
         unit = unit_param(request)
         workspace = data.unit(unit)
         ledger = workspace.units[unit]
         activity = current_activity(ledger, request.path_params["activity"])
-        fields = {**activity.model_dump(exclude_defaults=True), "id": None, "participants": [], "corrects": activity.id}
+        fields = withdrawal(ledger, activity.id)  # the one way a withdrawal is built, the CLI's too
         if values.get("clerk", "").strip():
             fields["recorded_by"] = values["clerk"].strip()
         record = activity_record(fields, workspace, unit)
@@ -467,7 +469,7 @@ def create_app(config: Config) -> Any:
         state = FormState(values)
         try:
             with write_lock, _environment(commit_env(values) if commit else {}):
-                added = add_activity(config.root, unit, record, config.today(), commit=commit)
+                added = add_activity(config.root, unit, record, config.today(), commit=commit, generated=True)
         except WriteRefused as exc:
             _refusal_into(exc, state, config.root, lang)
             return render(request, "withdraw.html", status=422, unit=unit, unit_name=ledger.name, a=activity, state=state)
@@ -534,7 +536,7 @@ def create_app(config: Config) -> Any:
         commit = values.get("commit") == "on"
         try:
             with write_lock, _environment(commit_env(values) if commit else {}):
-                added = add_activity(config.root, unit, record, config.today(), commit=commit)
+                added = add_activity(config.root, unit, record, config.today(), commit=commit, generated=True)
         except WriteRefused as exc:
             _refusal_into(exc, state, config.root, lang)
             return render(request, "record.html", status=422, state=state, **context)
@@ -564,7 +566,7 @@ def create_app(config: Config) -> Any:
         commit = values.get("commit") == "on"
         try:
             with write_lock, _environment(commit_env(values) if commit else {}):
-                added = add_volunteer(config.root, unit, record, workspace, config.today(), commit=commit)
+                added = add_volunteer(config.root, unit, record, config.today(), commit=commit)
         except WriteRefused as exc:
             _refusal_into(exc, state, config.root, lang)
             for key in PERSONAL_FIELDS:  # a refused number is not sent back to the page in full
@@ -583,20 +585,19 @@ def create_app(config: Config) -> Any:
         end = _form_date(values.get("to", ""), "to", state, lang) or config.today()
         if state.errors:
             raise BadRequest("; ".join(e["message"] for items in state.errors.values() for e in items))
-        result = build_certificate(
-            workspace, unit, volunteer, start, end, config.today(),
-            values.get("signer", "").strip(), values.get("handler", "").strip(), values.get("contact", "").strip(), False,
-        )  # fmt: skip
-        if result is None:
-            raise NotFound
-        if not values.get("from") and result.activities:
-            result.start = result.activities[0][0].date
+        errors = [p for p in workspace.errors if p.file.startswith(f"ledgers/{unit}/")]
+        if errors:  # as the CLI: hours from entries with errors are not hours to certify
+            message = ui("certificate-refused", lang, errors=len(errors))
+            return render(request, "error.html", status=409, message=message, problems=[])
         with tempfile.TemporaryDirectory(prefix="vsledger-web-") as directory:
             target = Path(directory) / "certificate.pdf"
             with write_lock:
-                write_pdf(result, target)
                 try:
-                    register(config.root, unit, result, config.today())
+                    result, _ = issue_certificate(
+                        config.root, unit, volunteer, start if values.get("from") else None, end, config.today(),
+                        values.get("signer", "").strip(), values.get("handler", "").strip(), values.get("contact", "").strip(),
+                        False, target, lambda _path: None,
+                    )  # fmt: skip
                 except WriteRefused as exc:
                     _refusal_into(exc, state, config.root, lang)
                     return render(request, "error.html", status=409, message=ui("refused", lang), problems=state.errors.get("", []))

@@ -109,7 +109,7 @@ class LedgerData:
                     continue
             todo.append(unit)
         if todo:
-            computed, found, _ = unit_results(cache, todo, query, compute)
+            computed, found = unit_results(cache, todo, query, compute)
             for unit in todo:
                 results[unit], problems[unit] = computed[unit], found[unit]
                 if memo and unit not in cache.racy:
