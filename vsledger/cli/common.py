@@ -210,6 +210,18 @@ FormatOption = Annotated[Format, typer.Option("--format", "-f", help="table | js
 YearOption = Annotated[Optional[int], typer.Option("--year", "-y", help="年度,默认今年 / year (default: this year)")]
 
 
+def _render_as(format: Format, as_json: Callable[[], Any], as_csv: Callable[[], Any], show: Callable[[], None]) -> None:
+    """A reading command's result in the format asked for: JSON, one CSV table, or shown on the terminal."""
+    from vsledger.render.terminal import render_csv, render_json
+
+    if format is Format.json:
+        render_json(as_json())
+    elif format is Format.csv:
+        render_csv([as_csv()])
+    else:
+        show()
+
+
 def _year(year: int | None, settings: Settings) -> int:
     """`--year`, or this year: a clerk checks the year they are in."""
     return year if year is not None else settings.today.year

@@ -22,6 +22,7 @@ from vsledger.cli.common import (
     _locate,
     _parse_date,
     _per_unit,
+    _render_as,
     _report_ledger_state,
     _select_groups,
     _select_units,
@@ -39,7 +40,7 @@ def validate(
     unit: UnitOption = None,
 ) -> None:
     """检查所有文件,一次列出全部问题 / check every file and list every problem."""
-    from vsledger.render.terminal import problems_json, problems_table, render_csv, render_json, render_problems
+    from vsledger.render.terminal import problems_json, problems_table, render_problems
 
     settings = _settings(ctx)
     units, _, problems = _per_unit(settings, unit, ("validate",), _locate_unit_problems)
@@ -50,12 +51,12 @@ def validate(
         prefixes = tuple(f"ledgers/{u}/" for u in units)
         problems = [p for p in problems if p.file.startswith(prefixes) or p.file.startswith("rules/")]
     _locate(problems, settings)
-    if format is Format.json:
-        render_json(problems_json(problems, settings.lang))
-    elif format is Format.csv:
-        render_csv([problems_table(problems, settings.lang)])
-    else:
-        render_problems(problems, settings.root, settings.lang)
+    _render_as(
+        format,
+        lambda: problems_json(problems, settings.lang),
+        lambda: problems_table(problems, settings.lang),
+        lambda: render_problems(problems, settings.root, settings.lang),
+    )
     raise typer.Exit(1 if any(p.is_error for p in problems) else 0)
 
 
@@ -77,7 +78,7 @@ def hours(
     format: FormatOption = Format.table,
 ) -> None:
     """服务时长合计 / total service hours."""
-    from vsledger.render.terminal import render_csv, render_json, render_terminal
+    from vsledger.render.terminal import render_terminal
     from vsledger.render.views import hours_flat_table, hours_json, hours_tables
     from vsledger.report.hours import hours_report
 
@@ -89,13 +90,13 @@ def hours(
     )
     rows = [row for u in units for row in per_unit[u]]
     _report_ledger_state(problems, settings)
-    if format is Format.json:
-        render_json(hours_json(rows))
-    elif format is Format.csv:
-        render_csv([hours_flat_table(rows, settings.lang)])
-    else:
-        last_month = cutoff.month if cutoff is not None and cutoff.year == year else 12
-        render_terminal(hours_tables(rows, year, by.value, settings.lang, last_month))
+    last_month = cutoff.month if cutoff is not None and cutoff.year == year else 12
+    _render_as(
+        format,
+        lambda: hours_json(rows),
+        lambda: hours_flat_table(rows, settings.lang),
+        lambda: render_terminal(hours_tables(rows, year, by.value, settings.lang, last_month)),
+    )
     raise typer.Exit(1 if any(p.is_error for p in problems) else 0)
 
 
@@ -118,7 +119,7 @@ def check(
 
     from vsledger.core.filekinds import GROUPS_FILE
     from vsledger.render.messages import ui
-    from vsledger.render.terminal import render_csv, render_json, render_terminal
+    from vsledger.render.terminal import render_terminal
     from vsledger.render.views import check_flat_table, check_json, check_tables
     from vsledger.report.check import CheckResult, governing_policy, run_check, run_group_check
 
@@ -155,12 +156,12 @@ def check(
         ]
     result = CheckResult(year, cutoff, [per_unit[u] for u in units], groups)
     _report_ledger_state(problems, settings)
-    if format is Format.json:
-        render_json(check_json(result, settings.lang))
-    elif format is Format.csv:
-        render_csv([check_flat_table(result, settings.lang)])
-    else:
-        render_terminal(check_tables(result, settings.lang, charts=chart))
+    _render_as(
+        format,
+        lambda: check_json(result, settings.lang),
+        lambda: check_flat_table(result, settings.lang),
+        lambda: render_terminal(check_tables(result, settings.lang, charts=chart)),
+    )
     raise typer.Exit(1 if any(p.is_error for p in problems) or result.failed else 0)
 
 
@@ -172,7 +173,7 @@ def stars(
     format: FormatOption = Format.table,
 ) -> None:
     """累计服务时长与星级(默认 100/300/600/1000/1500 小时)/ cumulative hours and star level."""
-    from vsledger.render.terminal import render_csv, render_json, render_problems, render_terminal
+    from vsledger.render.terminal import render_problems, render_terminal
     from vsledger.render.views import stars_json, stars_table
     from vsledger.report.stars import star_thresholds, stars_report
 
@@ -187,10 +188,10 @@ def stars(
         render_problems(config_problems, settings.root, settings.lang, file=sys.stderr)
     rows = stars_report(workspace, units, cutoff, thresholds)
     _report_ledger_state(workspace.problems, settings)
-    if format is Format.json:
-        render_json(stars_json(rows))
-    elif format is Format.csv:
-        render_csv([stars_table(rows, settings.lang)])
-    else:
-        render_terminal([stars_table(rows, settings.lang)])
+    _render_as(
+        format,
+        lambda: stars_json(rows),
+        lambda: stars_table(rows, settings.lang),
+        lambda: render_terminal([stars_table(rows, settings.lang)]),
+    )
     raise typer.Exit(1 if workspace.errors or config_problems else 0)

@@ -135,10 +135,13 @@ class ReportFormat(StrEnum):
     xlsx = "xlsx"
 
 
+ReportKindArgument = Annotated[ReportKindOption, typer.Argument(help="monthly(月报)| half-year(半年小结)")]
+
+
 @app.command()
 def report(
     ctx: typer.Context,
-    kind: Annotated[ReportKindOption, typer.Argument(help="monthly(月报)| half-year(半年小结)")],
+    kind: ReportKindArgument,
     unit: OneUnitOption,
     period: Annotated[str, typer.Option("--period", help="2022-05 | 2022-H1")],
     format: Annotated[ReportFormat, typer.Option("--format", "-f", help="md | xlsx")] = ReportFormat.md,

@@ -119,6 +119,16 @@ def team_choices(ledger: UnitLedger) -> str:
     return "  ".join(f"{team.id} {team.name}" for team in (unit.teams if unit is not None else []))
 
 
+# The optional fields each form asks last, when no flag gave them: key, then prompt and parse.
+ACTIVITY_EXTRAS: dict[str, tuple[str, Callable[[str], Any]]] = {
+    "target": ("prompt-target", text),
+    "served": ("prompt-served", parse_count),
+    "content": ("prompt-content", text),
+    "outcome": ("prompt-outcome", text),
+    "recorded_by": ("prompt-recorded-by", text),
+}
+
+
 def ask_activity(lang: str, fields: dict[str, Any], ledger: UnitLedger, today: date, categories: list[str]) -> dict[str, Any]:
     """Every field an activity has, asked in the order a clerk tells it; what a flag gave is kept."""
     from vsledger.render.messages import ui
@@ -146,13 +156,12 @@ def ask_activity(lang: str, fields: dict[str, Any], ledger: UnitLedger, today: d
             + "  ".join(f"{e.volunteer.id} {e.volunteer.name}" for e in ledger.volunteers.values() if e.volunteer.on_roster(day))
         )
         fields["participants"] = ask(lang, "prompt-participants", people_parser(ledger))
-    for key, prompt, parse in (
-        ("target", "prompt-target", text),
-        ("served", "prompt-served", parse_count),
-        ("content", "prompt-content", text),
-        ("outcome", "prompt-outcome", text),
-        ("recorded_by", "prompt-recorded-by", text),
-    ):
+    return _ask_optional(lang, fields, ACTIVITY_EXTRAS)
+
+
+def _ask_optional(lang: str, fields: dict[str, Any], asked: dict[str, tuple[str, Callable[[str], Any]]]) -> dict[str, Any]:
+    """The optional fields no flag gave, each asked once with its prompt; an empty answer leaves it out."""
+    for key, (prompt, parse) in asked.items():
         if fields.get(key) is None:
             fields[key] = ask(lang, prompt, parse, optional=True)
     return fields
@@ -218,6 +227,14 @@ def branch_parser(ledger: UnitLedger) -> Callable[[str], str]:
     return parse
 
 
+VOLUNTEER_EXTRAS: dict[str, tuple[str, Callable[[str], Any]]] = {
+    "id_number": ("prompt-id-number", id_number),
+    "phone": ("prompt-phone", phone),
+    "registered_on": ("prompt-registered-on", parse_date),
+    "registration_no": ("prompt-registration-no", text),
+}
+
+
 def ask_volunteer(lang: str, fields: dict[str, Any], ledger: UnitLedger, defaults_given: set[str]) -> dict[str, Any]:
     """Every roster field, asked in the order a registration form has them; flags already given are kept."""
     from vsledger.core.typed import parse_employment
@@ -240,12 +257,4 @@ def ask_volunteer(lang: str, fields: dict[str, Any], ledger: UnitLedger, default
         typer.echo(ui("choices-teams", lang) + " " + team_choices(ledger))
         team_of = team_parser(ledger)
         fields["teams"] = ask(lang, "prompt-teams", lambda v: [team_of(t) for t in split_list(v)], optional=True) or []
-    for key, prompt, parse in (
-        ("id_number", "prompt-id-number", id_number),
-        ("phone", "prompt-phone", phone),
-        ("registered_on", "prompt-registered-on", parse_date),
-        ("registration_no", "prompt-registration-no", text),
-    ):
-        if fields.get(key) is None:
-            fields[key] = ask(lang, prompt, parse, optional=True)
-    return fields
+    return _ask_optional(lang, fields, VOLUNTEER_EXTRAS)

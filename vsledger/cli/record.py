@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from datetime import date
 from enum import StrEnum
 from typing import TYPE_CHECKING, Annotated, Any, Optional
@@ -10,7 +11,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Optional
 import typer
 
 if TYPE_CHECKING:
-    from vsledger.core.ledger import Workspace
+    from vsledger.core.ledger import UnitLedger, Workspace
 
 from vsledger.cli.common import (
     CommitOption,
@@ -28,6 +29,7 @@ from vsledger.cli.common import (
     _need,
     _optional_date,
     _parse_date,
+    _render_as,
     _report_added,
     _report_ledger_state,
     _resolve_people,
@@ -41,17 +43,44 @@ from vsledger.cli.common import (
 
 YesOption = Annotated[bool, typer.Option("--yes", help="不确认,直接写入 / write without asking")]
 
+# The options add-activity and correct share, with one help text each.
+ActivityDateOption = Annotated[Optional[str], typer.Option("--date", help="YYYY-MM-DD")]
+TitleOption = Annotated[Optional[str], typer.Option("--title", help="活动名称 / title")]
+LocationOption = Annotated[Optional[str], typer.Option("--location", help="地点 / where")]
+HoursOption = Annotated[Optional[str], typer.Option("--hours", help="每人时长 / hours per person")]
+StartOption = Annotated[Optional[str], typer.Option("--start", help="HH:MM")]
+EndOption = Annotated[Optional[str], typer.Option("--end", help="HH:MM")]
+ServedOption = Annotated[Optional[int], typer.Option("--served", min=0, help="服务人次 / people served")]
+TargetOption = Annotated[Optional[str], typer.Option("--target", help="服务对象 / whom it served")]
+ContentOption = Annotated[Optional[str], typer.Option("--content", help="活动内容 / what happened")]
+OutcomeOption = Annotated[Optional[str], typer.Option("--outcome", help="活动成效 / what came of it")]
+
+
+def _clock(text: str | None) -> str | None:
+    """`--start` or `--end` as HH:MM; a TypedError says what is wrong with it."""
+    from vsledger.core.typed import parse_clock
+
+    return parse_clock(text).strftime("%H:%M") if text else None
+
+
+def _flag_people(participant: list[str] | None, ledger: UnitLedger) -> list[str]:
+    """The `--participant` flags (each may list several) as roster ids, an unknown id left for validation to report."""
+    from vsledger.cli.prompts import resolve_people
+    from vsledger.core.typed import split_list
+
+    return resolve_people([p for item in participant or [] for p in split_list(item)], ledger, strict=False)
+
 
 @app.command("add-activity")
 def add_activity_command(
     ctx: typer.Context,
     unit: OneUnitOption,
-    date_: Annotated[Optional[str], typer.Option("--date", help="YYYY-MM-DD")] = None,
-    title: Annotated[Optional[str], typer.Option("--title", help="活动名称 / title")] = None,
-    location: Annotated[Optional[str], typer.Option("--location", help="地点 / where")] = None,
-    hours: Annotated[Optional[str], typer.Option("--hours", help="每人时长 / hours per person")] = None,
-    start: Annotated[Optional[str], typer.Option("--start", help="HH:MM")] = None,
-    end: Annotated[Optional[str], typer.Option("--end", help="HH:MM")] = None,
+    date_: ActivityDateOption = None,
+    title: TitleOption = None,
+    location: LocationOption = None,
+    hours: HoursOption = None,
+    start: StartOption = None,
+    end: EndOption = None,
     participant: Annotated[
         Optional[list[str]], typer.Option("--participant", "-p", autocompletion=_complete_volunteer, help="V0001 or V0001=2.5")
     ] = None,
@@ -59,12 +88,12 @@ def add_activity_command(
     category: Annotated[Optional[str], typer.Option("--category", help="类别,如 义诊 / category")] = None,
     tag: Annotated[Optional[list[str]], typer.Option("--tag", help="标签,可多次给出 / tag, repeatable")] = None,
     external: Annotated[Optional[int], typer.Option("--external", min=0, help="花名册外参与人次 / participants not on the roster")] = None,
-    served: Annotated[Optional[int], typer.Option("--served", min=0, help="服务人次 / people served")] = None,
-    target: Annotated[Optional[str], typer.Option("--target", help="服务对象 / whom it served")] = None,
+    served: ServedOption = None,
+    target: TargetOption = None,
     lead: Annotated[Optional[str], typer.Option("--lead", autocompletion=_complete_volunteer, help="负责人编号 / who led it")] = None,
     recorded_by: Annotated[Optional[str], typer.Option("--recorded-by", help="记录人 / recorded by")] = None,
-    content: Annotated[Optional[str], typer.Option("--content", help="活动内容 / what happened")] = None,
-    outcome: Annotated[Optional[str], typer.Option("--outcome", help="活动成效 / what came of it")] = None,
+    content: ContentOption = None,
+    outcome: OutcomeOption = None,
     attachment: Annotated[
         Optional[list[str]], typer.Option("--attachment", help="照片等附件路径,可多次给出 / attachment path, repeatable")
     ] = None,
@@ -75,11 +104,10 @@ def add_activity_command(
     yes: YesOption = False,
 ) -> None:
     """记录一次活动(追加到当月文件)/ append one activity to its month file."""
-    from vsledger.cli.prompts import ask_activity, resolve_people, say_typed_error
-    from vsledger.core.typed import TypedError, normalize, parse_clock, parse_date, split_list
+    from vsledger.cli.prompts import ask_activity, say_typed_error
+    from vsledger.core.typed import TypedError, normalize, parse_date
     from vsledger.render.messages import ui
-    from vsledger.write.add import activity_record, add_activity, parse_participant
-    from vsledger.write.transaction import WriteRefused
+    from vsledger.write.add import parse_participant
 
     settings = _settings(ctx)
     workspace, unit = _load_single_unit(unit, settings)
@@ -88,9 +116,8 @@ def add_activity_command(
         fields: dict[str, Any] = {
             "id": id_, "date": parse_date(date_) if date_ else None, "title": title, "team": team, "category": category,
             "tags": tag or [], "location": location, "target": target, "served": served,
-            "start": parse_clock(start).strftime("%H:%M") if start else None,
-            "end": parse_clock(end).strftime("%H:%M") if end else None, "hours": normalize(hours) if hours else None,
-            "participants": resolve_people([p for item in participant or [] for p in split_list(item)], ledger, strict=False),
+            "start": _clock(start), "end": _clock(end), "hours": normalize(hours) if hours else None,
+            "participants": _flag_people(participant, ledger),
             "external": external, "lead": lead, "recorded_by": recorded_by, "content": content, "outcome": outcome,
             "attachments": attachment or [], "corrects": corrects, "request": request,
         }  # fmt: skip
@@ -110,18 +137,8 @@ def add_activity_command(
             raise _usage_error(ui("missing-option", settings.lang, option="--hours"))
         if not fields["participants"] and corrects is None:
             raise _usage_error(ui("missing-option", settings.lang, option="--participant"))
-    day = fields["date"]
     fields["participants"] = [parse_participant(p) for p in fields["participants"] or []]
-    record = activity_record(fields, workspace, unit)
-    record.setdefault("participants", [])
-    from vsledger.write.layout import record_text
-
-    _confirm(record_text("activities", record), f"ledgers/{unit}/activities/{day:%Y-%m}.yaml", yes, settings)
-    try:
-        added = add_activity(settings.root, unit, record, settings.today, commit=commit, generated=id_ is None)
-    except WriteRefused as exc:
-        raise _show_refusal(exc, settings.root, settings) from None
-    _report_added(added, settings.root, settings)
+    _write_activity(settings, workspace, unit, fields, yes, commit, generated=id_ is None)
 
 
 @app.command("add-volunteer")
@@ -345,7 +362,7 @@ def request_list(
     format: FormatOption = Format.table,
 ) -> None:
     """未回应的群众需求,按等待天数排列 / open requests, longest waiting first."""
-    from vsledger.render.terminal import render_csv, render_json, render_terminal
+    from vsledger.render.terminal import render_terminal
     from vsledger.render.views import requests_flat_table, requests_json, requests_table
     from vsledger.report.requests import requests_report
 
@@ -355,12 +372,12 @@ def request_list(
     units = _select_units(workspace, unit, settings)
     rows = requests_report(workspace, units, cutoff, all_, team, volunteer)
     _report_ledger_state(workspace.problems, settings)
-    if format is Format.json:
-        render_json(requests_json(rows))
-    elif format is Format.csv:
-        render_csv([requests_flat_table(rows, settings.lang)])
-    else:
-        render_terminal([requests_table(rows, cutoff, settings.lang)])
+    _render_as(
+        format,
+        lambda: requests_json(rows),
+        lambda: requests_flat_table(rows, settings.lang),
+        lambda: render_terminal([requests_table(rows, cutoff, settings.lang)]),
+    )
     raise typer.Exit(1 if workspace.errors else 0)
 
 
@@ -419,19 +436,37 @@ def _find_activity_unit(settings: Settings, unit: str | None, activity_id: str) 
     return workspace, holders[0]
 
 
-def _write_correction(settings: Settings, workspace: Workspace, unit: str, record: dict[str, Any], yes: bool, commit: bool) -> None:
+def _write_activity(
+    settings: Settings, workspace: Workspace, unit: str, fields: dict[str, Any], yes: bool, commit: bool, generated: bool = False
+) -> None:
+    """Append an activity record (a new one, a correction or a withdrawal) to its month file, shown first on a terminal."""
     from vsledger.write.add import activity_record, add_activity
     from vsledger.write.layout import record_text
     from vsledger.write.transaction import WriteRefused
 
-    record = activity_record(record, workspace, unit)
+    record = activity_record(fields, workspace, unit)
     record.setdefault("participants", [])
     _confirm(record_text("activities", record), f"ledgers/{unit}/activities/{record['date']:%Y-%m}.yaml", yes, settings)
     try:
-        added = add_activity(settings.root, unit, record, settings.today, commit=commit)
+        added = add_activity(settings.root, unit, record, settings.today, commit=commit, generated=generated)
     except WriteRefused as exc:
         raise _show_refusal(exc, settings.root, settings) from None
     _report_added(added, settings.root, settings)
+
+
+def _amend_activity(
+    settings: Settings, unit: str | None, activity: str, yes: bool, commit: bool, amend: Callable[[UnitLedger], dict[str, Any]]
+) -> None:
+    """Write the record `amend` makes of the activity (a correction or a withdrawal); an unknown id is a usage error."""
+    from vsledger.render.messages import ui
+    from vsledger.write.correct import NotFound
+
+    workspace, unit_id = _find_activity_unit(settings, unit, activity)
+    try:
+        record = amend(workspace.units[unit_id])
+    except NotFound:
+        raise _usage_error(ui("activity-not-found", settings.lang, id=activity, units=unit_id)) from None
+    _write_activity(settings, workspace, unit_id, record, yes, commit)
 
 
 ActivityIdArgument = Annotated[str, typer.Argument(help="活动编号 / activity id")]
@@ -445,52 +480,51 @@ def correct(
     ctx: typer.Context,
     activity: ActivityIdArgument,
     unit: AnyUnitOption = None,
-    date_: Annotated[Optional[str], typer.Option("--date", help="YYYY-MM-DD")] = None,
-    title: Annotated[Optional[str], typer.Option("--title", help="活动名称 / title")] = None,
-    location: Annotated[Optional[str], typer.Option("--location", help="地点 / where")] = None,
-    hours: Annotated[Optional[str], typer.Option("--hours", help="每人时长 / hours per person")] = None,
-    start: Annotated[Optional[str], typer.Option("--start", help="HH:MM")] = None,
-    end: Annotated[Optional[str], typer.Option("--end", help="HH:MM")] = None,
+    date_: ActivityDateOption = None,
+    title: TitleOption = None,
+    location: LocationOption = None,
+    hours: HoursOption = None,
+    start: StartOption = None,
+    end: EndOption = None,
     participant: Annotated[
         Optional[list[str]], typer.Option("--participant", "-p", autocompletion=_complete_volunteer, help="全部参与者 / every participant")
     ] = None,
     team: Annotated[Optional[str], typer.Option("--team", autocompletion=_complete_team, help="服务队 / team")] = None,
     category: Annotated[Optional[str], typer.Option("--category", help="类别 / category")] = None,
-    served: Annotated[Optional[int], typer.Option("--served", min=0, help="服务人次 / people served")] = None,
-    target: Annotated[Optional[str], typer.Option("--target", help="服务对象 / whom it served")] = None,
-    content: Annotated[Optional[str], typer.Option("--content", help="活动内容 / what happened")] = None,
-    outcome: Annotated[Optional[str], typer.Option("--outcome", help="活动成效 / what came of it")] = None,
+    served: ServedOption = None,
+    target: TargetOption = None,
+    content: ContentOption = None,
+    outcome: OutcomeOption = None,
     commit: CommitOption = False,
     yes: YesOption = False,
 ) -> None:
     """更正一条活动记录,只写要改的字段 / correct an activity: give only what changes."""
-    from vsledger.cli.prompts import resolve_people, say_typed_error
-    from vsledger.core.typed import TypedError, normalize, parse_clock, parse_date, split_list
+    from vsledger.cli.prompts import say_typed_error
+    from vsledger.core.typed import TypedError, normalize, parse_date
     from vsledger.render.messages import ui
     from vsledger.write.add import parse_participant
-    from vsledger.write.correct import NotFound, correction
+    from vsledger.write.correct import correction
 
     settings = _settings(ctx)
-    workspace, unit = _find_activity_unit(settings, unit, activity)
-    ledger = workspace.units[unit]
-    try:
-        people = resolve_people([p for item in participant or [] for p in split_list(item)], ledger, strict=False)
-        changes = {
-            "date": parse_date(date_) if date_ else None, "title": title, "location": location, "team": team,
-            "category": category, "served": served, "target": target, "content": content, "outcome": outcome,
-            "hours": normalize(hours) if hours else None,
-            "start": parse_clock(start).strftime("%H:%M") if start else None,
-            "end": parse_clock(end).strftime("%H:%M") if end else None,
-            "participants": [parse_participant(p) for p in people] or None,
-        }  # fmt: skip
-        record = correction(ledger, activity, changes)
-    except TypedError as exc:
-        raise _usage_error(say_typed_error(exc, settings.lang)) from None
-    except NotFound:
-        raise _usage_error(ui("activity-not-found", settings.lang, id=activity, units=unit)) from None
-    if all(value is None for value in changes.values()):
-        raise _usage_error(ui("correct-nothing", settings.lang))
-    _write_correction(settings, workspace, unit, record, yes, commit)
+
+    def amend(ledger: UnitLedger) -> dict[str, Any]:
+        try:
+            people = _flag_people(participant, ledger)
+            changes = {
+                "date": parse_date(date_) if date_ else None, "title": title, "location": location, "team": team,
+                "category": category, "served": served, "target": target, "content": content, "outcome": outcome,
+                "hours": normalize(hours) if hours else None,
+                "start": _clock(start), "end": _clock(end),
+                "participants": [parse_participant(p) for p in people] or None,
+            }  # fmt: skip
+            record = correction(ledger, activity, changes)
+        except TypedError as exc:
+            raise _usage_error(say_typed_error(exc, settings.lang)) from None
+        if all(value is None for value in changes.values()):
+            raise _usage_error(ui("correct-nothing", settings.lang))
+        return record
+
+    _amend_activity(settings, unit, activity, yes, commit, amend)
 
 
 @app.command()
@@ -502,13 +536,6 @@ def withdraw(
     yes: YesOption = False,
 ) -> None:
     """撤回一条活动记录(不再计入任何统计,记录仍保留)/ withdraw an activity; the record stays in the file."""
-    from vsledger.render.messages import ui
-    from vsledger.write.correct import NotFound, withdrawal
+    from vsledger.write.correct import withdrawal
 
-    settings = _settings(ctx)
-    workspace, unit = _find_activity_unit(settings, unit, activity)
-    try:
-        record = withdrawal(workspace.units[unit], activity)
-    except NotFound:
-        raise _usage_error(ui("activity-not-found", settings.lang, id=activity, units=unit)) from None
-    _write_correction(settings, workspace, unit, record, yes, commit)
+    _amend_activity(_settings(ctx), unit, activity, yes, commit, lambda ledger: withdrawal(ledger, activity))

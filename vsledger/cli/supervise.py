@@ -14,6 +14,7 @@ if TYPE_CHECKING:
 
 from vsledger.cli.common import (
     CommitOption,
+    OneUnitOption,
     Settings,
     UnitOption,
     YearOption,
@@ -43,7 +44,7 @@ class CollectFormat(StrEnum):
 @app.command()
 def bundle(
     ctx: typer.Context,
-    unit: Annotated[str, typer.Option("--unit", "-u", autocompletion=_complete_unit, help="单位 id / unit id")],
+    unit: OneUnitOption,
     out: Annotated[Optional[Path], typer.Option("--out", "-o", help="压缩包文件名 / the archive to write (.tar.gz)")] = None,
 ) -> None:
     """把单位台账打成一个压缩包报送上级(不含 personal.yaml)/ one archive of a unit's ledger for the supervising body."""

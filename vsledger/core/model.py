@@ -260,7 +260,9 @@ class Volunteer(Record):
     name: Text
     gender: Text | None = None
     id_number: IdNumber | None = None
+    """Written in personal.yaml (out of git) and joined in by the loader; masked in every output."""
     phone: Phone | None = None
+    """As `id_number`: personal.yaml, masked everywhere."""
     party_member: bool = False
     employment: Employment
     branch: RecordId | None = None

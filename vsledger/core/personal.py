@@ -18,7 +18,8 @@ PHONE_PATTERN = r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$"
 # stands in: every run of 11 or more digits (a mobile or a landline with its area code, an
 # ID card number with its X), and a mobile written in groups (139-1234-5678). The safety
 # net over every message, excerpt and export we write.
-_NUMBER_IN_TEXT = re.compile(r"(?<!\d)\d{11,}[Xx]?(?![\dXx])")
+_NUMBER_IN_TEXT = re.compile(r"(?<![0-9A-Fa-f])\d{11,}[Xx]?(?![0-9A-Fa-fXx])")
+"""Eleven digits or more, not inside a hexadecimal word (a git commit, a digest is no one's number)."""
 _GROUPED_PHONE = re.compile(r"(?<!\d)(1\d\d)([ -])(\d{4})\2(\d{4})(?!\d)")
 _MAYBE_NUMBER = re.compile(r"\d{11}|1\d\d[ -]\d{4}[ -]\d{4}")
 

@@ -128,17 +128,45 @@ class Rule(BaseModel):
         return bool(self.problems)
 
 
-class Policy(BaseModel):
-    model_config = ConfigDict(frozen=True)
+class RuleHead(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    id: RecordId
+    kind: Text
+    text: Text
+    level: RuleLevel = "error"
+
+
+class PolicyFields(BaseModel):
+    """What a policy file says about itself, besides its rules: read as written, kept as read."""
 
     id: UnitId
     title: Text
     issued_by: Text | None = None
+    """The supervising body that issued the plan."""
     issued_on: LedgerDate | None = None
+    """The day it was issued: where it starts to govern unless `effective_from` says otherwise."""
     effective_from: LedgerDate | None = None
+    """The first day the policy governs (default: issued_on)."""
     effective_to: LedgerDate | None = None
-    categories: list[str] | None = None
-    tags: list[str] | None = None
+    """The last day it governs (default: no end)."""
+    categories: TextList | None = None
+    """The activity categories of the policy's vocabulary: others get a warning."""
+    tags: TextList | None = None
+    """The tags of its vocabulary."""
+
+
+# A policy file as the loader reads it: its rules still raw, each built by its kind (check/).
+# (No docstring: pydantic would make it the editor schema's description.)
+class PolicyHead(PolicyFields):
+    model_config = ConfigDict(extra="forbid")
+
+    rules: list[Any]
+
+
+class Policy(PolicyFields):
+    model_config = ConfigDict(frozen=True)
+
     rules: list[Rule]
 
     @property
@@ -149,30 +177,3 @@ class Policy(BaseModel):
     def governs_year(self, year: int) -> bool:
         start, end = self.governs_from, self.effective_to
         return (start is None or start <= date(year, 12, 31)) and (end is None or end >= date(year, 1, 1))
-
-
-class RuleHead(BaseModel):
-    model_config = ConfigDict(extra="ignore")
-
-    id: RecordId
-    kind: Text
-    text: Text
-    level: RuleLevel = "error"
-
-
-class PolicyHead(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    id: UnitId
-    title: Text
-    issued_by: Text | None = None
-    issued_on: LedgerDate | None = None
-    effective_from: LedgerDate | None = None
-    """The first day the policy governs (default: issued_on)."""
-    effective_to: LedgerDate | None = None
-    """The last day it governs (default: no end)."""
-    categories: TextList | None = None
-    """The activity categories of the policy's vocabulary: others get a warning."""
-    tags: TextList | None = None
-    """The tags of its vocabulary."""
-    rules: list[Any]

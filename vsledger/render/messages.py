@@ -27,22 +27,18 @@ DOMAIN = "vsledger"
 GETTEXT_LANGS = {"zh": "zh_CN"}
 
 # code: (message, hint); a hint says what to do about it ("" when there is nothing to add)
+# The catalogue: one entry a line, so that a new message is one line in a diff.
+# fmt: off
 PROBLEMS: dict[str, tuple[str, str]] = {
     "file-too-large": ("file too large ({size} bytes, limit {limit})", "split activities into one file per month"),
-    "encoding": (
-        "file is not UTF-8 (looks like {encoding})",
-        "convert it: iconv -f {encoding} -t UTF-8 in.yaml > out.yaml, or save as UTF-8 in your editor",
-    ),
+    "encoding": ("file is not UTF-8 (looks like {encoding})", "convert it: iconv -f {encoding} -t UTF-8 in.yaml > out.yaml, or save as UTF-8 in your editor"),
     "nul-byte": ("file contains a NUL byte", "the file may be damaged; restore it from git: git checkout -- FILE"),
     "yaml-syntax": ("YAML syntax error: {detail}", "check indentation and colons; quote text that contains ':' or '#'"),
     "yaml-complex-key": ("a key must be plain text", ""),
     "yaml-merge-key": ("merge keys (<<) are not allowed in ledger files", "write the values out in full"),
     "duplicate-key": ("duplicate key '{key}'", "each field may appear once per record"),
     "yaml-multiple-documents": ("one YAML document per file", "remove the extra '---' line"),
-    "yaml-alias": (
-        "aliases (*{anchor}) are not allowed in ledger files",
-        'quote text that starts with *, e.g. the day of every month is "*-05"; ledgers use no aliases',
-    ),
+    "yaml-alias": ("aliases (*{anchor}) are not allowed in ledger files", "quote text that starts with *, e.g. the day of every month is \"*-05\"; ledgers use no aliases"),
     "yaml-anchor": ("anchors (&{anchor}) are not allowed in ledger files", "remove &{anchor}"),
     "yaml-tag": ("YAML tag {tag} is not allowed", "remove the tag; quote the value if it is text"),
     "control-character": ("text contains the control character {char}", "text pasted from Word may carry invisible characters; retype it"),
@@ -66,13 +62,13 @@ PROBLEMS: dict[str, tuple[str, str]] = {
     "invalid-number": ("'{field}' must be a whole number, zero or more", ""),
     "invalid-value": ("wrong type for '{field}' (expected {expected})", ""),
     "empty-text": ("'{field}' must not be empty", ""),
-    "unquoted-id": ("id {value} must be quoted", 'write "{value}"; unquoted numbers lose leading zeros'),
+    "unquoted-id": ("id {value} must be quoted", "write \"{value}\"; unquoted numbers lose leading zeros"),
     "invalid-id": ("id '{value}' is not valid", "use letters, digits and - _ . starting with a letter or digit"),
     "invalid-date": ("'{field}': '{value}' is not a valid date", "write dates as 2022-05-05"),
     "invalid-hours": ("'{field}': '{value}' is not a number of hours", "write hours as a number, e.g. 2 or 2.5"),
     "hours-range": ("hours {value} out of range (more than 0, at most 24)", ""),
     "hours-precision": ("hours {value} has more than two decimal places", ""),
-    "invalid-clock": ("'{field}': '{value}' is not a time of day", 'write a quoted "08:30"'),
+    "invalid-clock": ("'{field}': '{value}' is not a time of day", "write a quoted \"08:30\""),
     "unquoted-number": ("{field} must be quoted (now {masked})", "quote it, or YAML reads it as a number and digits are lost"),
     "invalid-id-number": ("ID card number {masked} is invalid (GB 11643 check digit)", "check the number; write a final X in upper case"),
     "invalid-phone": ("phone {masked} is invalid (11-digit mainland mobile)", ""),
@@ -101,99 +97,51 @@ PROBLEMS: dict[str, tuple[str, str]] = {
     "correction-cycle": ("corrections form a cycle ({id})", ""),
     "unknown-rule-kind": ("unknown rule kind '{kind}'{suggestion_note}", "the kinds are listed in rules/README.md"),
     "invalid-rate": ("rate '{value}' is invalid (write 80% or 0.8)", ""),
-    "invalid-due": ("due is invalid for {report} reports", 'plan/annual: "05-30"; monthly: 5; half-year: ["06-30", "12-31"]'),
+    "invalid-due": ("due is invalid for {report} reports", "plan/annual: \"05-30\"; monthly: 5; half-year: [\"06-30\", \"12-31\"]"),
     "changed-underneath": ("the file changed while the record was being written; nothing was written", "run the command again"),
     "locked": ("another vsledger command is writing; try again shortly", ""),
     "layout-unexpected": ("the file is laid out so that a record cannot be appended", "run vsledger fmt, then try again"),
     "duplicate-id-number": ("that ID card number already belongs to {id}; nothing was added", ""),
-    "personal-data-in-git": (
-        "a file git tracks holds a full {kind_name}",
-        "run vsledger personal split to move the numbers into personal.yaml, which stays out of git; the numbers also stay in history until purged (see its output)",
-    ),
+    "personal-data-in-git": ("a file git tracks holds a full {kind_name}", "run vsledger personal split to move the numbers into personal.yaml, which stays out of git; the numbers also stay in history until purged (see its output)"),
     "out-inside-ledger": ("an export cannot be written inside ledgers/ or rules/", "choose another place, e.g. --out ledger.xlsx"),
-    "out-not-export": (
-        "--out names an existing file that vsledger did not write (it carries no export mark); not overwritten",
-        "choose another name, or add --force to replace it",
-    ),
+    "out-not-export": ("--out names an existing file that vsledger did not write (it carries no export mark); not overwritten", "choose another name, or add --force to replace it"),
     "invalid-thresholds": ("star_thresholds must be a rising list of positive numbers, e.g. [100, 300, 600, 1000, 1500]", ""),
     "import-unreadable": ("cannot read the spreadsheet ({detail})", "use .xlsx or .csv"),
     "import-no-header": ("the first row must be the header, with a 姓名 column at least", ""),
-    "import-id-as-number": (
-        "row {row}: the ID card number was stored by Excel as a number; its last digits may be lost",
-        "format the column as Text and type the numbers again",
-    ),
+    "import-id-as-number": ("row {row}: the ID card number was stored by Excel as a number; its last digits may be lost", "format the column as Text and type the numbers again"),
     "import-employment": ("row {row}: unknown employment '{value}'", "use: 在编 (staff), 聘用 (contract), 退休, 居民, 学生, 其他"),
     "fmt-skipped": ("not formatted: the file has errors or a layout fmt does not rewrite (left as it is)", "run vsledger validate first"),
     "invalid-day": ("day '{value}' is invalid (write MM-DD or *-DD)", ""),
     "unknown-request": ("unknown request '{id}' (no received step for it in requests.yaml)", "record it first: vsledger request add"),
-    "request-step-order": (
-        "the {step} step on {date} comes before {before} ({before_date})",
-        "the order is received → assigned → claimed → an activity with request: serves it → closed",
-    ),
+    "request-step-order": ("the {step} step on {date} comes before {before} ({before_date})", "the order is received → assigned → claimed → an activity with request: serves it → closed"),
     "request-closed": ("request {id} was closed on {closed}; nothing can follow it", "to serve it again, record a new request"),
     "duplicate-claim": ("{id} already claimed request {request}", ""),
     "served-unclaimed": ("the activity serves request {id}, which nobody has claimed", "record the claim first: vsledger request claim"),
-    "served-before-claim": (
-        "the activity on {date} comes before request {id} was claimed ({claimed})",
-        "the order is received → assigned → claimed → an activity with request: serves it → closed",
-    ),
-    "request-fulfilled-twice": (
-        "wish {id} was already fulfilled by activity {other}",
-        "a wish is fulfilled once; record ongoing service as kind: project",
-    ),
-    "negative-balance": (
-        "{id} redeems {hours} hours on {date} with only {balance} hours in the time bank",
-        "a redemption cannot exceed the hours earned by that day",
-    ),
+    "served-before-claim": ("the activity on {date} comes before request {id} was claimed ({claimed})", "the order is received → assigned → claimed → an activity with request: serves it → closed"),
+    "request-fulfilled-twice": ("wish {id} was already fulfilled by activity {other}", "a wish is fulfilled once; record ongoing service as kind: project"),
+    "negative-balance": ("{id} redeems {hours} hours on {date} with only {balance} hours in the time bank", "a redemption cannot exceed the hours earned by that day"),
     "disk-full": ("the disk is full: {path} could not be written; nothing was written", "free some space, then run the command again"),
-    "not-writable": (
-        "cannot write in {path} ({detail}); nothing was written",
-        "check the permissions of the directory and file, or whether the disk is mounted read-only",
-    ),
+    "not-writable": ("cannot write in {path} ({detail}); nothing was written", "check the permissions of the directory and file, or whether the disk is mounted read-only"),
     "write-failed": ("cannot write {path} ({detail}); nothing was written", ""),
     "file-read-only": ("{path} is read-only; nothing was written", "if it should be writable: chmod u+w {path}"),
-    "lock-not-writable": (
-        "cannot take the lock {path} ({detail}); nothing was written",
-        "every write takes this lock file in the workspace: make it writable (chmod u+w {path}) or remove it when no vsledger command runs",
-    ),
-    "write-partial": (
-        "{path} could not be put back after a failed write: it holds the new text, the other files the old",
-        "its old text is kept in {old}; check the file (git diff), then run the command again",
-    ),
+    "lock-not-writable": ("cannot take the lock {path} ({detail}); nothing was written", "every write takes this lock file in the workspace: make it writable (chmod u+w {path}) or remove it when no vsledger command runs"),
+    "write-partial": ("{path} could not be put back after a failed write: it holds the new text, the other files the old", "its old text is kept in {old}; check the file (git diff), then run the command again"),
     "write-rolled-back": ("an interrupted earlier write was undone: {path} is back as it was before it", ""),
-    "uncommitted-edits": (
-        "{file} has changes not yet committed to git; --commit would commit them under this record's name; nothing was written",
-        "commit or set aside those changes first (git diff -- {file}), or run without --commit",
-    ),
+    "uncommitted-edits": ("{file} has changes not yet committed to git; --commit would commit them under this record's name; nothing was written", "commit or set aside those changes first (git diff -- {file}), or run without --commit"),
     "invalid-size": ("team size '{value}' must be a whole number above zero", "the planned headcount of the team, e.g. size: 30"),
-    "effective-order": (
-        "effective_to {end} is before effective_from {start}: no day is governed, so no rule of the policy is judged",
-        "",
-    ),
-    "unknown-category": (
-        "category '{value}' is not in the vocabulary of policy {policy}{suggestion_note}",
-        "a rule that filters on a category misses an activity whose category is spelled otherwise",
-    ),
-    "unknown-tag": (
-        "tag '{value}' is not in the vocabulary of policy {policy}{suggestion_note}",
-        "a rule that filters on a tag misses an activity whose tag is spelled otherwise",
-    ),
+    "effective-order": ("effective_to {end} is before effective_from {start}: no day is governed, so no rule of the policy is judged", ""),
+    "unknown-category": ("category '{value}' is not in the vocabulary of policy {policy}{suggestion_note}", "a rule that filters on a category misses an activity whose category is spelled otherwise"),
+    "unknown-tag": ("tag '{value}' is not in the vocabulary of policy {policy}{suggestion_note}", "a rule that filters on a tag misses an activity whose tag is spelled otherwise"),
     "group-is-unit": ("group id '{id}' is also a unit's id", "a group needs an id of its own"),
     "unknown-group-member": ("'{id}' is neither a unit nor a group", "list unit ids (ledgers/<unit>) or other groups' ids"),
     "group-cycle": ("group '{id}' includes itself ({through})", "a group may include other groups, never itself"),
     "bundle-symlink": ("{member} is a symbolic link; a bundle holds the unit's own files only", "put the file itself in its place"),
     "bundle-special-file": ("'{member}' is not a regular file (a device, a FIFO or the like)", ""),
     "bundle-file-too-large": ("the file is too large for a bundle ({size} bytes, limit {limit})", "keep large media out of the ledger"),
-    "bundle-personal-number": (
-        "a full {kind_name} in a file of the bundle: personal numbers never leave the unit",
-        "run vsledger personal split: it moves the numbers into personal.yaml, which is never bundled",
-    ),
+    "bundle-personal-number": ("a full {kind_name} in a file of the bundle: personal numbers never leave the unit", "run vsledger personal split: it moves the numbers into personal.yaml, which is never bundled"),
     "bundle-unreadable": ("not a readable bundle (tar.gz): {detail}", "ask the unit for a new one: vsledger bundle --unit …"),
     "bundle-too-many-members": ("the archive has more than {limit} members", ""),
-    "bundle-unsafe-path": (
-        "member '{member}' has an absolute path or '..' in it",
-        "a bundle from vsledger bundle never has; do not collect it",
-    ),
+    "bundle-unsafe-path": ("member '{member}' has an absolute path or '..' in it", "a bundle from vsledger bundle never has; do not collect it"),
     "bundle-link": ("member '{member}' is a link (to '{target}')", "a bundle from vsledger bundle holds plain files only"),
     "bundle-member-too-large": ("member '{member}' is too large ({size} bytes, limit {limit})", ""),
     "bundle-duplicate-member": ("member '{member}' appears twice in the archive", ""),
@@ -202,36 +150,21 @@ PROBLEMS: dict[str, tuple[str, str]] = {
     "bundle-version": ("bundle format version {version} is unknown to this vsledger", "upgrade vsledger"),
     "bundle-unit-mismatch": ("the bundle is of unit '{unit}', not '{expected}'", ""),
     "bundle-outside-unit": ("member '{member}' lies outside the unit {unit}", "a bundle holds one unit's directory"),
-    "bundle-personal-file": (
-        "the bundle carries {member}: personal numbers never travel in a bundle",
-        "ask the unit for a new bundle made by vsledger bundle",
-    ),
-    "bundle-unlisted-file": (
-        "member '{member}' is not listed in the manifest",
-        "the archive was altered after it was made; ask for a new one",
-    ),
-    "bundle-digest-mismatch": (
-        "member '{member}' differs from its SHA-256 in the manifest",
-        "the archive was damaged or altered; ask for a new one",
-    ),
+    "bundle-personal-file": ("the bundle carries {member}: personal numbers never travel in a bundle", "ask the unit for a new bundle made by vsledger bundle"),
+    "bundle-unlisted-file": ("member '{member}' is not listed in the manifest", "the archive was altered after it was made; ask for a new one"),
+    "bundle-digest-mismatch": ("member '{member}' differs from its SHA-256 in the manifest", "the archive was damaged or altered; ask for a new one"),
     "bundle-missing-file": ("{member} is missing from the archive", "the archive was damaged or altered; ask for a new one"),
     "bundle-same-unit-twice": ("a second bundle of unit {unit} in one collect", "collect the latest bundle of a unit"),
     "collect-target-not-directory": ("ledgers/{unit} is a link or a file, not a directory; nothing was written", ""),
-    "merge-conflict": (
-        "unresolved merge conflict (git's conflict markers)",
-        "keep the right record(s) between the markers, delete the marker lines, then git add the file",
-    ),
-    "hours-too-large": (
-        "{value} hours is more than any real total (at most {limit})",
-        "check the number; hours are written as e.g. 120 or 35.5",
-    ),
+    "merge-conflict": ("unresolved merge conflict (git's conflict markers)", "keep the right record(s) between the markers, delete the marker lines, then git add the file"),
+    "hours-too-large": ("{value} hours is more than any real total (at most {limit})", "check the number; hours are written as e.g. 120 or 35.5"),
     "number-too-large": ("'{field}' is more than any real target (at most {limit})", "check the number in the policy"),
-    "personal-scan-skipped": (
-        "not searched for personal numbers: the file is larger than the limit ({size} bytes, limit {limit})",
-        "keep large files out of the workspace's git, or search them yourself: git grep -nE '[0-9]{{11}}'",
-    ),
+    "personal-scan-skipped": ("not searched for personal numbers: the file is larger than the limit ({size} bytes, limit {limit})", "keep large files out of the workspace's git, or search them yourself: git grep -nE '[0-9]{{11}}'"),
 }
+# fmt: on
 
+# The catalogue: one entry a line, so that a new message is one line in a diff.
+# fmt: off
 UI: dict[str, str] = {
     "error": "error",
     "warning": "warning",
@@ -367,10 +300,7 @@ UI: dict[str, str] = {
     "chart-unit-teams": "{unit}: service hours by team",
     "schema-written": "wrote {path}",
     "schema-current": "the {count} schemas in {path} are up to date",
-    "schema-hint": (
-        "In VS Code, install the YAML extension (redhat.vscode-yaml): a file whose first line is"
-        " '# yaml-language-server: $schema=…' is checked and completed as you type."
-    ),
+    "schema-hint": "In VS Code, install the YAML extension (redhat.vscode-yaml): a file whose first line is '# yaml-language-server: $schema=…' is checked and completed as you type.",
     "not-a-directory": "{path} is not a directory",
     "progress-reading": "Reading files",
     "progress-building": "Building ledgers",
@@ -590,6 +520,7 @@ UI: dict[str, str] = {
     "web-overrides": "Hours that differ from the hours each (e.g. V0005=2.5)",
     "web-bad-exception": "'{value}' is not an id with its hours, such as V0005=2.5",
 }
+# fmt: on
 
 
 @cache

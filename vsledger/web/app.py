@@ -99,6 +99,23 @@ class BadRequest(Exception):
         self.message = message
 
 
+@dataclass
+class UnitRequest:
+    """What a page about one unit starts from: its language, the unit its address names, that unit loaded,
+    and (when the page asks for one) the year, as-of date and years offered."""
+
+    lang: str
+    unit: str
+    workspace: Workspace
+    year: int = 0
+    as_of: date = date.min
+    years: list[int] = field(default_factory=list)
+
+    @property
+    def ledger(self) -> UnitLedger:
+        return self.workspace.units[self.unit]
+
+
 def create_app(config: Config) -> Any:
     """The ASGI application: Starlette routes inside the host/token guard."""
     env = Environment(
@@ -205,6 +222,13 @@ def create_app(config: Config) -> Any:
         offered = sorted({*years, today.year, year}, reverse=True)
         return year, as_of, offered
 
+    def unit_request(request: Request, period: bool = False) -> UnitRequest:
+        """The opening of a unit's page: language, the unit (404 unless it exists), the period if asked, the unit loaded."""
+        lang = lang_of(request)
+        unit = unit_param(request)
+        year, as_of, years = period_params(request) if period else (0, date.min, [])
+        return UnitRequest(lang, unit, data.unit(unit), year, as_of, years)
+
     def checks(units: list[str], year: int, as_of: date) -> tuple[dict[str, UnitCheck], dict[str, list[Problem]]]:
         return data.results(units, ("check", year, as_of), partial(_check, year, as_of))
 
@@ -284,11 +308,9 @@ def create_app(config: Config) -> Any:
         )  # fmt: skip
 
     def volunteer_page(request: Request) -> Response:
-        lang = lang_of(request)
-        unit = unit_param(request)
-        year, as_of, years = period_params(request)
-        workspace = data.unit(unit)
-        ledger = workspace.units[unit]
+        u = unit_request(request, period=True)
+        lang, unit, workspace, ledger = u.lang, u.unit, u.workspace, u.ledger
+        year, as_of, years = u.year, u.as_of, u.years
         volunteer_id = volunteer_param(request, ledger)
         volunteer = ledger.volunteers[volunteer_id].volunteer
         served = []
@@ -319,10 +341,8 @@ def create_app(config: Config) -> Any:
         )  # fmt: skip
 
     def activities_page(request: Request) -> Response:
-        lang = lang_of(request)
-        unit = unit_param(request)
-        workspace = data.unit(unit)
-        ledger = workspace.units[unit]
+        u = unit_request(request)
+        lang, unit, ledger = u.lang, u.unit, u.ledger
         q = request.query_params
         month, team, category, volunteer = (q.get(k, "").strip() for k in ("month", "team", "category", "volunteer"))
         if month and not MONTH_RE.match(month):
@@ -381,12 +401,9 @@ def create_app(config: Config) -> Any:
     # --- downloads ----------------------------------------------------------------------------
 
     def workbook(request: Request) -> Response:
-        lang = lang_of(request)
-        unit = unit_param(request)
-        year, as_of, _ = period_params(request)
-        workspace = data.unit(unit)
-        sheets = build_export(ledger_export(workspace, unit, year, as_of), lang)  # masked: the web never unmasks
-        return _file_response(lambda path: write_xlsx(sheets, path, lang), f"{unit}-{year}.xlsx", XLSX)
+        u = unit_request(request, period=True)
+        sheets = build_export(ledger_export(u.workspace, u.unit, u.year, u.as_of), u.lang)  # masked: the web never unmasks
+        return _file_response(lambda path: write_xlsx(sheets, path, u.lang), f"{u.unit}-{u.year}.xlsx", XLSX)
 
     def monthly_report(request: Request) -> Response:
         lang = lang_of(request)
@@ -435,8 +452,8 @@ def create_app(config: Config) -> Any:
     def record_form(request: Request) -> Response:
         """A new activity; with `?corrects=ID`, that activity restated, to be corrected."""
         writable(request)
-        unit = unit_param(request)
-        ledger = data.unit(unit).units[unit]
+        u = unit_request(request)
+        unit, ledger = u.unit, u.ledger
         today = config.today()
         state = FormState({"date": today.isoformat(), "participants": []})
         corrects = request.query_params.get("corrects")
@@ -448,39 +465,29 @@ def create_app(config: Config) -> Any:
 
     def withdraw_form(request: Request) -> Response:
         writable(request)
-        unit = unit_param(request)
-        ledger = data.unit(unit).units[unit]
-        activity = current_activity(ledger, request.path_params["activity"])
-        return render(request, "withdraw.html", unit=unit, unit_name=ledger.name, a=activity, state=FormState())
+        u = unit_request(request)
+        activity = current_activity(u.ledger, request.path_params["activity"])
+        return render(request, "withdraw.html", unit=u.unit, unit_name=u.ledger.name, a=activity, state=FormState())
 
     def withdraw_submit(request: Request, values: dict[str, Any]) -> Response:
         """A deletion is a correcting entry that restates the activity with no participants (docs/format.md §6.2)."""
-        lang = lang_of(request)
-        unit = unit_param(request)
-        workspace = data.unit(unit)
-        ledger = workspace.units[unit]
+        u = unit_request(request)
+        unit, ledger = u.unit, u.ledger
         activity = current_activity(ledger, request.path_params["activity"])
         fields = withdrawal(ledger, activity.id)  # the one way a withdrawal is built, the CLI's too
         if values.get("clerk", "").strip():
             fields["recorded_by"] = values["clerk"].strip()
-        record = activity_record(fields, workspace, unit)
+        record = activity_record(fields, u.workspace, unit)
         record.setdefault("participants", [])
-        commit = values.get("commit") == "on"
-        state = FormState(values)
-        try:
-            with write_lock, _environment(commit_env(values) if commit else {}):
-                added = add_activity(config.root, unit, record, config.today(), commit=commit, generated=True)
-        except WriteRefused as exc:
-            _refusal_into(exc, state, config.root, lang)
-            return render(request, "withdraw.html", status=422, unit=unit, unit_name=ledger.name, a=activity, state=state)
-        return done_page(request, unit, added, lang, commit)
+        context = {"unit": unit, "unit_name": ledger.name, "a": activity}
+        add = partial(add_activity, record=record, generated=True)
+        return write_through(request, values, u, FormState(values), add, "withdraw.html", context)
 
     def volunteer_form(request: Request) -> Response:
         writable(request)
-        unit = unit_param(request)
-        ledger = data.unit(unit).units[unit]
+        u = unit_request(request)
         state = FormState({"employment": "staff", "teams": []})
-        return render(request, "volunteer_form.html", state=state, **form_context(unit, ledger, config.today()))
+        return render(request, "volunteer_form.html", state=state, **form_context(u.unit, u.ledger, config.today()))
 
     async def submit(request: Request, handler: Callable[[Request, dict[str, Any]], Response]) -> Response:
         if config.read_only:
@@ -504,10 +511,8 @@ def create_app(config: Config) -> Any:
         return {"GIT_AUTHOR_NAME": clerk, "GIT_COMMITTER_NAME": clerk} if clerk else {}
 
     def record_submit(request: Request, values: dict[str, Any]) -> Response:
-        lang = lang_of(request)
-        unit = unit_param(request)
-        workspace = data.unit(unit)
-        ledger = workspace.units[unit]
+        u = unit_request(request)
+        lang, unit = u.lang, u.unit
         state = FormState(values)
         day = _form_date(values.get("date", ""), "date", state, lang, required=True)
         hours = values.get("hours", "").strip() or None
@@ -515,7 +520,7 @@ def create_app(config: Config) -> Any:
             state.add("hours", {"message": ui("web-hours-needed", lang)})
         numbers = {k: _form_count(values.get(k, ""), k, state, lang) for k in ("external", "served")}
         _participants(values, state, lang)  # a malformed exception is said before anything is built
-        context = form_context(unit, ledger, day or config.today(), [str(v) for v in values.get("participants", [])])
+        context = form_context(unit, u.ledger, day or config.today(), [str(v) for v in values.get("participants", [])])
         if day is None or state.errors:
             return render(request, "record.html", status=422, state=state, **context)
         fields = {
@@ -529,27 +534,19 @@ def create_app(config: Config) -> Any:
             "recorded_by": values.get("recorded_by", "").strip() or values.get("clerk", "").strip() or None,
             "content": values.get("content", "").strip() or None, "outcome": values.get("outcome", "").strip() or None,
         }  # fmt: skip
-        record = activity_record(fields, workspace, unit)
+        record = activity_record(fields, u.workspace, unit)
         record.setdefault("participants", [])
         for key in ("title", "location"):  # required text the model would call missing
             record.setdefault(key, "")
-        commit = values.get("commit") == "on"
-        try:
-            with write_lock, _environment(commit_env(values) if commit else {}):
-                added = add_activity(config.root, unit, record, config.today(), commit=commit, generated=True)
-        except WriteRefused as exc:
-            _refusal_into(exc, state, config.root, lang)
-            return render(request, "record.html", status=422, state=state, **context)
-        return done_page(request, unit, added, lang, commit)
+        add = partial(add_activity, record=record, generated=True)
+        return write_through(request, values, u, state, add, "record.html", context)
 
     def volunteer_submit(request: Request, values: dict[str, Any]) -> Response:
-        lang = lang_of(request)
-        unit = unit_param(request)
-        workspace = data.unit(unit)
-        ledger = workspace.units[unit]
+        u = unit_request(request)
+        lang = u.lang
         state = FormState(values)
         dates = {k: _form_date(values.get(k, ""), k, state, lang) for k in ("joined", "registered_on")}
-        context = form_context(unit, ledger, config.today())
+        context = form_context(u.unit, u.ledger, config.today())
         if values.get("employment") not in EMPLOYMENTS:
             state.add("employment", {"message": ui("web-choose", lang)})
         if state.errors:
@@ -563,23 +560,13 @@ def create_app(config: Config) -> Any:
         }  # fmt: skip
         if not record["name"]:
             record["name"] = ""
-        commit = values.get("commit") == "on"
-        try:
-            with write_lock, _environment(commit_env(values) if commit else {}):
-                added = add_volunteer(config.root, unit, record, config.today(), commit=commit)
-        except WriteRefused as exc:
-            _refusal_into(exc, state, config.root, lang)
-            for key in PERSONAL_FIELDS:  # a refused number is not sent back to the page in full
-                if state.values.get(key):
-                    state.values[key] = ""
-            return render(request, "volunteer_form.html", status=422, state=state, **context)
-        return done_page(request, unit, added, lang, commit)
+        add = partial(add_volunteer, record=record)
+        return write_through(request, values, u, state, add, "volunteer_form.html", context, hide=PERSONAL_FIELDS)
 
     def certificate_submit(request: Request, values: dict[str, Any]) -> Response:
-        lang = lang_of(request)
-        unit = unit_param(request)
-        workspace = data.unit(unit)
-        volunteer = volunteer_param(request, workspace.units[unit])
+        u = unit_request(request)
+        lang, unit, workspace = u.lang, u.unit, u.workspace
+        volunteer = volunteer_param(request, u.ledger)
         state = FormState(values)
         start = _form_date(values.get("from", ""), "from", state, lang) or date(1900, 1, 1)
         end = _form_date(values.get("to", ""), "to", state, lang) or config.today()
@@ -604,6 +591,24 @@ def create_app(config: Config) -> Any:
             body = target.read_bytes()
         headers = {"content-disposition": f'attachment; filename="{result.number}.pdf"'}
         return Response(body, media_type="application/pdf", headers=headers)
+
+    def write_through(
+        request: Request, values: dict[str, Any], u: UnitRequest, state: FormState, add: Callable[..., Any], template: str,
+        context: dict[str, Any], hide: tuple[str, ...] = (),
+    ) -> Response:  # fmt: skip
+        """Write a form's record under the write lock (committed if asked, as the clerk): the done page, or on refusal
+        the form again with each problem beside its field (the `hide` fields emptied, never sent back in full)."""
+        commit = values.get("commit") == "on"
+        try:
+            with write_lock, _environment(commit_env(values) if commit else {}):
+                added = add(config.root, u.unit, today=config.today(), commit=commit)
+        except WriteRefused as exc:
+            _refusal_into(exc, state, config.root, u.lang)
+            for key in hide:  # a refused number is not sent back to the page in full
+                if state.values.get(key):
+                    state.values[key] = ""
+            return render(request, template, status=422, state=state, **context)
+        return done_page(request, u.unit, added, u.lang, commit)
 
     def done_page(request: Request, unit: str, added: Any, lang: str, committed: bool) -> Response:
         warnings = []

@@ -35,22 +35,23 @@ class SkillsParams(Params):
     rate: Rate = Decimal(1)
 
 
-class HoursPerCapitaParams(Params):
+class Scoped(Params):
+    """A population (`who`) and the activities that count (`where`): the parameters most kinds share."""
+
     who: Who | None = None
     where: Where | None = None
+
+
+class HoursPerCapitaParams(Scoped):
     min: Amount
 
 
-class HoursPerPersonParams(Params):
-    who: Who | None = None
-    where: Where | None = None
+class HoursPerPersonParams(Scoped):
     min: Amount
     rate: Rate = Decimal(1)
 
 
-class ParticipationParams(Params):
-    who: Who | None = None
-    where: Where | None = None
+class ParticipationParams(Scoped):
     min: Rate
     activities: CountParam = 1
 
@@ -68,9 +69,7 @@ class MinParticipantsParams(Params):
     min: CountParam
 
 
-class PopulationParticipationParams(Params):
-    who: Who | None = None
-    where: Where | None = None
+class PopulationParticipationParams(Scoped):
     min: Rate
 
 

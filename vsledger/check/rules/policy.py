@@ -12,7 +12,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from vsledger.check.rules.registry import KINDS
-from vsledger.core.policy import Policy, PolicyHead, Rule, RuleHead
+from vsledger.core.policy import Policy, PolicyFields, PolicyHead, Rule, RuleHead
 from vsledger.core.problems import DocPath, Problem
 from vsledger.read.loader import build_record, problems_from_validation
 
@@ -41,17 +41,7 @@ def build_policy(data: Any, file: str, stem: str, problems: list[Problem]) -> Po
             rule = rule.model_copy(update={"params": None, "problems": (*rule.problems, *window)})
         seen.add(rule.id)
         rules.append(rule)
-    return Policy(
-        id=head.id,
-        title=head.title,
-        issued_by=head.issued_by,
-        issued_on=head.issued_on,
-        effective_from=head.effective_from,
-        effective_to=head.effective_to,
-        categories=head.categories,
-        tags=head.tags,
-        rules=rules,
-    )
+    return Policy(**{name: getattr(head, name) for name in PolicyFields.model_fields}, rules=rules)
 
 
 def _build_rule(item: Any, file: str, index: int, seen: set[str], problems: list[Problem]) -> Rule:
