@@ -15,8 +15,9 @@ catalogues are behind the code.
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import Any
 
 from vsledger.render.messages import DOMAIN, GETTEXT_LANGS, LOCALE_DIR, PROBLEMS, UI
 
@@ -40,20 +41,22 @@ def source_messages() -> Iterator[tuple[str, str]]:
     for key, title in SHEET_TITLES.items():
         yield f"sheet:{key}", title
     seen: set[tuple[str, str]] = set()
-    for column in ALL_COLUMNS:
-        if (column.context, column.en) not in seen:
-            seen.add((column.context, column.en))
-            yield column.context, column.en
+
+    def columns(found: Iterable[Any]) -> Iterator[tuple[str, str]]:
+        """Each column heading once, though several sheets share it."""
+        for column in found:
+            if (column.context, column.en) not in seen:
+                seen.add((column.context, column.en))
+                yield column.context, column.en
+
+    yield from columns(ALL_COLUMNS)
     for key, text in TEXT.items():
         yield f"report:{key}", text
     for key, text in CSV_HEADERS.items():
         yield f"csv:{key}", text
     for key, title in SUMMARY_SHEETS.items():
         yield f"sheet:{key}", title
-    for column in ALL_SUMMARY_COLUMNS:
-        if (column.context, column.en) not in seen:
-            seen.add((column.context, column.en))
-            yield column.context, column.en
+    yield from columns(ALL_SUMMARY_COLUMNS)
     for key, text in DESCRIPTIONS.items():
         yield f"schema:{key}", text
 
