@@ -7,6 +7,7 @@ import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -23,6 +24,15 @@ def spawn(root: Path, *args: str, columns: int, lang: str = "zh") -> object:
         sys.executable, ["-m", "vsledger", "--root", str(root), *args], env=env, encoding="utf-8", timeout=60, dimensions=(40, columns)
     )
     return child
+
+
+def confirm_and_finish(child: Any) -> None:
+    """Say yes to the preview; the command ends well."""
+    child.expect(r"写入\? \[Y/n\]")
+    child.sendline("y")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0, child.before
 
 
 @pytest.mark.parametrize("columns", [60, 80, 120])
@@ -62,11 +72,7 @@ def test_recording_an_activity_with_the_typos_people_make(workspace: Callable[..
     for _ in range(5):  # target, served, content, outcome, recorded_by: skipped
         child.expect("回车跳过")
         child.sendline("")
-    child.expect(r"写入\? \[Y/n\]")
-    child.sendline("y")
-    child.expect(pexpect.EOF)
-    child.close()
-    assert child.exitstatus == 0, child.before
+    confirm_and_finish(child)
     text = (root / ACTIVITY_FILE).read_text(encoding="utf-8")
     assert "  date: 2024-05-02\n" in text and "  team: red\n" in text and "  hours: 2.5\n" in text
     assert "  participants: [V0001, V0002]\n" in text
@@ -136,11 +142,7 @@ def test_registering_a_volunteer_asks_every_field_and_reads_chinese_words(worksp
     child.sendline("2023年3月1日")
     child.expect("平台志愿者编号")
     child.sendline("")
-    child.expect(r"写入\? \[Y/n\]")
-    child.sendline("y")
-    child.expect(pexpect.EOF)
-    child.close()
-    assert child.exitstatus == 0, child.before
+    confirm_and_finish(child)
     roster = (root / "ledgers/u1/roster.yaml").read_text(encoding="utf-8")
     assert "name: 王芳" in roster and "employment: contract" in roster and "branch: b1" in roster
     assert "registered_on: 2023-03-01" in roster and "party_member: true" in roster

@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING, Annotated, Optional
 import typer
 
 if TYPE_CHECKING:
-    from vsledger.core.ledger import Workspace
     from vsledger.core.problems import Problem
     from vsledger.report.check import UnitCheck
 
@@ -43,7 +42,9 @@ def validate(
     from vsledger.render.terminal import problems_json, problems_table, render_problems
 
     settings = _settings(ctx)
-    units, _, problems = _per_unit(settings, unit, ("validate",), _locate_unit_problems)
+    from vsledger.read.loader import locate_unit_problems
+
+    units, _, problems = _per_unit(settings, unit, ("validate",), locate_unit_problems)
     from vsledger.write.personal_split import leaks_in_git
 
     problems = problems + leaks_in_git(settings.root)  # depends on git, not on the files alone: never cached
@@ -58,14 +59,6 @@ def validate(
         lambda: render_problems(problems, settings.root, settings.lang),
     )
     raise typer.Exit(1 if any(p.is_error for p in problems) else 0)
-
-
-def _locate_unit_problems(workspace: Workspace, unit: str) -> bool:
-    """validate's "result" is its problems, located once and cached located."""
-    from vsledger.read.loader import locate_workspace_problems
-
-    locate_workspace_problems(workspace, [p for p in workspace.problems if p.file.startswith(f"ledgers/{unit}/")])
-    return True
 
 
 @app.command()

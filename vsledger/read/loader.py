@@ -138,6 +138,12 @@ def locate_workspace_problems(workspace: Workspace, problems: list[Problem]) -> 
     problems.sort(key=Problem.sort_key)
 
 
+def locate_unit_problems(workspace: Workspace, unit: str) -> bool:
+    """validate's per-unit "result" is its problems, located once (and cached located): for the CLI and the web."""
+    locate_workspace_problems(workspace, [p for p in workspace.problems if p.file.startswith(f"ledgers/{unit}/")])
+    return True
+
+
 def _inside(root: Path, path: Path) -> bool:
     try:
         path.resolve().relative_to(root.resolve())

@@ -237,7 +237,7 @@ def render_problems(
         out.write(problem_line(problem, lang) + "\n")
         if not excerpts:
             continue
-        source = _source_line(root, problem.file, problem.line, lines_cache, overrides or {})
+        source = source_line(root, problem.file, problem.line, lines_cache, overrides or {})
         if source is not None:
             gutter = f"{problem.line:>5} | "
             before = safe_text(source[: max(0, problem.column - 1)], one_line=True)
@@ -293,7 +293,7 @@ def _caret_pad(source: str, column: int) -> str:
     return " " * cell_len(source[: max(0, column - 1)])
 
 
-def _source_line(root: Path, rel: str, line: int, cache: dict[str, list[str]], overrides: dict[str, bytes]) -> str | None:
+def source_line(root: Path, rel: str, line: int, cache: dict[str, list[str]], overrides: dict[str, bytes]) -> str | None:
     """The line as the problem saw it: a record refused before writing shows its would-be text."""
     if rel not in cache:
         try:

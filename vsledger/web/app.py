@@ -38,18 +38,18 @@ from vsledger.core.ledger import UnitLedger, Workspace
 from vsledger.core.model import RECORD_ID_RE, UNIT_ID_RE, VOLUNTEER_ID_RE, Activity
 from vsledger.core.personal import mask_id_number, mask_phone, mask_text
 from vsledger.core.problems import Level, Problem
-from vsledger.read.loader import Files, locate
+from vsledger.read.loader import Files, locate, locate_unit_problems
 from vsledger.render.export import ACTIVITY_COLUMNS, ROSTER_COLUMNS, build_export, write_xlsx
 from vsledger.render.messages import LANGS, problem_hint, problem_message, ui
 from vsledger.render.period import render_markdown, report_sheets
-from vsledger.render.terminal import _source_line, excerpt_window
+from vsledger.render.terminal import excerpt_window, source_line
 from vsledger.render.views import SYMBOLS, describe_failing, display_number
 from vsledger.report.check import STATUSES, UnitCheck, default_as_of
 from vsledger.report.ledger_export import ledger_export
 from vsledger.report.period import period_report
 from vsledger.report.stars import star_thresholds, stars_report
 from vsledger.web.charts import bar_chart, hours_text, month_chart
-from vsledger.web.data import LedgerData, check_unit, locate_unit_problems
+from vsledger.web.data import LedgerData, check_unit
 from vsledger.web.security import CSRF, CSRF_COOKIE, CSRF_FIELD, Guard
 from vsledger.write.add import activity_record, add_activity, add_volunteer, parse_participant
 from vsledger.write.certificate import issue_certificate
@@ -695,7 +695,7 @@ def _problem_view(
     problem: Problem, root: Path, lang: str, cache: dict[str, list[str]], overrides: dict[str, bytes] | None = None
 ) -> dict[str, Any]:
     """A problem as the pages show it: located, the line itself around the caret (masked), the hint."""
-    source = _source_line(root, problem.file, problem.line, cache, overrides or {}) if problem.line else None
+    source = source_line(root, problem.file, problem.line, cache, overrides or {}) if problem.line else None
     shown, column = excerpt_window(mask_text(source), problem.column, SOURCE_ROOM) if source is not None else (None, 0)
     return {
         "where": f"{problem.file}:{problem.line}:{problem.column}", "code": problem.code, "warning": problem.level is Level.WARNING,

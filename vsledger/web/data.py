@@ -23,7 +23,7 @@ from typing import Any
 from vsledger.check.pipeline import load_workspace
 from vsledger.core.ledger import Workspace
 from vsledger.core.problems import Problem
-from vsledger.read.loader import Files, locate, locate_workspace_problems
+from vsledger.read.loader import Files, locate
 from vsledger.report.cache import RECENT_SECONDS, UnitCache, unit_results
 from vsledger.report.check import UnitCheck, run_check
 from vsledger.write.personal_split import leaks_in_git, tracked_files
@@ -37,12 +37,6 @@ RESULTS_KEPT = 2000
 def check_unit(workspace: Workspace, year: int, as_of: date, unit: str) -> UnitCheck:
     """The same computation, under the same cache query, as `vsledger check`."""
     return run_check(workspace, year, as_of, [unit]).units[0]
-
-
-def locate_unit_problems(workspace: Workspace, unit: str) -> bool:
-    """validate's "result" is its problems, located once and cached located (as `vsledger validate`)."""
-    locate_workspace_problems(workspace, [p for p in workspace.problems if p.file.startswith(f"ledgers/{unit}/")])
-    return True
 
 
 @dataclass
