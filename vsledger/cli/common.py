@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, Optional
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn, Optional
 
 import typer
 
@@ -210,8 +210,11 @@ FormatOption = Annotated[Format, typer.Option("--format", "-f", help="table | js
 YearOption = Annotated[Optional[int], typer.Option("--year", "-y", help="年度,默认今年 / year (default: this year)")]
 
 
-def _render_as(format: Format, as_json: Callable[[], Any], as_csv: Callable[[], Any], show: Callable[[], None]) -> None:
-    """A reading command's result in the format asked for: JSON, one CSV table, or shown on the terminal."""
+def _render_and_exit(
+    format: Format, as_json: Callable[[], Any], as_csv: Callable[[], Any], show: Callable[[], None], failed: bool
+) -> NoReturn:
+    """A reading command's result in the format asked for (JSON, one CSV table, or shown on the terminal),
+    then its exit code: 1 when `failed` (errors in the ledger, a missed target), else 0."""
     from vsledger.render.terminal import render_csv, render_json
 
     if format is Format.json:
@@ -220,6 +223,7 @@ def _render_as(format: Format, as_json: Callable[[], Any], as_csv: Callable[[], 
         render_csv([as_csv()])
     else:
         show()
+    raise typer.Exit(1 if failed else 0)
 
 
 def _year(year: int | None, settings: Settings) -> int:

@@ -21,7 +21,7 @@ from vsledger.cli.common import (
     _locate,
     _parse_date,
     _per_unit,
-    _render_as,
+    _render_and_exit,
     _report_ledger_state,
     _select_groups,
     _select_units,
@@ -52,13 +52,13 @@ def validate(
         prefixes = tuple(f"ledgers/{u}/" for u in units)
         problems = [p for p in problems if p.file.startswith(prefixes) or p.file.startswith("rules/")]
     _locate(problems, settings)
-    _render_as(
+    _render_and_exit(
         format,
         lambda: problems_json(problems, settings.lang),
         lambda: problems_table(problems, settings.lang),
         lambda: render_problems(problems, settings.root, settings.lang),
+        any(p.is_error for p in problems),
     )
-    raise typer.Exit(1 if any(p.is_error for p in problems) else 0)
 
 
 @app.command()
@@ -84,13 +84,13 @@ def hours(
     rows = [row for u in units for row in per_unit[u]]
     _report_ledger_state(problems, settings)
     last_month = cutoff.month if cutoff is not None and cutoff.year == year else 12
-    _render_as(
+    _render_and_exit(
         format,
         lambda: hours_json(rows),
         lambda: hours_flat_table(rows, settings.lang),
         lambda: render_terminal(hours_tables(rows, year, by.value, settings.lang, last_month)),
+        any(p.is_error for p in problems),
     )
-    raise typer.Exit(1 if any(p.is_error for p in problems) else 0)
 
 
 @app.command()
@@ -149,13 +149,13 @@ def check(
         ]
     result = CheckResult(year, cutoff, [per_unit[u] for u in units], groups)
     _report_ledger_state(problems, settings)
-    _render_as(
+    _render_and_exit(
         format,
         lambda: check_json(result, settings.lang),
         lambda: check_flat_table(result, settings.lang),
         lambda: render_terminal(check_tables(result, settings.lang, charts=chart)),
+        any(p.is_error for p in problems) or result.failed,
     )
-    raise typer.Exit(1 if any(p.is_error for p in problems) or result.failed else 0)
 
 
 @app.command()
@@ -181,10 +181,10 @@ def stars(
         render_problems(config_problems, settings.root, settings.lang, file=sys.stderr)
     rows = stars_report(workspace, units, cutoff, thresholds)
     _report_ledger_state(workspace.problems, settings)
-    _render_as(
+    _render_and_exit(
         format,
         lambda: stars_json(rows),
         lambda: stars_table(rows, settings.lang),
         lambda: render_terminal([stars_table(rows, settings.lang)]),
+        workspace.errors or config_problems,
     )
-    raise typer.Exit(1 if workspace.errors or config_problems else 0)

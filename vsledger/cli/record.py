@@ -29,7 +29,7 @@ from vsledger.cli.common import (
     _need,
     _optional_date,
     _parse_date,
-    _render_as,
+    _render_and_exit,
     _report_added,
     _report_ledger_state,
     _resolve_people,
@@ -372,13 +372,13 @@ def request_list(
     units = _select_units(workspace, unit, settings)
     rows = requests_report(workspace, units, cutoff, all_, team, volunteer)
     _report_ledger_state(workspace.problems, settings)
-    _render_as(
+    _render_and_exit(
         format,
         lambda: requests_json(rows),
         lambda: requests_flat_table(rows, settings.lang),
         lambda: render_terminal([requests_table(rows, cutoff, settings.lang)]),
+        workspace.errors,
     )
-    raise typer.Exit(1 if workspace.errors else 0)
 
 
 @app.command()
