@@ -22,6 +22,7 @@ from vsledger.cli.usage import LocalizedGroup
 if TYPE_CHECKING:
     from vsledger.core.ledger import Workspace
     from vsledger.core.problems import Problem
+    from vsledger.render.views import View
 
 
 app = typer.Typer(
@@ -210,19 +211,17 @@ FormatOption = Annotated[Format, typer.Option("--format", "-f", help="table | js
 YearOption = Annotated[Optional[int], typer.Option("--year", "-y", help="年度,默认今年 / year (default: this year)")]
 
 
-def _render_and_exit(
-    format: Format, as_json: Callable[[], Any], as_csv: Callable[[], Any], show: Callable[[], None], failed: bool
-) -> NoReturn:
+def _render_and_exit(format: Format, view: View, failed: bool) -> NoReturn:
     """A reading command's result in the format asked for (JSON, one CSV table, or shown on the terminal),
     then its exit code: 1 when `failed` (errors in the ledger, a missed target), else 0."""
     from vsledger.render.terminal import render_csv, render_json
 
     if format is Format.json:
-        render_json(as_json())
+        render_json(view.json())
     elif format is Format.csv:
-        render_csv([as_csv()])
+        render_csv([view.csv()])
     else:
-        show()
+        view.show()
     raise typer.Exit(1 if failed else 0)
 
 

@@ -39,7 +39,7 @@ def validate(
     unit: UnitOption = None,
 ) -> None:
     """检查所有文件,一次列出全部问题 / check every file and list every problem."""
-    from vsledger.render.terminal import problems_json, problems_table, render_problems
+    from vsledger.render.views import problems_view
 
     settings = _settings(ctx)
     from vsledger.read.loader import locate_unit_problems
@@ -52,13 +52,7 @@ def validate(
         prefixes = tuple(f"ledgers/{u}/" for u in units)
         problems = [p for p in problems if p.file.startswith(prefixes) or p.file.startswith("rules/")]
     _locate(problems, settings)
-    _render_and_exit(
-        format,
-        lambda: problems_json(problems, settings.lang),
-        lambda: problems_table(problems, settings.lang),
-        lambda: render_problems(problems, settings.root, settings.lang),
-        any(p.is_error for p in problems),
-    )
+    _render_and_exit(format, problems_view(problems, settings.root, settings.lang), any(p.is_error for p in problems))
 
 
 @app.command()
@@ -71,8 +65,7 @@ def hours(
     format: FormatOption = Format.table,
 ) -> None:
     """服务时长合计 / total service hours."""
-    from vsledger.render.terminal import render_terminal
-    from vsledger.render.views import hours_flat_table, hours_json, hours_tables
+    from vsledger.render.views import hours_view
     from vsledger.report.hours import hours_report
 
     settings = _settings(ctx)
@@ -84,13 +77,7 @@ def hours(
     rows = [row for u in units for row in per_unit[u]]
     _report_ledger_state(problems, settings)
     last_month = cutoff.month if cutoff is not None and cutoff.year == year else 12
-    _render_and_exit(
-        format,
-        lambda: hours_json(rows),
-        lambda: hours_flat_table(rows, settings.lang),
-        lambda: render_terminal(hours_tables(rows, year, by.value, settings.lang, last_month)),
-        any(p.is_error for p in problems),
-    )
+    _render_and_exit(format, hours_view(rows, year, by.value, settings.lang, last_month), any(p.is_error for p in problems))
 
 
 @app.command()
@@ -112,8 +99,7 @@ def check(
 
     from vsledger.core.filekinds import GROUPS_FILE
     from vsledger.render.messages import ui
-    from vsledger.render.terminal import render_terminal
-    from vsledger.render.views import check_flat_table, check_json, check_tables
+    from vsledger.render.views import check_view
     from vsledger.report.check import CheckResult, governing_policy, run_check, run_group_check
 
     settings = _settings(ctx)
@@ -149,13 +135,7 @@ def check(
         ]
     result = CheckResult(year, cutoff, [per_unit[u] for u in units], groups)
     _report_ledger_state(problems, settings)
-    _render_and_exit(
-        format,
-        lambda: check_json(result, settings.lang),
-        lambda: check_flat_table(result, settings.lang),
-        lambda: render_terminal(check_tables(result, settings.lang, charts=chart)),
-        any(p.is_error for p in problems) or result.failed,
-    )
+    _render_and_exit(format, check_view(result, settings.lang, chart), any(p.is_error for p in problems) or result.failed)
 
 
 @app.command()
@@ -166,8 +146,8 @@ def stars(
     format: FormatOption = Format.table,
 ) -> None:
     """累计服务时长与星级(默认 100/300/600/1000/1500 小时)/ cumulative hours and star level."""
-    from vsledger.render.terminal import render_problems, render_terminal
-    from vsledger.render.views import stars_json, stars_table
+    from vsledger.render.terminal import render_problems
+    from vsledger.render.views import stars_view
     from vsledger.report.stars import star_thresholds, stars_report
 
     settings = _settings(ctx)
@@ -181,10 +161,4 @@ def stars(
         render_problems(config_problems, settings.root, settings.lang, file=sys.stderr)
     rows = stars_report(workspace, units, cutoff, thresholds)
     _report_ledger_state(workspace.problems, settings)
-    _render_and_exit(
-        format,
-        lambda: stars_json(rows),
-        lambda: stars_table(rows, settings.lang),
-        lambda: render_terminal([stars_table(rows, settings.lang)]),
-        workspace.errors or config_problems,
-    )
+    _render_and_exit(format, stars_view(rows, settings.lang), bool(workspace.errors or config_problems))

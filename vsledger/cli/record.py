@@ -52,6 +52,17 @@ StartOption = Annotated[Optional[str], typer.Option("--start", help="HH:MM")]
 EndOption = Annotated[Optional[str], typer.Option("--end", help="HH:MM")]
 ServedOption = Annotated[Optional[int], typer.Option("--served", min=0, help="服务人次 / people served")]
 TargetOption = Annotated[Optional[str], typer.Option("--target", help="服务对象 / whom it served")]
+ParticipantOption = Annotated[
+    Optional[list[str]],
+    typer.Option(
+        "--participant",
+        "-p",
+        autocompletion=_complete_volunteer,
+        help="V0001 或 V0001=2.5;更正时写全部 / V0001 or V0001=2.5; all when correcting",
+    ),
+]
+TeamOption = Annotated[Optional[str], typer.Option("--team", autocompletion=_complete_team, help="服务队 id / team id")]
+CategoryOption = Annotated[Optional[str], typer.Option("--category", help="类别,如 义诊 / category")]
 ContentOption = Annotated[Optional[str], typer.Option("--content", help="活动内容 / what happened")]
 OutcomeOption = Annotated[Optional[str], typer.Option("--outcome", help="活动成效 / what came of it")]
 
@@ -71,6 +82,18 @@ def _flag_people(participant: list[str] | None, ledger: UnitLedger) -> list[str]
     return resolve_people([p for item in participant or [] for p in split_list(item)], ledger, strict=False)
 
 
+def _typed_when(date_: str | None, hours: str | None, start: str | None, end: str | None) -> dict[str, Any]:
+    """The flags add-activity and correct read as typed values; a TypedError says which one is wrong."""
+    from vsledger.core.typed import normalize, parse_date
+
+    return {
+        "date": parse_date(date_) if date_ else None,
+        "hours": normalize(hours) if hours else None,
+        "start": _clock(start),
+        "end": _clock(end),
+    }
+
+
 @app.command("add-activity")
 def add_activity_command(
     ctx: typer.Context,
@@ -81,11 +104,9 @@ def add_activity_command(
     hours: HoursOption = None,
     start: StartOption = None,
     end: EndOption = None,
-    participant: Annotated[
-        Optional[list[str]], typer.Option("--participant", "-p", autocompletion=_complete_volunteer, help="V0001 or V0001=2.5")
-    ] = None,
-    team: Annotated[Optional[str], typer.Option("--team", autocompletion=_complete_team, help="服务队 id / team id")] = None,
-    category: Annotated[Optional[str], typer.Option("--category", help="类别,如 义诊 / category")] = None,
+    participant: ParticipantOption = None,
+    team: TeamOption = None,
+    category: CategoryOption = None,
     tag: Annotated[Optional[list[str]], typer.Option("--tag", help="标签,可多次给出 / tag, repeatable")] = None,
     external: Annotated[Optional[int], typer.Option("--external", min=0, help="花名册外参与人次 / participants not on the roster")] = None,
     served: ServedOption = None,
@@ -105,7 +126,7 @@ def add_activity_command(
 ) -> None:
     """记录一次活动(追加到当月文件)/ append one activity to its month file."""
     from vsledger.cli.prompts import ask_activity, say_typed_error
-    from vsledger.core.typed import TypedError, normalize, parse_date
+    from vsledger.core.typed import TypedError
     from vsledger.render.messages import ui
     from vsledger.write.add import parse_participant
 
@@ -114,9 +135,9 @@ def add_activity_command(
     ledger = workspace.units[unit]
     try:
         fields: dict[str, Any] = {
-            "id": id_, "date": parse_date(date_) if date_ else None, "title": title, "team": team, "category": category,
+            "id": id_, "title": title, "team": team, "category": category,
             "tags": tag or [], "location": location, "target": target, "served": served,
-            "start": _clock(start), "end": _clock(end), "hours": normalize(hours) if hours else None,
+            **_typed_when(date_, hours, start, end),
             "participants": _flag_people(participant, ledger),
             "external": external, "lead": lead, "recorded_by": recorded_by, "content": content, "outcome": outcome,
             "attachments": attachment or [], "corrects": corrects, "request": request,
@@ -307,7 +328,7 @@ def request_assign(
     ctx: typer.Context,
     request: RequestArgument,
     unit: OneUnitOption,
-    team: Annotated[Optional[str], typer.Option("--team", autocompletion=_complete_team, help="服务队 id / team id")] = None,
+    team: TeamOption = None,
     date_: StepDateOption = None,
     commit: CommitOption = False,
 ) -> None:
@@ -362,8 +383,7 @@ def request_list(
     format: FormatOption = Format.table,
 ) -> None:
     """未回应的群众需求,按等待天数排列 / open requests, longest waiting first."""
-    from vsledger.render.terminal import render_terminal
-    from vsledger.render.views import requests_flat_table, requests_json, requests_table
+    from vsledger.render.views import requests_view
     from vsledger.report.requests import requests_report
 
     settings = _settings(ctx)
@@ -372,24 +392,23 @@ def request_list(
     units = _select_units(workspace, unit, settings)
     rows = requests_report(workspace, units, cutoff, all_, team, volunteer)
     _report_ledger_state(workspace.problems, settings)
-    _render_and_exit(
-        format,
-        lambda: requests_json(rows),
-        lambda: requests_flat_table(rows, settings.lang),
-        lambda: render_terminal([requests_table(rows, cutoff, settings.lang)]),
-        workspace.errors,
-    )
+    _render_and_exit(format, requests_view(rows, cutoff, settings.lang), bool(workspace.errors))
+
+
+RedeemerOption = Annotated[
+    Optional[str], typer.Option("--volunteer", "-v", autocompletion=_complete_volunteer, help="编号或姓名 / id or name")
+]
+SpentHoursOption = Annotated[Optional[str], typer.Option("--hours", help="兑换小时数 / hours to spend")]
+SpentOnOption = Annotated[Optional[str], typer.Option("--what", help="兑换了什么 / what they were exchanged for")]
 
 
 @app.command()
 def redeem(
     ctx: typer.Context,
     unit: OneUnitOption,
-    volunteer: Annotated[
-        Optional[str], typer.Option("--volunteer", "-v", autocompletion=_complete_volunteer, help="编号或姓名 / id or name")
-    ] = None,
-    hours: Annotated[Optional[str], typer.Option("--hours", help="兑换小时数 / hours to spend")] = None,
-    what: Annotated[Optional[str], typer.Option("--what", help="兑换了什么 / what they were exchanged for")] = None,
+    volunteer: RedeemerOption = None,
+    hours: SpentHoursOption = None,
+    what: SpentOnOption = None,
     date_: StepDateOption = None,
     commit: CommitOption = False,
 ) -> None:
@@ -486,11 +505,9 @@ def correct(
     hours: HoursOption = None,
     start: StartOption = None,
     end: EndOption = None,
-    participant: Annotated[
-        Optional[list[str]], typer.Option("--participant", "-p", autocompletion=_complete_volunteer, help="全部参与者 / every participant")
-    ] = None,
-    team: Annotated[Optional[str], typer.Option("--team", autocompletion=_complete_team, help="服务队 / team")] = None,
-    category: Annotated[Optional[str], typer.Option("--category", help="类别 / category")] = None,
+    participant: ParticipantOption = None,
+    team: TeamOption = None,
+    category: CategoryOption = None,
     served: ServedOption = None,
     target: TargetOption = None,
     content: ContentOption = None,
@@ -500,7 +517,7 @@ def correct(
 ) -> None:
     """更正一条活动记录,只写要改的字段 / correct an activity: give only what changes."""
     from vsledger.cli.prompts import say_typed_error
-    from vsledger.core.typed import TypedError, normalize, parse_date
+    from vsledger.core.typed import TypedError
     from vsledger.render.messages import ui
     from vsledger.write.add import parse_participant
     from vsledger.write.correct import correction
@@ -511,10 +528,9 @@ def correct(
         try:
             people = _flag_people(participant, ledger)
             changes = {
-                "date": parse_date(date_) if date_ else None, "title": title, "location": location, "team": team,
+                "title": title, "location": location, "team": team,
                 "category": category, "served": served, "target": target, "content": content, "outcome": outcome,
-                "hours": normalize(hours) if hours else None,
-                "start": _clock(start), "end": _clock(end),
+                **_typed_when(date_, hours, start, end),
                 "participants": [parse_participant(p) for p in people] or None,
             }  # fmt: skip
             record = correction(ledger, activity, changes)

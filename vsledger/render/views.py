@@ -7,14 +7,29 @@ The terminal, CSV, JSON and workbook renderers then draw what is built here.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
 from vsledger.check.rules import Status
 from vsledger.check.rules.registry import round_half_up
+from vsledger.core.problems import Problem
 from vsledger.render.messages import problem_message, translate, ui
-from vsledger.render.terminal import BarChart, Column, Items, Styled, Table, cell_text
+from vsledger.render.terminal import (
+    BarChart,
+    Column,
+    Items,
+    Styled,
+    Table,
+    cell_text,
+    problems_json,
+    problems_table,
+    render_problems,
+    render_terminal,
+)
 from vsledger.report.check import STATUSES, CheckResult, RuleResult, UnitCheck
 from vsledger.report.hours import GroupBy, HoursRow, month_bars
 from vsledger.report.requests import LONG_WAIT_DAYS, RequestRow
@@ -376,3 +391,37 @@ def stars_table(rows: list[StarRow], lang: str) -> Any:
     if len({r.unit for r in rows}) == 1:
         table.drop_column(0)
     return table
+
+
+@dataclass(frozen=True)
+class View:
+    """A reading command's result in each format it can be asked for, each made only when asked:
+    the JSON document, the one CSV table, and what the terminal shows."""
+
+    json: Callable[[], Any]
+    csv: Callable[[], Table]
+    show: Callable[[], None]
+
+
+def problems_view(problems: list[Problem], root: Any, lang: str) -> View:
+    show = partial(render_problems, problems, root, lang)
+    return View(partial(problems_json, problems, lang), partial(problems_table, problems, lang), show)
+
+
+def check_view(result: CheckResult, lang: str, charts: bool) -> View:
+    show = partial(check_tables, result, lang, charts)
+    return View(partial(check_json, result, lang), partial(check_flat_table, result, lang), lambda: render_terminal(show()))
+
+
+def hours_view(rows: list[HoursRow], year: int, by: GroupBy, lang: str, last_month: int) -> View:
+    show = partial(hours_tables, rows, year, by, lang, last_month)
+    return View(partial(hours_json, rows), partial(hours_flat_table, rows, lang), lambda: render_terminal(show()))
+
+
+def requests_view(rows: list[RequestRow], as_of: date, lang: str) -> View:
+    show = partial(requests_table, rows, as_of, lang)
+    return View(partial(requests_json, rows), partial(requests_flat_table, rows, lang), lambda: render_terminal([show()]))
+
+
+def stars_view(rows: list[StarRow], lang: str) -> View:
+    return View(partial(stars_json, rows), partial(stars_table, rows, lang), lambda: render_terminal([stars_table(rows, lang)]))
