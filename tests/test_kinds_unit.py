@@ -45,17 +45,15 @@ def ledger(
 ) -> records.UnitLedger:
     """A unit's ledger as the loader would build it, corrections resolved."""
     built = records.UnitLedger("u1", "ledgers/u1", unit=Unit.model_validate({"id": "u1", "name": "单位", **(unit or {})}))
-    built.volunteers = {v.id: records.VolunteerEntry(v, "ledgers/u1/roster.yaml", i) for i, v in enumerate(volunteers)}
+    built.volunteers = {v.id: records.Entry(v, "ledgers/u1/roster.yaml", i) for i, v in enumerate(volunteers)}
     built.known_volunteer_ids = set(built.volunteers)
-    built.activities = [records.ActivityEntry(a, f"ledgers/u1/activities/{a.date:%Y-%m}.yaml", i) for i, a in enumerate(activities)]
+    built.activities = [records.Entry(a, f"ledgers/u1/activities/{a.date:%Y-%m}.yaml", i) for i, a in enumerate(activities)]
     built.known_activity_ids = {a.id for a in activities}
-    built.reports = [records.ReportEntry(Report.model_validate(r), "ledgers/u1/reports.yaml", i) for i, r in enumerate(reports)]
+    built.reports = [records.Entry(Report.model_validate(r), "ledgers/u1/reports.yaml", i) for i, r in enumerate(reports)]
     built.request_steps = [
-        records.RequestStepEntry(REQUEST_STEPS[s["step"]].model_validate(s), "ledgers/u1/requests.yaml", i) for i, s in enumerate(steps)
+        records.Entry(REQUEST_STEPS[s["step"]].model_validate(s), "ledgers/u1/requests.yaml", i) for i, s in enumerate(steps)
     ]
-    built.redemptions = [
-        records.RedemptionEntry(Redemption.model_validate(r), "ledgers/u1/redemptions.yaml", i) for i, r in enumerate(redemptions)
-    ]
+    built.redemptions = [records.Entry(Redemption.model_validate(r), "ledgers/u1/redemptions.yaml", i) for i, r in enumerate(redemptions)]
     records.resolve_corrections(built)
     return built
 

@@ -110,5 +110,5 @@ def test_fmt_keeps_the_meaning_of_valid_ledgers(records: list[dict[str, Any]]) -
     formatted = format_text(source, ACT)
     assert formatted is not None
     after = load_workspace(workspace_with(formatted), date(2024, 1, 1))
-    assert [e.activity for e in after.units["u1"].activities] == [e.activity for e in before.units["u1"].activities]
+    assert [e.record for e in after.units["u1"].activities] == [e.record for e in before.units["u1"].activities]
     assert format_text(formatted, ACT) == formatted

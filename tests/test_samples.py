@@ -184,6 +184,6 @@ def test_parallel_and_serial_loads_are_the_same(monkeypatch: pytest.MonkeyPatch)
     monkeypatch.setattr(loader.os, "cpu_count", lambda: 3)  # the parent and two workers, on any machine
     parallel = pipeline.load_workspace(REPO, date(2024, 1, 1))
     assert [(p.file, p.line, p.column, p.code) for p in parallel.problems] == [(p.file, p.line, p.column, p.code) for p in serial.problems]
-    assert {u: [e.activity for e in ledger.activities] for u, ledger in parallel.units.items()} == {
-        u: [e.activity for e in ledger.activities] for u, ledger in serial.units.items()
+    assert {u: [e.record for e in ledger.activities] for u, ledger in parallel.units.items()} == {
+        u: [e.record for e in ledger.activities] for u, ledger in serial.units.items()
     }

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from vsledger.core.ledger import ActivityEntry, GroupEntry, ReportEntry, RequestStepEntry, UnitLedger, VolunteerEntry, Workspace
+from vsledger.core.ledger import Entry, GroupEntry, UnitLedger, Workspace
 from vsledger.core.model import Activity, Branch, Group, Team, Unit
 from vsledger.core.problems import Problem
 
@@ -110,24 +110,24 @@ def group_ledger(group: Group, ledgers: list[UnitLedger]) -> UnitLedger:
             branches += [Branch.model_construct(id=q(b.id), name=b.name) for b in ledger.unit.branches]
             teams += [t.model_copy(update={"id": q(t.id), "branch": q(t.branch), "convener": q(t.convener)}) for t in ledger.unit.teams]
         for vid, entry in ledger.volunteers.items():
-            volunteer = entry.volunteer.model_copy(
-                update={"id": q(vid), "branch": q(entry.volunteer.branch), "teams": [q(t) for t in entry.volunteer.teams]}
+            volunteer = entry.record.model_copy(
+                update={"id": q(vid), "branch": q(entry.record.branch), "teams": [q(t) for t in entry.record.teams]}
             )
-            merged.volunteers[f"{u}/{vid}"] = VolunteerEntry(volunteer, entry.file, entry.index)
+            merged.volunteers[f"{u}/{vid}"] = Entry(volunteer, entry.file, entry.index)
         merged.known_volunteer_ids |= {f"{u}/{v}" for v in ledger.known_volunteer_ids}
-        merged.effective += [ActivityEntry(_qualified(e.activity, u), e.file, e.index) for e in ledger.effective]
-        merged.meetings += [ActivityEntry(_qualified(e.activity, u), e.file, e.index) for e in ledger.meetings]
-        merged.reports += [ReportEntry(e.report.model_copy(update={"branch": q(e.report.branch)}), e.file, e.index) for e in ledger.reports]
+        merged.effective += [Entry(_qualified(e.record, u), e.file, e.index) for e in ledger.effective]
+        merged.meetings += [Entry(_qualified(e.record, u), e.file, e.index) for e in ledger.meetings]
+        merged.reports += [Entry(e.record.model_copy(update={"branch": q(e.record.branch)}), e.file, e.index) for e in ledger.reports]
         for step_entry in ledger.request_steps:
-            step = step_entry.step
+            step = step_entry.record
             update: dict[str, object] = {"request": q(step.request)}
             if hasattr(step, "team"):
                 update["team"] = q(step.team)
             if hasattr(step, "volunteers"):
                 update["volunteers"] = [q(v) for v in step.volunteers]
-            merged.request_steps.append(RequestStepEntry(step.model_copy(update=update), step_entry.file, step_entry.index))
+            merged.request_steps.append(Entry(step.model_copy(update=update), step_entry.file, step_entry.index))
     merged.activities = merged.effective + merged.meetings
-    merged.known_activity_ids = {e.activity.id for e in merged.activities}
+    merged.known_activity_ids = {e.record.id for e in merged.activities}
     merged.unit = Unit.model_construct(
         id=group.id, name=group.name, parent=None, policy=group.policy, population=group.population, branches=branches, teams=teams
     )

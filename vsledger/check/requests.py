@@ -30,43 +30,43 @@ class RequestLife:
 
     @property
     def ask(self) -> RequestReceived | None:
-        step = self.received.step if self.received else None
+        step = self.received.record if self.received else None
         return step if isinstance(step, RequestReceived) else None
 
     @property
     def team(self) -> str | None:
         """The team of the latest assignment."""
-        latest = max(self.assignments, key=lambda e: e.step.date, default=None)
-        return latest.step.team if latest is not None and isinstance(latest.step, RequestAssigned) else None
+        latest = max(self.assignments, key=lambda e: e.record.date, default=None)
+        return latest.record.team if latest is not None and isinstance(latest.record, RequestAssigned) else None
 
     def claimants(self, as_of: date = date.max) -> list[str]:
         """Who claimed it, in the order they did, up to as-of."""
         found: dict[str, None] = {}
-        for entry in sorted(self.claims, key=lambda e: e.step.date):
-            if isinstance(entry.step, RequestClaimed) and entry.step.date <= as_of:
-                found.update(dict.fromkeys(entry.step.volunteers))
+        for entry in sorted(self.claims, key=lambda e: e.record.date):
+            if isinstance(entry.record, RequestClaimed) and entry.record.date <= as_of:
+                found.update(dict.fromkeys(entry.record.volunteers))
         return list(found)
 
     @property
     def assigned_on(self) -> date | None:
-        return min((e.step.date for e in self.assignments), default=None)
+        return min((e.record.date for e in self.assignments), default=None)
 
     @property
     def claimed_on(self) -> date | None:
-        return min((e.step.date for e in self.claims), default=None)
+        return min((e.record.date for e in self.claims), default=None)
 
     @property
     def closed_on(self) -> date | None:
-        return min((e.step.date for e in self.closes), default=None)
+        return min((e.record.date for e in self.closes), default=None)
 
     @property
     def close_reason(self) -> str | None:
-        first = min(self.closes, key=lambda e: e.step.date, default=None)
-        return first.step.reason if first is not None and isinstance(first.step, RequestClosed) else None
+        first = min(self.closes, key=lambda e: e.record.date, default=None)
+        return first.record.reason if first is not None and isinstance(first.record, RequestClosed) else None
 
     @property
     def served_on(self) -> date | None:
-        return self.served_by[0].activity.date if self.served_by else None
+        return self.served_by[0].record.date if self.served_by else None
 
     def answered_on(self, as_of: date) -> date | None:
         """First served, or closed with a reason: either is an answer to the community."""
@@ -76,7 +76,7 @@ class RequestLife:
     def state(self, as_of: date) -> RequestState:
         if self.closed_on is not None and self.closed_on <= as_of:
             return "closed"
-        if any(e.activity.date <= as_of for e in self.served_by):
+        if any(e.record.date <= as_of for e in self.served_by):
             return "served"
         if self.claimed_on is not None and self.claimed_on <= as_of:
             return "claimed"
@@ -89,8 +89,8 @@ def request_lives(ledger: UnitLedger) -> dict[str, RequestLife]:
     """Every request id named by a step or an activity that counts, with its life."""
     lives: dict[str, RequestLife] = {}
     for entry in ledger.request_steps:
-        life = lives.setdefault(entry.step.request, RequestLife(entry.step.request))
-        step = entry.step
+        life = lives.setdefault(entry.record.request, RequestLife(entry.record.request))
+        step = entry.record
         if isinstance(step, RequestReceived):
             if life.received is None:
                 life.received = entry
@@ -101,9 +101,9 @@ def request_lives(ledger: UnitLedger) -> dict[str, RequestLife]:
         elif isinstance(step, RequestClosed):
             life.closes.append(entry)
     for entry in ledger.effective:
-        request = entry.activity.request
+        request = entry.record.request
         if request is not None:
             lives.setdefault(request, RequestLife(request)).served_by.append(entry)
     for life in lives.values():
-        life.served_by.sort(key=lambda e: (e.activity.date, e.file, e.index))
+        life.served_by.sort(key=lambda e: (e.record.date, e.file, e.index))
     return lives

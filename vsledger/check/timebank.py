@@ -35,18 +35,18 @@ def time_bank(ledger: UnitLedger, as_of: date) -> dict[str, Balance]:
     earned = volunteer_hours(ledger.effective_between(date.min, as_of)).hours
     balances = {volunteer: Balance(hours) for volunteer, hours in earned.items()}
     for redemption in ledger.redemptions:
-        if redemption.redemption.date <= as_of:
-            balances.setdefault(redemption.redemption.volunteer, Balance()).redeemed += redemption.redemption.hours
+        if redemption.record.date <= as_of:
+            balances.setdefault(redemption.record.volunteer, Balance()).redeemed += redemption.record.hours
     return balances
 
 
 def overdrawn(ledger: UnitLedger) -> list[tuple[RedemptionEntry, Decimal]]:
     """Redemptions that took a balance below zero on their day, with the balance before them."""
-    spenders = {e.redemption.volunteer for e in ledger.redemptions if e.redemption.volunteer in ledger.volunteers}
+    spenders = {e.record.volunteer for e in ledger.redemptions if e.record.volunteer in ledger.volunteers}
     if not spenders:
         return []
     earned: dict[str, list[tuple[date, Decimal]]] = {v: [] for v in spenders}
-    for activity, volunteer, hours in participations(e.activity for e in ledger.effective):
+    for activity, volunteer, hours in participations(e.record for e in ledger.effective):
         if volunteer in earned:
             earned[volunteer].append((activity.date, hours))
     # Earnings by day with running totals: a redemption looks its balance up instead of re-adding them.
@@ -58,8 +58,8 @@ def overdrawn(ledger: UnitLedger) -> list[tuple[RedemptionEntry, Decimal]]:
         running[volunteer_id] = list(accumulate((h for _, h in items), initial=Decimal(0)))
     found: list[tuple[RedemptionEntry, Decimal]] = []
     spent: dict[str, Decimal] = {}
-    for entry in sorted(ledger.redemptions, key=lambda e: (e.redemption.date, e.index)):
-        r = entry.redemption
+    for entry in sorted(ledger.redemptions, key=lambda e: (e.record.date, e.index)):
+        r = entry.record
         if r.volunteer not in earned:  # an unknown volunteer is reported as such
             continue
         earned_by_then = running[r.volunteer][bisect_right(days[r.volunteer], r.date)]

@@ -83,7 +83,7 @@ def roster_references(ledger: UnitLedger, workspace: Workspace) -> Iterator[Prob
     branch_ids = {b.id for b in unit.branches} if unit else None
     team_ids = {t.id for t in unit.teams} if unit else None
     for entry in ledger.volunteers.values():
-        volunteer, file, base = entry.volunteer, entry.file, ("volunteers", entry.index)
+        volunteer, file, base = entry.record, entry.file, ("volunteers", entry.index)
         if branch_ids is not None and volunteer.branch is not None and volunteer.branch not in branch_ids:
             yield Problem(file, "unknown-branch", {"id": volunteer.branch}, path=base + ("branch",))
         if team_ids is not None:
@@ -100,7 +100,7 @@ def activity_records(ledger: UnitLedger, workspace: Workspace) -> Iterator[Probl
     team_ids = {t.id for t in ledger.unit.teams} if ledger.unit else None
     unit_dir = PurePosixPath(ledger.directory)
     for entry in ledger.activities:
-        activity, file, base = entry.activity, entry.file, (entry.index,)
+        activity, file, base = entry.record, entry.file, (entry.index,)
         if activity.date > workspace.today:
             yield Problem(file, "future-date", {"date": activity.date.isoformat()}, path=base + ("date",))
         if activity.hours is None and (activity.start is None or activity.end is None) and not activity.is_deletion:
@@ -146,10 +146,10 @@ def participations(ledger: UnitLedger, workspace: Workspace) -> Iterator[Problem
     """Who served when, over the activities that count."""
     day_totals: dict[tuple[str, object], Decimal] = defaultdict(Decimal)
     # (joined, left, registered_on) per volunteer, looked up once: this loop sees every participation.
-    spans = {vid: (e.volunteer.joined, e.volunteer.left, e.volunteer.registered_on) for vid, e in ledger.volunteers.items()}
+    spans = {vid: (e.record.joined, e.record.left, e.record.registered_on) for vid, e in ledger.volunteers.items()}
     # Meetings too: whoever sits in one must be on the roster, and a day still has 24 hours.
-    for entry in sorted(ledger.effective + ledger.meetings, key=lambda e: (e.activity.date, e.file, e.index)):
-        activity, file = entry.activity, entry.file
+    for entry in sorted(ledger.effective + ledger.meetings, key=lambda e: (e.record.date, e.file, e.index)):
+        activity, file = entry.record, entry.file
         day = activity.date
         for i, participant in enumerate(activity.participants):
             volunteer_id = participant.volunteer
@@ -191,7 +191,7 @@ def report_records(ledger: UnitLedger, workspace: Workspace) -> Iterator[Problem
     seen: set[tuple[str, str, str | None]] = set()
     branch_ids = {b.id for b in ledger.unit.branches} if ledger.unit else None
     for entry in ledger.reports:
-        report, file, base = entry.report, entry.file, (entry.index,)
+        report, file, base = entry.record, entry.file, (entry.index,)
         if branch_ids is not None and report.branch is not None and report.branch not in branch_ids:
             yield Problem(file, "unknown-branch", {"id": report.branch}, path=base + ("branch",))
         if not _PERIOD_RE[report.kind].match(report.period):
@@ -208,19 +208,19 @@ def report_records(ledger: UnitLedger, workspace: Workspace) -> Iterator[Problem
 def request_cycle(ledger: UnitLedger, workspace: Workspace) -> Iterator[Problem]:
     """点单 → 派单 → 接单 → served or closed, in that order, each step about a known request."""
 
-    if not ledger.request_steps and not any(e.activity.request for e in ledger.activities):
+    if not ledger.request_steps and not any(e.record.request for e in ledger.activities):
         return
     team_ids = {t.id for t in ledger.unit.teams} if ledger.unit else None
     lives = request_lives(ledger)
     # Each volunteer's first claim of each request, so a claim looks up "claimed before?" instead of rescanning.
     first_claim: dict[tuple[str, str], tuple[date, int]] = {}
     for entry in ledger.request_steps:
-        if isinstance(entry.step, RequestClaimed):
-            for volunteer_id in entry.step.volunteers:
-                key, when = (entry.step.request, volunteer_id), (entry.step.date, entry.index)
+        if isinstance(entry.record, RequestClaimed):
+            for volunteer_id in entry.record.volunteers:
+                key, when = (entry.record.request, volunteer_id), (entry.record.date, entry.index)
                 first_claim[key] = min(first_claim.get(key, when), when)
     for entry in ledger.request_steps:
-        step, file, base = entry.step, entry.file, (entry.index,)
+        step, file, base = entry.record, entry.file, (entry.index,)
         life = lives[step.request]
         if step.date > workspace.today:
             yield Problem(file, "future-date", {"date": step.date.isoformat()}, path=base + ("date",))
@@ -257,14 +257,14 @@ def request_cycle(ledger: UnitLedger, workspace: Workspace) -> Iterator[Problem]
                     yield Problem(file, "duplicate-claim", {"id": volunteer_id, "request": step.request}, path=path)
                 named.add(volunteer_id)
     for entry in ledger.activities:  # the record itself: does the request it names exist?
-        request = entry.activity.request
+        request = entry.record.request
         if request is not None and (request not in lives or lives[request].ask is None):
             yield Problem(entry.file, "unknown-request", {"id": request}, path=(entry.index, "request"))
     for life in lives.values():
         if life.ask is None:
             continue
         for n, entry in enumerate(life.served_by):
-            activity, path = entry.activity, (entry.index, "request")
+            activity, path = entry.record, (entry.index, "request")
             claimed = life.claimed_on
             if claimed is None:
                 yield Problem(entry.file, "served-unclaimed", {"id": life.id}, path=path)
@@ -274,7 +274,7 @@ def request_cycle(ledger: UnitLedger, workspace: Workspace) -> Iterator[Problem]
             if life.closed_on is not None and activity.date > life.closed_on:
                 yield Problem(entry.file, "request-closed", {"id": life.id, "closed": life.closed_on.isoformat()}, path=path)
             if n > 0 and life.ask.kind == "wish":
-                yield Problem(entry.file, "request-fulfilled-twice", {"id": life.id, "other": life.served_by[0].activity.id}, path=path)
+                yield Problem(entry.file, "request-fulfilled-twice", {"id": life.id, "other": life.served_by[0].record.id}, path=path)
 
 
 def _order(step: str, day: object, before: str, before_day: object) -> dict[str, str]:
@@ -286,13 +286,13 @@ def redemptions(ledger: UnitLedger, workspace: Workspace) -> Iterator[Problem]:
     """A redemption spends hours already earned; a balance never goes below zero."""
 
     for entry in ledger.redemptions:
-        r, file, base = entry.redemption, entry.file, (entry.index,)
+        r, file, base = entry.record, entry.file, (entry.index,)
         if r.date > workspace.today:
             yield Problem(file, "future-date", {"date": r.date.isoformat()}, path=base + ("date",))
         if r.volunteer not in ledger.known_volunteer_ids:
             yield Problem(file, "unknown-volunteer", {"id": r.volunteer}, path=base + ("volunteer",))
     for entry, available in overdrawn(ledger):
-        r = entry.redemption
+        r = entry.record
         args = {"id": r.volunteer, "date": r.date.isoformat(), "hours": str(r.hours), "balance": str(available)}
         yield Problem(entry.file, "negative-balance", args, path=(entry.index, "hours"))
 
@@ -305,7 +305,7 @@ def vocabulary(ledger: UnitLedger, workspace: Workspace) -> Iterator[Problem]:
     if unit is None:
         return
     for entry in ledger.activities:
-        activity = entry.activity
+        activity = entry.record
         policy_entry = workspace.policies.get(unit.policy_for(activity.date.year) or "")
         if policy_entry is None:
             continue

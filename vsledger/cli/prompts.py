@@ -64,7 +64,7 @@ def resolve_people(items: list[str], ledger: UnitLedger, strict: bool = True) ->
     validation to say where it is missing (`unknown-volunteer`, located)."""
     by_name: dict[str, list[str]] = {}
     for entry in ledger.volunteers.values():
-        by_name.setdefault(entry.volunteer.name, []).append(entry.volunteer.id)
+        by_name.setdefault(entry.record.name, []).append(entry.record.id)
     resolved: list[str] = []
     unknown: list[str] = []
     for item in items:
@@ -153,7 +153,7 @@ def ask_activity(lang: str, fields: dict[str, Any], ledger: UnitLedger, today: d
         typer.echo(
             ui("roster-choices", lang)
             + " "
-            + "  ".join(f"{e.volunteer.id} {e.volunteer.name}" for e in ledger.volunteers.values() if e.volunteer.on_roster(day))
+            + "  ".join(f"{e.record.id} {e.record.name}" for e in ledger.volunteers.values() if e.record.on_roster(day))
         )
         fields["participants"] = ask(lang, "prompt-participants", people_parser(ledger))
     return _ask_optional(lang, fields, ACTIVITY_EXTRAS)

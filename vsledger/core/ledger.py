@@ -10,46 +10,29 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, Generic, TypeAlias, TypeVar
 
 from vsledger.core.model import Activity, Group, PersonalEntry, Redemption, Report, RequestStep, Unit, Volunteer
 from vsledger.core.policy import Policy
 from vsledger.core.problems import Level, Problem
 
+R = TypeVar("R")
+
 
 @dataclass(slots=True)
-class ActivityEntry:
-    activity: Activity
+class Entry(Generic[R]):
+    """A record and where it was read: its file, and its place in that file's list."""
+
+    record: R
     file: str
     index: int
 
 
-@dataclass(slots=True)
-class VolunteerEntry:
-    volunteer: Volunteer
-    file: str
-    index: int
-
-
-@dataclass(slots=True)
-class ReportEntry:
-    report: Report
-    file: str
-    index: int
-
-
-@dataclass(slots=True)
-class RequestStepEntry:
-    step: RequestStep
-    file: str
-    index: int
-
-
-@dataclass(slots=True)
-class RedemptionEntry:
-    redemption: Redemption
-    file: str
-    index: int
+ActivityEntry: TypeAlias = Entry[Activity]
+VolunteerEntry: TypeAlias = Entry[Volunteer]
+ReportEntry: TypeAlias = Entry[Report]
+RequestStepEntry: TypeAlias = Entry[RequestStep]
+RedemptionEntry: TypeAlias = Entry[Redemption]
 
 
 @dataclass
@@ -79,17 +62,17 @@ class UnitLedger:
 
     def volunteer(self, volunteer_id: str) -> Volunteer | None:
         entry = self.volunteers.get(volunteer_id)
-        return entry.volunteer if entry else None
+        return entry.record if entry else None
 
     def effective_between(self, start: date, end: date) -> Iterator[Activity]:
         for entry in self.effective:
-            if start <= entry.activity.date <= end:
-                yield entry.activity
+            if start <= entry.record.date <= end:
+                yield entry.record
 
     def meetings_between(self, start: date, end: date) -> Iterator[Activity]:
         for entry in self.meetings:
-            if start <= entry.activity.date <= end:
-                yield entry.activity
+            if start <= entry.record.date <= end:
+                yield entry.record
 
 
 @dataclass(slots=True)
@@ -148,14 +131,14 @@ def resolve_corrections(ledger: UnitLedger) -> list[Problem]:
     problems: list[Problem] = []
     by_id: dict[str, ActivityEntry] = {}
     for entry in ledger.activities:
-        by_id.setdefault(entry.activity.id, entry)
+        by_id.setdefault(entry.record.id, entry)
     corrected_by: dict[str, ActivityEntry] = {}
     for entry in ledger.activities:
-        target = entry.activity.corrects
+        target = entry.record.corrects
         if target is None:
             continue
-        if target == entry.activity.id or target not in ledger.known_activity_ids:
-            code = "correction-self" if target == entry.activity.id else "unknown-correction"
+        if target == entry.record.id or target not in ledger.known_activity_ids:
+            code = "correction-self" if target == entry.record.id else "unknown-correction"
             problems.append(Problem(entry.file, code, {"id": target}, path=(entry.index, "corrects")))
             continue
         if target in corrected_by:
@@ -164,7 +147,7 @@ def resolve_corrections(ledger: UnitLedger) -> list[Problem]:
                 Problem(
                     entry.file,
                     "correction-conflict",
-                    {"id": target, "other": first.activity.id},
+                    {"id": target, "other": first.record.id},
                     path=(entry.index, "corrects"),
                 )
             )
@@ -173,17 +156,17 @@ def resolve_corrections(ledger: UnitLedger) -> list[Problem]:
     # An entry in a cycle never reaches an uncorrected head.
     for entry in ledger.activities:
         seen: set[str] = set()
-        current = entry.activity.id
+        current = entry.record.id
         while current in corrected_by and current not in seen:
             seen.add(current)
-            current = corrected_by[current].activity.id
-        if current in seen and entry.activity.corrects is not None and entry.activity.id == min(seen):
-            problems.append(Problem(entry.file, "correction-cycle", {"id": entry.activity.id}, path=(entry.index, "corrects")))
+            current = corrected_by[current].record.id
+        if current in seen and entry.record.corrects is not None and entry.record.id == min(seen):
+            problems.append(Problem(entry.file, "correction-cycle", {"id": entry.record.id}, path=(entry.index, "corrects")))
     counting = [
         entry
         for entry in ledger.activities
-        if entry.activity.id not in corrected_by and not entry.activity.is_deletion and by_id.get(entry.activity.id) is entry
+        if entry.record.id not in corrected_by and not entry.record.is_deletion and by_id.get(entry.record.id) is entry
     ]
-    ledger.effective = [entry for entry in counting if not entry.activity.is_meeting]
-    ledger.meetings = [entry for entry in counting if entry.activity.is_meeting]
+    ledger.effective = [entry for entry in counting if not entry.record.is_meeting]
+    ledger.meetings = [entry for entry in counting if entry.record.is_meeting]
     return problems

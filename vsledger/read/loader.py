@@ -20,14 +20,10 @@ from pydantic import BaseModel, ValidationError
 
 from vsledger.core.filekinds import GROUPS_FILE, MONTH_FILE_RE, PERSONAL_FIELDS, UNIT_FILES
 from vsledger.core.ledger import (
-    ActivityEntry,
+    Entry,
     GroupEntry,
     PolicySource,
-    RedemptionEntry,
-    ReportEntry,
-    RequestStepEntry,
     UnitLedger,
-    VolunteerEntry,
     Workspace,
     resolve_corrections,
 )
@@ -295,7 +291,7 @@ def _load_unit(workspace: Workspace, files: Files, unit_dir: Path, rel: str) -> 
                     ledger.known_volunteer_ids.add(raw_id)
                 volunteer = build_record(Volunteer, item, roster_rel, ("volunteers", index), problems)
                 if volunteer is not None:
-                    ledger.volunteers[volunteer.id] = VolunteerEntry(volunteer, roster_rel, index)
+                    ledger.volunteers[volunteer.id] = Entry(volunteer, roster_rel, index)
 
     for name in files.names_in(f"{rel}/activities"):
         file_rel = f"{rel}/activities/{name}"
@@ -324,16 +320,16 @@ def _load_unit(workspace: Workspace, files: Files, unit_dir: Path, rel: str) -> 
                 problems.append(
                     Problem(file_rel, "month-mismatch", {"date": activity.date.isoformat(), "file": name}, path=(index, "date"))
                 )
-            ledger.activities.append(ActivityEntry(activity, file_rel, index))
+            ledger.activities.append(Entry(activity, file_rel, index))
 
-    logs: tuple[tuple[str, Any, list[Any], Callable[[Any, str, int], Any]], ...] = (
-        ("reports.yaml", Report, ledger.reports, ReportEntry),
-        ("requests.yaml", _request_step_model, ledger.request_steps, RequestStepEntry),
-        ("redemptions.yaml", Redemption, ledger.redemptions, RedemptionEntry),
+    logs: tuple[tuple[str, Any, list[Any]], ...] = (
+        ("reports.yaml", Report, ledger.reports),
+        ("requests.yaml", _request_step_model, ledger.request_steps),
+        ("redemptions.yaml", Redemption, ledger.redemptions),
     )
-    for name, model, entries, entry in logs:  # the optional one-line-a-record files
+    for name, model, entries in logs:  # the optional one-line-a-record files
         log_rel = f"{rel}/{name}"
-        entries.extend(entry(record, log_rel, index) for index, record in _list_records(files, log_rel, model, problems))
+        entries.extend(Entry(record, log_rel, index) for index, record in _list_records(files, log_rel, model, problems))
 
     personal_rel = f"{rel}/personal.yaml"
     for index, entry in _list_records(files, personal_rel, PersonalEntry, problems):
@@ -400,12 +396,12 @@ def _join_personal(ledger: UnitLedger, entry: PersonalEntry, rel: str, index: in
         value = getattr(entry, field_name)
         if value is None:
             continue
-        if getattr(roster.volunteer, field_name) is not None:
+        if getattr(roster.record, field_name) is not None:
             problems.append(Problem(rel, "personal-duplicate", {"id": entry.id, "field": field_name}, path=(index, field_name)))
             continue
         updates[field_name] = value
     if updates:
-        roster.volunteer = roster.volunteer.model_copy(update=updates)
+        roster.record = roster.record.model_copy(update=updates)
 
 
 def _document(parsed: ParsedFile | None, rel: str, expected: type, problems: list[Problem]) -> Any:

@@ -73,7 +73,7 @@ def ledger_export(workspace: Workspace, unit: str, year: int, as_of: date, check
     """The unit's year up to as-of: roster, activities that count, participations, monthly hours, and
     the check unless `check` is false (Parquet carries no check)."""
     ledger = workspace.units[unit]
-    result = LedgerExport(unit, year, as_of, [e.volunteer for e in ledger.volunteers.values()])
+    result = LedgerExport(unit, year, as_of, [e.record for e in ledger.volunteers.values()])
     if ledger.unit is not None:
         result.teams = {team.id: team.name for team in ledger.unit.teams}
         result.branches = {branch.id: branch.name for branch in ledger.unit.branches}

@@ -55,7 +55,7 @@ def requests_report(
             claimants = life.claimants(as_of)
             if volunteer is not None and volunteer not in claimants:
                 continue
-            served = [e.activity.id for e in life.served_by if e.activity.date <= as_of]
+            served = [e.record.id for e in life.served_by if e.record.date <= as_of]
             days = ((answered or as_of) - ask.date).days
             rows.append(
                 RequestRow(

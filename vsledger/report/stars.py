@@ -66,7 +66,7 @@ def stars_report(workspace: Workspace, unit_ids: list[str], as_of: date, thresho
         ledger = workspace.units[unit_id]
         bank = time_bank(ledger, as_of)  # what the bank earned is every activity that counts up to as-of
         for entry in ledger.volunteers.values():
-            volunteer = entry.volunteer
+            volunteer = entry.record
             account = bank.get(volunteer.id, Balance())
             hours = (volunteer.prior_hours or Decimal(0)) + account.earned
             stars = sum(1 for threshold in thresholds if hours >= threshold)

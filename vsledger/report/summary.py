@@ -127,7 +127,7 @@ def unit_summary(workspace: Workspace, year: int, as_of: date, unit_id: str) -> 
     check = run_check(workspace, year, as_of, [unit_id]).units[0]
     ledger = workspace.units[unit_id]
     day = min(as_of, date(year, 12, 31))
-    on_roster = [entry.volunteer for entry in ledger.volunteers.values() if entry.volunteer.on_roster(day)]
+    on_roster = [entry.record for entry in ledger.volunteers.values() if entry.record.on_roster(day)]
     served = {row.id: row for row in hours_report(workspace, year, [unit_id], "volunteer", as_of)}
     (total,) = hours_report(workspace, year, [unit_id], "unit", as_of)
     figures = Figures(

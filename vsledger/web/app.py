@@ -275,7 +275,7 @@ def create_app(config: Config) -> Any:
         hours = _hours_by_volunteer(ledger, date(year, 1, 1), as_of)
         roster = []
         for entry in ledger.volunteers.values():
-            v = entry.volunteer
+            v = entry.record
             roster.append(
                 {
                     "id": v.id, "name": v.name, "employment": ui(f"web-employment-{v.employment}", lang),
@@ -312,7 +312,7 @@ def create_app(config: Config) -> Any:
         lang, unit, workspace, ledger = u.lang, u.unit, u.workspace, u.ledger
         year, as_of, years = u.year, u.as_of, u.years
         volunteer_id = volunteer_param(request, ledger)
-        volunteer = ledger.volunteers[volunteer_id].volunteer
+        volunteer = ledger.volunteers[volunteer_id].record
         served = []
         by_month = {f"{year}-{m:02d}": Decimal(0) for m in range(1, (as_of.month if as_of.year == year else 12) + 1)}
         for activity in sorted(ledger.effective_between(date(year, 1, 1), as_of), key=lambda a: (a.date, a.id)):
@@ -351,8 +351,8 @@ def create_app(config: Config) -> Any:
             raise BadRequest(ui("web-bad-volunteer", lang, value=volunteer))
         teams = {t.id: t.name for t in ledger.unit.teams} if ledger.unit else {}
         chosen = []
-        for entry in sorted(ledger.effective, key=lambda e: (e.activity.date, e.activity.id), reverse=True):
-            a = entry.activity
+        for entry in sorted(ledger.effective, key=lambda e: (e.record.date, e.record.id), reverse=True):
+            a = entry.record
             if month and f"{a.date:%Y-%m}" != month:
                 continue
             if team and a.team != team:
@@ -368,9 +368,9 @@ def create_app(config: Config) -> Any:
              "file": f"activities/{a.date:%Y-%m}.yaml"}
             for a in chosen[:MAX_ROWS]
         ]  # fmt: skip
-        months = sorted({f"{e.activity.date:%Y-%m}" for e in ledger.effective}, reverse=True)
-        categories = sorted({e.activity.category for e in ledger.effective if e.activity.category})
-        people = sorted((e.volunteer.id, e.volunteer.name) for e in ledger.volunteers.values())
+        months = sorted({f"{e.record.date:%Y-%m}" for e in ledger.effective}, reverse=True)
+        categories = sorted({e.record.category for e in ledger.effective if e.record.category})
+        people = sorted((e.record.id, e.record.name) for e in ledger.volunteers.values())
         columns = {c.key: c.header(lang) for c in ACTIVITY_COLUMNS}
         return render(
             request, "activities.html", unit=unit, unit_name=ledger.name, rows=rows, count=len(chosen), more=max(0, len(chosen) - MAX_ROWS),
@@ -429,10 +429,8 @@ def create_app(config: Config) -> Any:
         teams = [(t.id, t.name) for t in ledger.unit.teams] if ledger.unit else []
         branches = [(b.id, b.name) for b in ledger.unit.branches] if ledger.unit else []
         keep = set(ticked or [])
-        people = [
-            (e.volunteer.id, e.volunteer.name) for e in ledger.volunteers.values() if e.volunteer.on_roster(day) or e.volunteer.id in keep
-        ]
-        categories = sorted({e.activity.category for e in ledger.activities if e.activity.category})
+        people = [(e.record.id, e.record.name) for e in ledger.volunteers.values() if e.record.on_roster(day) or e.record.id in keep]
+        categories = sorted({e.record.category for e in ledger.activities if e.record.category})
         return {"unit": unit, "unit_name": ledger.name, "teams": teams, "branches": branches, "people": people,
                 "categories": categories, "employments": EMPLOYMENTS}  # fmt: skip
 
@@ -444,7 +442,7 @@ def create_app(config: Config) -> Any:
         """An activity that counts now (the head of its corrections): the only kind one can correct."""
         if not RECORD_ID_RE.match(activity_id):
             raise NotFound
-        found = next((e.activity for e in ledger.effective if e.activity.id == activity_id), None)
+        found = next((e.record for e in ledger.effective if e.record.id == activity_id), None)
         if found is None:
             raise NotFound
         return found

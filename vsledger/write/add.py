@@ -81,7 +81,7 @@ def add_activity(root: Path, unit: str, record: dict[str, Any], today: date, com
         block = record_text("activities", chosen)
 
         def landed(after: Workspace) -> bool:
-            return any(e.activity.id == chosen["id"] and e.file == rel for e in after.units[unit].activities)
+            return any(e.record.id == chosen["id"] and e.file == rel for e in after.units[unit].activities)
 
         message = f"add-activity: {unit} {chosen['id']} {chosen.get('title', '')}".strip()
         return Plan([Change(rel, lambda old: append_block(old, block))], (chosen["id"], block), landed, message)
@@ -129,8 +129,8 @@ def add_volunteer(root: Path, unit: str, record: dict[str, Any], today: date, co
 
 def _holder_of_id_number(workspace: Workspace, unit: str, number: str) -> str | None:
     for entry in workspace.units[unit].volunteers.values():
-        if entry.volunteer.id_number == number:
-            return entry.volunteer.id
+        if entry.record.id_number == number:
+            return entry.record.id
     return None
 
 
@@ -144,12 +144,12 @@ def add_request_step(root: Path, unit: str, record: dict[str, Any], today: date,
     def decide(workspace: Workspace) -> Plan:
         chosen = record
         if "request" not in record:
-            taken = {e.step.request for e in workspace.units[unit].request_steps} if unit in workspace.units else set()
+            taken = {e.record.request for e in workspace.units[unit].request_steps} if unit in workspace.units else set()
             chosen = {"request": new_activity_id(record["date"], taken, prefix="R"), **record}
 
         def landed(after: Workspace) -> bool:
             steps = after.units[unit].request_steps
-            return bool(steps) and (steps[-1].step.request, steps[-1].step.date) == (chosen["request"], chosen["date"])
+            return bool(steps) and (steps[-1].record.request, steps[-1].record.date) == (chosen["request"], chosen["date"])
 
         message = f"request {chosen['step']}: {unit} {chosen['request']}"
         return _one_line(rel, record_text("requests", chosen), chosen["request"], landed, message)
@@ -163,7 +163,7 @@ def add_redemption(root: Path, unit: str, record: dict[str, Any], today: date, c
 
     def landed(after: Workspace) -> bool:
         entries = after.units[unit].redemptions
-        return bool(entries) and (entries[-1].redemption.volunteer, entries[-1].redemption.date) == (record["volunteer"], record["date"])
+        return bool(entries) and (entries[-1].record.volunteer, entries[-1].record.date) == (record["volunteer"], record["date"])
 
     message = f"redeem: {unit} {record['volunteer']} {record['hours']}h"
     plan = _one_line(rel, record_text("redemptions", record), record["volunteer"], landed, message)

@@ -43,7 +43,7 @@ def build_certificate(
     entry = ledger.volunteers.get(volunteer_id)
     if entry is None:
         return None
-    volunteer = entry.volunteer
+    volunteer = entry.record
     served = service_record(ledger, volunteer_id, start, end)
     id_number = volunteer.id_number
     if id_number is not None and not unmask:

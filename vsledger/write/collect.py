@@ -348,9 +348,9 @@ def _record_changes(collected: Collected, old: UnitLedger | None, new: UnitLedge
     """Records the new copy has that the old one (None: no old copy) did not, and the other way round."""
     if old is None:
         old = UnitLedger(id=new.id, directory=new.directory)
-    before = {e.activity.id for e in old.activities}
+    before = {e.record.id for e in old.activities}
     for entry in new.activities:
-        activity = entry.activity
+        activity = entry.record
         if activity.id in before:
             continue
         if activity.corrects is None:
@@ -359,16 +359,16 @@ def _record_changes(collected: Collected, old: UnitLedger | None, new: UnitLedge
             collected.activities_withdrawn.append((activity.id, activity.corrects, activity.title))
         else:
             collected.activities_corrected.append((activity.id, activity.corrects, activity.title))
-    after = {e.activity.id for e in new.activities}
+    after = {e.record.id for e in new.activities}
     collected.activities_removed = sorted(before - after)
     for vid, entry in new.volunteers.items():
         if vid not in old.volunteers:
-            collected.volunteers_added.append((vid, entry.volunteer.name))
-        elif entry.volunteer.left is not None and entry.volunteer.left != old.volunteers[vid].volunteer.left:
-            collected.volunteers_leaving.append((vid, entry.volunteer.name, entry.volunteer.left))
+            collected.volunteers_added.append((vid, entry.record.name))
+        elif entry.record.left is not None and entry.record.left != old.volunteers[vid].record.left:
+            collected.volunteers_leaving.append((vid, entry.record.name, entry.record.left))
     for vid, entry in old.volunteers.items():
         if vid not in new.volunteers:
-            collected.volunteers_leaving.append((vid, entry.volunteer.name, None))
+            collected.volunteers_leaving.append((vid, entry.record.name, None))
 
 
 def _commit_message(collected: Collected) -> str:

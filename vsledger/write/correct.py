@@ -20,15 +20,15 @@ class NotFound(LookupError):
 
 def current_entry(ledger: UnitLedger, activity_id: str) -> ActivityEntry:
     """The entry that counts for `activity_id`: the end of its chain of corrections."""
-    by_id = {entry.activity.id: entry for entry in ledger.activities}
+    by_id = {entry.record.id: entry for entry in ledger.activities}
     if activity_id not in by_id:
         raise NotFound(activity_id)
-    corrected_by = {e.activity.corrects: e for e in ledger.activities if e.activity.corrects is not None}
+    corrected_by = {e.record.corrects: e for e in ledger.activities if e.record.corrects is not None}
     entry, seen = by_id[activity_id], {activity_id}
-    while entry.activity.id in corrected_by and corrected_by[entry.activity.id].activity.id not in seen:
-        entry = corrected_by[entry.activity.id]
-        seen.add(entry.activity.id)
-    if entry.activity.is_deletion:
+    while entry.record.id in corrected_by and corrected_by[entry.record.id].record.id not in seen:
+        entry = corrected_by[entry.record.id]
+        seen.add(entry.record.id)
+    if entry.record.is_deletion:
         raise NotFound(activity_id)
     return entry
 
@@ -50,7 +50,7 @@ def as_record(activity: Activity) -> dict[str, Any]:
 
 def correction(ledger: UnitLedger, activity_id: str, changes: dict[str, Any]) -> dict[str, Any]:
     """The correcting entry: the current version with `changes`, correcting it (its new id is the writer's)."""
-    current = current_entry(ledger, activity_id).activity
+    current = current_entry(ledger, activity_id).record
     record = {k: v for k, v in as_record(current).items() if k not in ("id", "corrects")}
     record.update({k: v for k, v in changes.items() if v is not None})
     if "hours" in changes and changes["hours"] is not None:  # new hours replace the times they came from

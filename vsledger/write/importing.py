@@ -96,7 +96,7 @@ def parse_rows(path: Path, workspace: Workspace, unit: str, start_id: int) -> Im
     ledger = workspace.units[unit]
     branch_ids = {b.name: b.id for b in ledger.unit.branches} if ledger.unit else {}
     team_ids = {t.name: t.id for t in ledger.unit.teams} if ledger.unit else {}
-    known_numbers = {e.volunteer.id_number: e.volunteer.id for e in ledger.volunteers.values() if e.volunteer.id_number}
+    known_numbers = {e.record.id_number: e.record.id for e in ledger.volunteers.values() if e.record.id_number}
     next_id = start_id
     for row_number, row in enumerate(table[1:], start=2):
         if all(v in (None, "") for v in row):

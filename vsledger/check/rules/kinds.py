@@ -569,7 +569,7 @@ def report_due(ctx: Context, p: ReportDueParams) -> Outcome:
         branches = [None]
     submitted: dict[tuple[str | None, str], date] = {}
     for entry in ctx.ledger.reports:
-        r = entry.report
+        r = entry.record
         if r.kind == p.report and r.submitted_on <= day:
             key = (r.branch, r.period)
             submitted[key] = min(r.submitted_on, submitted.get(key, r.submitted_on))
@@ -838,8 +838,8 @@ def requests_claimed(ctx: Context, p: RequestsClaimedParams) -> Outcome:
         claimed_by = {
             v
             for e in life.claims
-            if isinstance(e.step, RequestClaimed) and ctx.start <= e.step.date <= ctx.as_of
-            for v in e.step.volunteers
+            if isinstance(e.record, RequestClaimed) and ctx.start <= e.record.date <= ctx.as_of
+            for v in e.record.volunteers
         }
         for volunteer_id in claimed_by:
             counts[volunteer_id] = counts.get(volunteer_id, 0) + 1

@@ -139,7 +139,7 @@ class Context:
 
     @cached_property
     def roster(self) -> list[Volunteer]:
-        return [e.volunteer for e in self.ledger.volunteers.values() if e.volunteer.on_roster(self.as_of)]
+        return [e.record for e in self.ledger.volunteers.values() if e.record.on_roster(self.as_of)]
 
     def population(self, who: Who | None) -> list[Volunteer]:
         return [v for v in self.roster if who is None or _in_population(v, who, self.as_of)]
