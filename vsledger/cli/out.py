@@ -96,33 +96,27 @@ def import_command(
     ctx: typer.Context,
     file: Annotated[Path, typer.Argument(help="花名册表格 .xlsx 或 .csv / the roster spreadsheet", exists=True, dir_okay=False)],
     unit: OneUnitOption,
-    dry_run: Annotated[bool, typer.Option("--dry-run", help="只预览,不写入 / preview only")] = False,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="检查并预览,不写入 / every check, nothing written")] = False,
 ) -> None:
     """从表格导入志愿者(中文表头)/ add volunteers from a spreadsheet."""
     from vsledger.render.messages import ui
-    from vsledger.render.terminal import render_problems, render_terminal
-    from vsledger.write.add import next_volunteer_id
-    from vsledger.write.importing import import_volunteers, parse_rows, preview_table
+    from vsledger.render.terminal import render_terminal
+    from vsledger.write.importing import import_volunteers, preview_table, problem_lines
     from vsledger.write.transaction import WriteRefused
 
     settings = _settings(ctx)
-    workspace, unit = _load_single_unit(unit, settings)
-    start = int(next_volunteer_id(workspace, unit)[1:])
-    result = parse_rows(file, workspace, unit, start)
+    _, unit = _load_single_unit(unit, settings)
+    try:
+        result = import_volunteers(settings.root, unit, file, settings.today, dry_run=dry_run)
+    except WriteRefused as exc:  # files partly written: say which
+        raise _show_refusal(exc, settings.root, settings) from None
     if result.problems:
-        render_problems(result.problems, settings.root, settings.lang, file=sys.stderr, excerpts=False)
+        typer.echo("\n".join(problem_lines(result, settings.lang)), err=True)
+    if result.refused:
         typer.echo(ui("import-refused", settings.lang), err=True)
         raise typer.Exit(1)
     render_terminal([preview_table(result, settings.lang)])
-    if dry_run:
-        return
-    try:
-        ids = import_volunteers(settings.root, unit, result.records, settings.today)
-    except WriteRefused as exc:
-        raise _show_refusal(exc, settings.root, settings) from None
-    typer.echo(ui("import-done", settings.lang, count=len(result.records)))
-    if ids and ids != [record["id"] for record in result.records]:  # someone added volunteers since the preview
-        typer.echo(ui("import-renumbered", settings.lang, first=ids[0], last=ids[-1]))
+    typer.echo(ui("import-done" if result.written else "import-dry-run", settings.lang, count=len(result.records)))
 
 
 class ReportKindOption(StrEnum):

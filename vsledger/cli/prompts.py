@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import typer
 
 from vsledger.core.model import VOLUNTEER_ID_RE
-from vsledger.core.typed import TypedError, normalize, parse_clock, parse_count, parse_date, parse_hours, split_list
+from vsledger.core.typed import TypedError, normalize, parse_clock, parse_count, parse_date, parse_hours, parse_phone, split_list
 
 if TYPE_CHECKING:
     from vsledger.core.ledger import UnitLedger
@@ -205,15 +205,6 @@ def id_number(value: str) -> str:
     return number
 
 
-def phone(value: str) -> str:
-    from vsledger.core.personal import phone_ok
-
-    number = normalize(value)
-    if not phone_ok(number):
-        raise TypedError("typed-phone")
-    return number
-
-
 def branch_parser(ledger: UnitLedger) -> Callable[[str], str]:
     branches = {b.id: b.name for b in (ledger.unit.branches if ledger.unit is not None else [])}
 
@@ -229,7 +220,7 @@ def branch_parser(ledger: UnitLedger) -> Callable[[str], str]:
 
 VOLUNTEER_EXTRAS: dict[str, tuple[str, Callable[[str], Any]]] = {
     "id_number": ("prompt-id-number", id_number),
-    "phone": ("prompt-phone", phone),
+    "phone": ("prompt-phone", parse_phone),
     "registered_on": ("prompt-registered-on", parse_date),
     "registration_no": ("prompt-registration-no", text),
 }

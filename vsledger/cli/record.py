@@ -201,7 +201,7 @@ def add_volunteer_command(
     """登记一名志愿者 / add one volunteer to the roster."""
     from vsledger.cli.prompts import ask_volunteer, say_typed_error
     from vsledger.core.filekinds import PERSONAL_FIELDS
-    from vsledger.core.typed import TypedError, parse_employment
+    from vsledger.core.typed import TypedError, parse_employment, parse_phone
     from vsledger.render.messages import ui
     from vsledger.write.add import add_volunteer
     from vsledger.write.layout import record_text
@@ -211,6 +211,7 @@ def add_volunteer_command(
     workspace, unit = _load_single_unit(unit, settings)
     try:
         employment_code = parse_employment(employment) if employment else "staff"
+        phone = parse_phone(phone) if phone else None
     except TypedError as exc:
         raise _usage_error(say_typed_error(exc, settings.lang)) from None
     if not name and not _interactive():

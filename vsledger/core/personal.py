@@ -16,12 +16,15 @@ PHONE_PATTERN = r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$"
 
 # Anything in free text that could be a personal number, valid or not, whatever field it
 # stands in: every run of 11 or more digits (a mobile or a landline with its area code, an
-# ID card number with its X), and a mobile written in groups (139-1234-5678). The safety
-# net over every message, excerpt and export we write.
+# ID card number with its X), a mobile written in groups (139-1234-5678) and a landline with its
+# area code set apart (0597-2233445). The safety net over every message, excerpt and export we write.
 _NUMBER_IN_TEXT = re.compile(r"(?<![0-9A-Fa-f])\d{11,}[Xx]?(?![0-9A-Fa-fXx])")
 """Eleven digits or more, not inside a hexadecimal word (a git commit, a digest is no one's number)."""
 _GROUPED_PHONE = re.compile(r"(?<!\d)(1\d\d)([ -])(\d{4})\2(\d{4})(?!\d)")
-_MAYBE_NUMBER = re.compile(r"\d{11}|1\d\d[ -]\d{4}[ -]\d{4}")
+_LANDLINE_IN_TEXT = re.compile(r"(?<![0-9A-Za-z])(0\d{2,3}[ -]|[(（]0\d{2,3}[)）] ?)(\d{7,8})(?![0-9A-Za-z])")
+"""A landline written with its area code set apart (0597-2233445, (0597) 2233445): too few digits
+in one run for the pattern above, the local number is masked as `mask_phone` masks it."""
+_MAYBE_NUMBER = re.compile(r"\d{11}|1\d\d[ -]\d{4}[ -]\d{4}|0\d{2,3}[ )）]{1,2}\d{7}|0\d{2,3}-\d{7}")
 
 
 def id_check_digit(first17: str) -> str:
@@ -70,4 +73,5 @@ def mask_text(text: str) -> str:
     if not _MAYBE_NUMBER.search(text):  # one fast pass: most output holds no such run of digits
         return text
     text = _NUMBER_IN_TEXT.sub(lambda m: mask_number(m.group()), text)
+    text = _LANDLINE_IN_TEXT.sub(lambda m: m.group(1) + "*" * (len(m.group(2)) - 4) + m.group(2)[-4:], text)
     return _GROUPED_PHONE.sub(lambda m: f"{m.group(1)}{m.group(2)}****{m.group(2)}{m.group(4)}", text)

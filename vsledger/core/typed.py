@@ -16,16 +16,19 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from vsledger.core.model import MAX_DAY_HOURS
+from vsledger.core.personal import LANDLINE_RE, PHONE_RE
 
 EMPLOYMENT_WORDS: dict[str, tuple[str, ...]] = {
     "staff": ("在编", "正式", "编内", "在职", "公务员", "事业编", "职工", "staff"),
-    "contract": ("聘用", "合同", "编外", "临聘", "劳务", "contract"),
+    "contract": ("聘用", "合同", "编外", "临聘", "劳务", "非在编", "contract"),
     "retired": ("退休", "离退休", "retired"),
     "resident": ("居民", "群众", "村民", "resident"),
     "student": ("学生", "student"),
-    "other": ("其他", "other"),
+    "other": ("其他", "其它", "other"),
 }
 """Each employment code with the words offices write for it; the first is how we show it."""
+_PHONE_NOISE = re.compile(r"[\s()\-]")
+_COUNTRY_CODE = re.compile(r"^(\+86|0086)")
 
 _DATE = re.compile(r"^\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?\s*$")
 _LIST_SEPARATORS = re.compile(r"[、,;/\s]+")
@@ -98,9 +101,29 @@ def parse_count(text: str) -> int:
 
 
 def parse_employment(text: str) -> str:
-    """`在编`, `staff` or `合同` → the code the roster keeps."""
+    """`在编`, `staff`, `合同`, `聘用人员` or `退休职工` → the code the roster keeps.
+
+    A word an office writes for the kind, or a longer phrase holding one: the word that
+    comes first in it decides (`退休职工` is retired though 职工 is a staff word)."""
     value = normalize(text).lower()
-    for code, words in EMPLOYMENT_WORDS.items():
-        if value in words:
-            return code
+    found = [(value.find(w), -len(w), code) for code, words in EMPLOYMENT_WORDS.items() for w in words if w in value]
+    if value and found:
+        return min(found)[2]
     raise TypedError("typed-employment", value=text, choices="、".join(words[0] for words in EMPLOYMENT_WORDS.values()))
+
+
+def parse_phone(text: str) -> str:
+    """A mobile (`138 0000 1234`, `+86 13800001234`) as 11 digits; a landline with its area code
+    (`0597-2233445`, `(0597)2233445`, `0597 2233445`, `05972233445`) as `0597-2233445`.
+
+    The area code is three digits for 010 and 02x and four for every other, so where it ends is
+    known even when nothing separates it."""
+    compact = _COUNTRY_CODE.sub("", _PHONE_NOISE.sub("", normalize(text)))
+    if PHONE_RE.match(compact):
+        return compact
+    if compact[:1] == "0" and len(compact) > 2:
+        area = 3 if compact[1] in "12" else 4
+        landline = f"{compact[:area]}-{compact[area:]}"
+        if LANDLINE_RE.match(landline):
+            return landline
+    raise TypedError("typed-phone", value=text)

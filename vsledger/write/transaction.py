@@ -14,6 +14,9 @@
    after a failed replace and after a crash, all files are old or all new;
 6. commit, still under the lock, only the files of this change.
 
+A dry run (`dry_run=True`) goes through steps 1 to 4, the same checks, and stops before 5:
+a preview that says "fine" is a write that would succeed.
+
 A refusal or failure is a `WriteRefused` whose problems say, with the path, what
 happened; nothing was written unless it says otherwise (`partial`).
 """
@@ -76,6 +79,9 @@ class Plan:
     """True when the change landed as meant in the unit as loaded after it."""
     message: str = ""
     """The git commit message, for `--commit`."""
+    problems: list[Problem] = field(default_factory=list)
+    """What the command found wrong itself while deciding (a bad row of a spreadsheet): the change is
+    validated all the same, so that one refusal says everything; an error among them refuses it."""
 
 
 @dataclass
@@ -86,6 +92,8 @@ class WriteResult:
     value: Any = None
     committed: list[str] = field(default_factory=list)
     commit_error: str | None = None
+    contents: dict[str, bytes] = field(default_factory=dict)
+    """The new bytes of each changed file (written, or in a dry run what would have been)."""
 
 
 def new_activity_id(day: date, taken: set[str], prefix: str = "") -> str:
@@ -201,10 +209,12 @@ def _unwritable(root: Path, paths: list[Path]) -> list[Problem]:
     return problems
 
 
-def transact(root: Path, unit: str | None, today: date, decide: Callable[[Workspace], Plan], commit: bool = False) -> WriteResult:
+def transact(
+    root: Path, unit: str | None, today: date, decide: Callable[[Workspace], Plan], commit: bool = False, dry_run: bool = False
+) -> WriteResult:
     """Decide under the lock, validate, write every change as one set, commit if asked.
 
-    `unit` is the unit loaded and checked (None: every unit)."""
+    `unit` is the unit loaded and checked (None: every unit). `dry_run`: every check, nothing written."""
     root = Path(root)
     only_units = [unit] if unit is not None else None
     with workspace_lock(root) as restored:
@@ -221,8 +231,8 @@ def transact(root: Path, unit: str | None, today: date, decide: Callable[[Worksp
         after = load_workspace(root, today, overrides=new, only_units=only_units)
         introduced = _introduced(before.problems, after.problems)
         errors = [p for p in introduced if p.level is Level.ERROR]
-        if errors:
-            raise WriteRefused(errors, new)
+        if errors or any(p.level is Level.ERROR for p in plan.problems):
+            raise WriteRefused([*plan.problems, *errors], new)
         if plan.expect is not None and not plan.expect(after):
             # The file is laid out so that an append does not land where it should.
             raise WriteRefused([_problem(plan.changes[0].rel, "layout-unexpected")], new)
@@ -234,13 +244,18 @@ def transact(root: Path, unit: str | None, today: date, decide: Callable[[Worksp
         for rel, content in old.items():
             if _read(root, rel) != content:
                 raise WriteRefused([_problem(_shown(root, root / rel), "changed-underneath")])
-        write_files(root, new, frozenset(rel for rel in new if rel.endswith("/personal.yaml")))
+        if not dry_run:
+            write_files(root, new, frozenset(rel for rel in new if rel.endswith("/personal.yaml")))
         result = WriteResult(
-            list(new), [p for p in introduced if p.level is Level.WARNING], [rel for rel in new if old[rel] is None], plan.value
+            list(new),
+            [*plan.problems, *(p for p in introduced if p.level is Level.WARNING)],
+            [rel for rel in new if old[rel] is None],
+            plan.value,
         )
+        result.contents = new
         undone = [_shown(root, path) for path in restored]
         result.warnings[:0] = [Problem(rel, "write-rolled-back", {"path": rel}, Level.WARNING, line=1, column=1) for rel in undone]
-        if to_commit:
+        if to_commit and not dry_run:
             result.commit_error = git_commit(root, to_commit, plan.message)
             result.committed = [] if result.commit_error else to_commit
         return result
