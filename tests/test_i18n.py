@@ -99,3 +99,20 @@ def test_lang_from_the_environment(cli: Callable[..., Result], monkeypatch: pyte
             monkeypatch.setenv(name, value)
         result = runner.invoke(app, ["--root", str(REPO / "rules" / ".."), "--today", "2024-06-01", "validate", "--unit", "chengzhen"])
         assert expected in result.stdout, (env, result.stdout)
+
+
+@pytest.mark.parametrize(("activities", "summary"), [(1, "0 errors, 1 warning"), (2, "0 errors, 2 warnings")])
+def test_english_counts_take_the_singular_for_one(
+    workspace: Callable[..., Path], cli: Callable[..., Result], activities: int, summary: str
+) -> None:
+    """A day of more than 8 hours is one warning each; English says "1 warning", Chinese has no plural."""
+    records = "".join(
+        f"- {{id: 20220{m}05-01, date: 2022-0{m}-05, title: 长时间服务, location: 社区, hours: 9, participants: [V0001]}}\n"
+        for m in range(1, activities + 1)
+    )
+    files = {f"ledgers/u1/activities/2022-0{m}.yaml": records.splitlines()[m - 1] + "\n" for m in range(1, activities + 1)}
+    root = workspace(files)
+    english = cli(root, "validate", lang="en")
+    assert re.search(re.escape(summary) + r"\b", english.stdout + english.stderr)
+    chinese = cli(root, "validate")
+    assert f"0 个错误,{activities} 个警告" in chinese.stdout + chinese.stderr

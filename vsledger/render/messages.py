@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import gettext
 import os
+import re
 from collections import defaultdict
 from functools import cache
 from pathlib import Path
@@ -175,9 +176,9 @@ UI: dict[str, str] = {
     "warning": "warning",
     "hint": "hint",
     "no-problems": "no problems found",
-    "problems-summary": "{errors} errors, {warnings} warnings",
-    "ledger-invalid": "the ledger has {errors} errors; run vsledger validate",
-    "ledger-warnings": "the ledger has {warnings} warnings; run vsledger validate",
+    "problems-summary": "{errors} {errors|error|errors}, {warnings} {warnings|warning|warnings}",
+    "ledger-invalid": "the ledger has {errors} {errors|error|errors}; run vsledger validate",
+    "ledger-warnings": "the ledger has {warnings} {warnings|warning|warnings}; run vsledger validate",
     "pass": "met",
     "fail": "missed",
     "pending": "pending",
@@ -241,7 +242,7 @@ UI: dict[str, str] = {
     "fmt-would-change": "would reformat: {file}",
     "fmt-changed": "reformatted: {file}",
     "fmt-clean": "every file is in the canonical layout",
-    "split-moved": "{unit}: moved the numbers of {count} volunteers to personal.yaml",
+    "split-moved": "{unit}: moved the numbers of {count} {count|volunteer|volunteers} to personal.yaml",
     "split-kept": "{unit}: these volunteers' numbers share a line with other content or a comment and were not moved; move them by hand: {ids}",
     "split-nothing": "{unit}: roster.yaml holds no ID card or phone numbers",
     "split-gitignore": "added ledgers/*/personal.yaml to .gitignore",
@@ -250,10 +251,10 @@ UI: dict[str, str] = {
     "stars-title": "Cumulative hours and star level",
     "stars": "stars",
     "to-next": "to next star",
-    "import-preview": "{count} volunteers to import",
-    "import-done": "imported {count} volunteers",
+    "import-preview": "{count} {count|volunteer|volunteers} to import",
+    "import-done": "imported {count} {count|volunteer|volunteers}",
     "import-refused": "the spreadsheet has errors; nothing was imported",
-    "import-dry-run": "dry run: every check of the import passed; {count} volunteers would be imported; nothing was written",
+    "import-dry-run": "dry run: every check of the import passed; {count} {count|volunteer|volunteers} would be imported; nothing was written",
     "row": "row",
     "party": "party",
     "bad-period": "period '{period}' is invalid: 2022-05 for monthly, 2022-H1 for half-year",
@@ -265,7 +266,7 @@ UI: dict[str, str] = {
     "parquet-written": "wrote {path}: {activities} activities, {participations} participations",
     "did-you-mean": "; did you mean '{suggestion}'?",
     "requests-title": "Community requests (as of {as_of})",
-    "requests-caption": "{count} requests",
+    "requests-caption": "{count} {count|request|requests}",
     "request-id": "request",
     "request-kind": "kind",
     "request-kind-project": "service project",
@@ -301,11 +302,11 @@ UI: dict[str, str] = {
     "prompt-redeem-hours": "hours to redeem",
     "prompt-redeem-what": "redeemed for what",
     "chart-hours-by-team": "Service hours by team",
-    "chart-units": "{count} units together",
+    "chart-units": "{count} {count|unit|units} together",
     "chart-unit-months": "{unit}: service hours by month",
     "chart-unit-teams": "{unit}: service hours by team",
     "schema-written": "wrote {path}",
-    "schema-current": "the {count} schemas in {path} are up to date",
+    "schema-current": "the {count} {count|schema|schemas} in {path} are up to date",
     "schema-hint": "In VS Code, install the YAML extension (redhat.vscode-yaml): a file whose first line is '# yaml-language-server: $schema=…' is checked and completed as you type.",
     "not-a-directory": "{path} is not a directory",
     "progress-reading": "Reading files",
@@ -373,7 +374,7 @@ UI: dict[str, str] = {
     "typed-phone": "not a phone number: a mobile number (11 digits) or a landline with its area code (0597-2233445)",
     "typed-unknown-branch": "'{value}' is not a branch of this unit: {choices}",
     "bad-range": "--from {start} is after --to {end}",
-    "certificate-refused": "no certificate was issued: the unit's ledger has {errors} errors; correct them first (vsledger validate)",
+    "certificate-refused": "no certificate was issued: the unit's ledger has {errors} {errors|error|errors}; correct them first (vsledger validate)",
     "activity-not-found": "no activity {id} that still counts ({units})",
     "activity-in-several-units": "activity {id} is in several units ({units}): give --unit",
     "correct-nothing": "nothing to correct: give the fields that change (--hours 2, --title …)",
@@ -385,7 +386,7 @@ UI: dict[str, str] = {
     "group": "group",
     "group-results": "{name} (group {unit}: {members}) · {policy}",
     "unknown-group": "unknown group: {group} (known: {known})",
-    "bundle-written": "wrote {path}: unit {unit}, {files} files, {commit}",
+    "bundle-written": "wrote {path}: unit {unit}, {files} {files|file|files}, {commit}",
     "bundle-commit": "commit {commit}",
     "bundle-no-commit": "not in git",
     "bundle-modified": "the unit has changes not yet committed: the bundle holds the files as they are on disk",
@@ -412,7 +413,7 @@ UI: dict[str, str] = {
     "git-setup-current": "the merge driver was already set up; nothing changed",
     "git-setup-no-git": "{root} is not a git repository ({detail}); run git init or git clone first",
     "merge-whole-file": "{file}: cannot merge record by record ({detail}); the whole file is marked as a conflict",
-    "merge-conflicts": "{file}: {count} record(s) changed in both clones; resolve the marked records, then run vsledger validate",
+    "merge-conflicts": "{file}: {count} {count|record|records} changed in both clones; resolve the marked records, then run vsledger validate",
     "scheduler-unavailable": "the Dask scheduler {address} cannot be used: {detail}",
     "web-app": "Volunteer service ledger",
     "web-overview": "Overview",
@@ -421,15 +422,15 @@ UI: dict[str, str] = {
     "web-year": "Year",
     "web-as-of": "As of",
     "web-show": "Show",
-    "web-workspace-errors": "{count} errors in rules or the workspace",
-    "web-errors": "{count} errors",
-    "web-warnings": "{count} warnings",
+    "web-workspace-errors": "{count} {count|error|errors} in rules or the workspace",
+    "web-errors": "{count} {count|error|errors}",
+    "web-warnings": "{count} {count|warning|warnings}",
     "web-no-units": "No units in this workspace yet.",
     "web-record": "Record an activity",
     "web-add-volunteer": "Add a volunteer",
     "web-activities": "Activities",
     "web-workbook": "Download the ledger workbook (xlsx)",
-    "web-problems-count": "{count} problems",
+    "web-problems-count": "{count} {count|problem|problems}",
     "web-hours-total": "Service hours in {year}: {hours} h",
     "web-results": "Against the plan",
     "web-charts": "Hours",
@@ -459,7 +460,7 @@ UI: dict[str, str] = {
     "web-all": "all",
     "web-volunteer": "Volunteer",
     "web-filter": "Filter",
-    "web-activities-count": "{count} activities, {hours} hours",
+    "web-activities-count": "{count} {count|activity|activities}, {hours} {hours|hour|hours}",
     "web-showing": "showing the first {shown} of {count}",
     "web-more-problems": "{count} more not shown; run vsledger validate to see them all",
     "web-not-written": "Nothing was written. Correct the fields marked below.",
@@ -556,7 +557,12 @@ def ui(key: str, lang: str, **args: Any) -> str:
     return _fill(translate(f"ui:{key}", UI[key], lang), args)
 
 
+_PLURAL = re.compile(r"\{(\w+)\|([^|{}]*)\|([^|{}]*)\}")
+"""`{count|volunteer|volunteers}`: the English word for the number in `count` (Chinese has no plural)."""
+
+
 def _fill(template: str, args: dict[str, Any]) -> str:
+    template = _PLURAL.sub(lambda m: m[2] if str(args.get(m[1])) in ("1", "1.0") else m[3], template)
     return template.format_map(defaultdict(str, {k: "" if v is None else v for k, v in args.items()}))
 
 
