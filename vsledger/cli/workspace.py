@@ -75,9 +75,9 @@ def schema(
 @app.command()
 def fmt(
     ctx: typer.Context,
-    check_only: Annotated[bool, typer.Option("--check", help="只检查,需要整理时退出码为 1 / exit 1 when a file would change")] = False,
+    check_only: Annotated[bool, typer.Option("--check", help="只检查,需要整理时退出码为 1 / only say what would change")] = False,
 ) -> None:
-    """整理为标准格式,不丢注释和记录 / rewrite ledger files in the canonical layout."""
+    """整理为标准格式,不丢注释和记录;无法整理的文件或记录逐条列出,退出码为 1 / rewrite ledger files in the canonical layout."""
     from vsledger.render.messages import ui
     from vsledger.render.terminal import render_problems
     from vsledger.write.fmt import format_workspace
@@ -91,11 +91,12 @@ def fmt(
         raise _show_refusal(exc, settings.root, settings) from None
     for rel in result.changed:
         typer.echo(ui("fmt-would-change" if check_only else "fmt-changed", settings.lang, file=rel))
-    if result.skipped:
+    if result.skipped:  # never passed over in silence: named, counted, and the exit code says so
         render_problems(result.skipped, settings.root, settings.lang, file=sys.stderr, excerpts=False)
+        typer.echo(ui("fmt-kept", settings.lang, count=len(result.skipped)), err=True)
     if not result.changed and not result.skipped:
         typer.echo(ui("fmt-clean", settings.lang))
-    raise typer.Exit(1 if check_only and result.changed else 0)
+    raise typer.Exit(1 if result.skipped or (check_only and result.changed) else 0)
 
 
 personal_app = typer.Typer(help="身份证号和手机号 / personal numbers", no_args_is_help=True)
