@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Optional
@@ -18,6 +17,7 @@ from vsledger.cli.common import (
     _select_units,
     _settings,
     _show_refusal,
+    _shown,
     _usage_error,
     app,
 )
@@ -62,13 +62,10 @@ def schema(
         raise _usage_error(ui("not-a-directory", settings.lang, path=directory))
     changed = write_schemas(directory, settings.lang)
 
-    def shown(path: Path) -> str:  # as the user would type it: relative to where they are
-        return os.path.relpath(path) if path.is_absolute() and path.resolve().is_relative_to(Path.cwd()) else str(path)
-
     for path in changed:
-        typer.echo(ui("schema-written", settings.lang, path=shown(path)))
+        typer.echo(ui("schema-written", settings.lang, path=_shown(path)))
     if not changed:
-        typer.echo(ui("schema-current", settings.lang, path=shown(directory), count=len(FILE_SCHEMAS)))
+        typer.echo(ui("schema-current", settings.lang, path=_shown(directory), count=len(FILE_SCHEMAS)))
     typer.echo(ui("schema-hint", settings.lang))
 
 
