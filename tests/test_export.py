@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from conftest import Result
+from conftest import TODAY, Result
 from test_hours import JUNE, ROSTER, ledger_files
 
 NUMBER, PHONE = "11010519491231002X", "13800001234"
@@ -272,3 +272,22 @@ def test_parquet_takes_several_units_and_says_what_it_leaves_out(workspace: Call
 def test_init_keeps_exports_out_of_git(tmp_path: Path, cli: Callable[..., Result]) -> None:
     assert cli(tmp_path / "台账", "init").exit_code == 0
     assert "exports/" in (tmp_path / "台账/.gitignore").read_text(encoding="utf-8").splitlines()
+
+
+def test_every_file_for_people_defaults_to_exports(workspace: Callable[..., Path], cli: Callable[..., Result], git_identity: None) -> None:
+    """Not only the 台账: a report's workbook, a certificate, a bundle and the summary land in exports/ too."""
+    import subprocess
+
+    root = workspace(ledger_files(), base=False)
+    subprocess.run(["git", "init", "-q"], cwd=root, check=True)
+    subprocess.run(["git", "add", "-A"], cwd=root, check=True)
+    subprocess.run(["git", "commit", "-qm", "台账"], cwd=root, check=True)
+    for args in (("report", "monthly", "-u", "u1", "--period", "2022-05", "-f", "xlsx"), ("bundle", "-u", "u1"),
+                 ("summary", "--year", "2022"), ("certificate", "-u", "u1", "-v", "V0001")):  # fmt: skip
+        result = cli(root, *args)
+        assert result.exit_code == 0, (args, result.stderr)
+    names = sorted(p.name for p in (root / "exports").iterdir())
+    assert names == [".gitignore", "summary-2022.xlsx", "u1-2022-05.xlsx", "u1-2024-0001.pdf", f"u1-{TODAY}.tar.gz"]
+    status = subprocess.run(["git", "status", "--porcelain", "--untracked-files=all"], cwd=root, capture_output=True, text=True)
+    assert "?? ledgers/u1/certificates.yaml" in status.stdout.splitlines()  # the register is the ledger's; the PDF is not
+    assert "exports" not in status.stdout and ".pdf" not in status.stdout and ".xlsx" not in status.stdout
