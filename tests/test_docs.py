@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 
 import pytest
@@ -39,6 +40,23 @@ def test_guides_show_located_errors_and_real_tables() -> None:
     supervisor = (REPO / "docs" / "supervisor.md").read_text(encoding="utf-8")
     assert "unknown-rule-kind" in supervisor and "town-2022" in supervisor
     # The intake, run for real: a bundle, what its collection changed, the same bundle again, a refusal, the roll-up.
-    assert "已写入 xinluo-cdc-2023-01-04.tar.gz" in supervisor and "新增活动(1):20181229-01" in supervisor
+    assert "已写入 exports/xinluo-cdc-2023-01-04.tar.gz" in supervisor and "新增活动(1):20181229-01" in supervisor
     assert "与现有台账相同,没有变化" in supervisor and "可疑.tar.gz:1:1: bundle-unsafe-path" in supervisor
     assert "# 2022 年志愿服务汇总表(截至 2022-12-31)" in supervisor
+
+
+def test_the_year_end_commit_carries_no_workbook() -> None:
+    """The guide exported the 台账 into the workspace and then ran `git add -A`: the workbook went into git.
+    Exports now land in exports/, which git ignores; the guide's own `git status` shows it."""
+    clerk = (REPO / "docs" / "clerk.md").read_text(encoding="utf-8")
+    assert "已导出 exports/dongcheng-health-2022.xlsx" in clerk
+    status = clerk.split("<!-- run: git status --short -->\n```text\n", 1)[1].split("```", 1)[0]
+    assert "ledgers/dongcheng-health/roster.yaml" in status and "xlsx" not in status and "exports" not in status
+    assert "-o 证明.pdf" not in clerk and "-o 月报.xlsx" not in clerk  # no example writes into the ledger's folder
+
+
+def test_the_rules_reference_is_in_chinese() -> None:
+    text = (REPO / "rules" / "README.md").read_text(encoding="utf-8")
+    prose = re.sub(r"`[^`]*`|```.*?```|\([^)]*\)", "", text, flags=re.DOTALL)  # code and bracketed English terms aside
+    assert len(re.findall(r"[\u4e00-\u9fff]", prose)) > 4 * len(re.findall(r"[A-Za-z]+", prose))
+    assert "不是规则" in text and "not a rule" not in text and "| 参数 | 必填/默认 | 含义 |" in text

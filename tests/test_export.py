@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from conftest import Result
-from test_hours import ROSTER, ledger_files
+from conftest import TODAY, Result
+from test_hours import JUNE, ROSTER, ledger_files
 
 NUMBER, PHONE = "11010519491231002X", "13800001234"
 FORMULA_NAME = '=HYPERLINK("http://evil.example","点我")'
@@ -95,7 +95,8 @@ def test_csv_one_file_per_sheet_with_bom_and_no_live_formula(ledger: Path, cli: 
 
 def test_json_has_the_same_content(ledger: Path, cli: Callable[..., Result]) -> None:
     data = cli(ledger, "export", "--unit", "u1", "--year", "2022", "--format", "json").json()
-    assert set(data) == {"unit", "year", "roster", "activities", "participations", "hours", "compliance"}
+    assert set(data) == {"unit", "year", "as_of", "evaluation_day", "roster", "activities", "participations", "hours", "compliance"}
+    assert (data["as_of"], data["evaluation_day"]) == ("2024-06-01", "2022-12-31")  # today, as `check` judges the year
     assert [p["hours"] for p in data["participations"]] == [3.0, 3.0, 1.5, 2.0, 2.25]
     assert data["hours"][-1]["total"] == 11.75
     assert NUMBER not in json.dumps(data, ensure_ascii=False)
@@ -152,3 +153,141 @@ def test_every_sheet_prints_on_the_page_width(ledger: Path, cli: Callable[..., R
         assert sheet.sheet_properties.pageSetUpPr.fitToPage is True, sheet.title
         assert sheet.page_setup.fitToWidth == 1 and sheet.page_setup.fitToHeight == 0, sheet.title
         assert sheet.page_setup.orientation == "landscape" and sheet.print_title_rows in ("1:1", "$1:$1")
+
+
+def two_units(ledger: Path) -> Path:
+    """A second unit beside u1, with its own activity, so each workbook can be told apart."""
+    (ledger / "ledgers/u2/activities").mkdir(parents=True)
+    (ledger / "ledgers/u2/unit.yaml").write_text("id: u2\nname: 第二单位\n", encoding="utf-8")
+    (ledger / "ledgers/u2/roster.yaml").write_text("volunteers:\n  - {id: V0001, name: 赵六, employment: staff}\n", encoding="utf-8")
+    (ledger / "ledgers/u2/activities/2022-03.yaml").write_text(
+        "- {id: z1, date: 2022-03-05, title: 植树, location: 山上, hours: 4, participants: [V0001]}\n", encoding="utf-8"
+    )
+    return ledger
+
+
+def activity_ids(path: Path) -> list[str]:
+    return [row[0] for row in load_workbook(path)["活动台账"].iter_rows(min_row=2, values_only=True)]
+
+
+def test_several_units_give_one_workbook_each_where_git_does_not_look(ledger: Path, cli: Callable[..., Result], git_identity: None) -> None:
+    """`-u u1 -u u2` exported only u2, silently. Now each unit has its workbook, named by its id, in
+    exports/, which git ignores: the year-end `git add -A` commits none of them."""
+    import subprocess
+
+    root = two_units(ledger)
+    subprocess.run(["git", "init", "-q"], cwd=root, check=True)
+    result = cli(root, "export", "-u", "u1", "-u", "u2", "--year", "2022")
+    assert result.exit_code == 0, result.stderr
+    assert activity_ids(root / "exports/u1-2022.xlsx") == ["a1", "a3", "b1"]
+    assert activity_ids(root / "exports/u2-2022.xlsx") == ["z1"]
+    assert result.stdout.count("已导出") == 2 and "u1-2022.xlsx" in result.stdout and "u2-2022.xlsx" in result.stdout
+    status = subprocess.run(["git", "status", "--porcelain", "--untracked-files=all"], cwd=root, capture_output=True, text=True)
+    assert "exports" not in status.stdout and "ledgers/u2/unit.yaml" in status.stdout
+
+
+def test_several_units_into_a_folder_beside_a_name_or_to_stdout(ledger: Path, cli: Callable[..., Result], tmp_path: Path) -> None:
+    root = two_units(ledger)
+    folder = tmp_path / "年底"
+    assert cli(root, "export", "-u", "u1", "-u", "u2", "--year", "2022", "-o", str(folder)).exit_code == 0
+    assert sorted(p.name for p in folder.iterdir()) == ["u1-2022.xlsx", "u2-2022.xlsx"]
+    assert cli(root, "export", "-u", "u2", "-u", "u1", "--year", "2022", "-o", str(tmp_path / "台账.xlsx")).exit_code == 0
+    assert activity_ids(tmp_path / "台账-u2.xlsx") == ["z1"] and activity_ids(tmp_path / "台账-u1.xlsx")[0] == "a1"
+    assert cli(root, "export", "-u", "u1", "-u", "u2", "--year", "2022", "-f", "csv", "-o", str(tmp_path / "csv")).exit_code == 0
+    assert (tmp_path / "csv/u1-2022/活动台账.csv").is_file() and (tmp_path / "csv/u2-2022/活动台账.csv").is_file()
+    data = cli(root, "export", "-u", "u1", "-u", "u2", "-u", "u1", "--year", "2022", "-f", "json").json()
+    assert [d["unit"] for d in data] == ["u1", "u2"]  # one object per unit, each once
+    assert [a["id"] for a in data[1]["activities"]] == ["z1"]
+
+
+def test_several_units_write_nothing_unless_every_file_may_be_written(ledger: Path, cli: Callable[..., Result], tmp_path: Path) -> None:
+    root = two_units(ledger)
+    folder = tmp_path / "年底"
+    folder.mkdir()
+    (folder / "u2-2022.xlsx").write_text("科室自己的表", encoding="utf-8")  # not an export: never replaced
+    result = cli(root, "export", "-u", "u1", "-u", "u2", "--year", "2022", "-o", str(folder))
+    assert result.exit_code == 2 and "out-not-export" in result.stderr
+    assert sorted(p.name for p in folder.iterdir()) == ["u2-2022.xlsx"]  # u1's was not written either
+    notes = tmp_path / "notes.txt"
+    notes.write_text("重要", encoding="utf-8")
+    result = cli(root, "export", "-u", "u1", "-u", "u2", "--year", "2022", "-o", str(notes))
+    assert result.exit_code == 2 and "--out" in result.stderr and "目录" in result.stderr
+    assert notes.read_text(encoding="utf-8") == "重要"
+    result = cli(root, "export", "-u", "u1", "-u", "U2", "--year", "2022")
+    assert result.exit_code == 2 and "--unit U2:不是单位编号" in result.stderr
+    assert not (root / "exports").exists()
+
+
+MEETING = """
+- id: m1
+  date: 2022-06-20
+  title: 半年协调会
+  location: 会议室
+  hours: 1.5
+  participants: [V0001, V0002]
+  type: meeting
+"""
+NEXT_JANUARY = "- {id: n1, date: 2023-01-10, title: 新年义诊, location: 社区, hours: 5, participants: [V0001]}\n"
+
+
+def test_a_years_workbook_holds_that_year_and_lists_its_meetings(workspace: Callable[..., Path], cli: Callable[..., Result]) -> None:
+    """An as-of date in the next year added January's activities to this year's sheets (and their hours to
+    January); a meeting was left out without a word. Now the year stops at 31 December, as `check` judges
+    it, and a meeting is a row of 活动台账, marked, with no service hours."""
+    files = ledger_files(**{"ledgers/u1/activities/2022-06.yaml": JUNE + MEETING})
+    root = workspace({**files, "ledgers/u1/activities/2023-01.yaml": NEXT_JANUARY}, base=False)
+    out = root / "u1.xlsx"
+    result = cli(root, "export", "-u", "u1", "--year", "2022", "--as-of", "2023-01-31", "-o", str(out))
+    assert result.exit_code == 0, result.stderr
+    book = load_workbook(out)
+    rows = list(book["活动台账"].iter_rows(values_only=True))
+    head = rows[0]
+    by_id = {row[0]: dict(zip(head, row, strict=True)) for row in rows[1:]}
+    assert list(by_id) == ["a1", "a3", "b1", "m1"]  # n1 is 2023's
+    assert by_id["m1"]["类型"] == "会议(不计服务时长)" and by_id["m1"]["合计时长"] is None
+    assert by_id["a1"]["类型"] == "志愿服务"
+    assert [r[0] for r in book["参与明细"].iter_rows(min_row=2, values_only=True)] == ["a1", "a1", "a1", "a3", "b1"]  # no meeting
+    hours = list(book["时长统计"].iter_rows(values_only=True))
+    assert hours[-1][2] == 0 and hours[-1][-1] == 11.75  # January empty, the year's total unchanged
+    data = cli(root, "export", "-u", "u1", "--year", "2022", "--as-of", "2023-01-31", "-f", "json").json()
+    assert (data["as_of"], data["evaluation_day"]) == ("2023-01-31", "2022-12-31")
+    assert [(a["id"], a["type"], a["total_hours"]) for a in data["activities"]][-1] == ("m1", "meeting", None)
+    before = cli(root, "export", "-u", "u1", "--year", "2022", "--as-of", "2021-12-31")
+    assert before.exit_code == 2 and "2021-12-31" in before.stderr
+
+
+def test_parquet_takes_several_units_and_says_what_it_leaves_out(workspace: Callable[..., Path], cli: Callable[..., Result]) -> None:
+    pytest.importorskip("pyarrow")
+    import pyarrow.dataset as ds
+
+    files = ledger_files(**{"ledgers/u1/activities/2022-06.yaml": JUNE + MEETING})
+    root = two_units(workspace(files, base=False))
+    result = cli(root, "export", "-u", "u1", "-u", "u2", "--year", "2022", "-f", "parquet")
+    assert result.exit_code == 0, result.stderr
+    assert "u1:已写入" in result.stdout and "u2:已写入" in result.stdout and "另有 1 次会议未写入" in result.stdout
+    table = ds.dataset(root / "exports/vsledger-parquet/activities", partitioning="hive").to_table()
+    assert sorted(table.column("id").to_pylist()) == ["a1", "a3", "b1", "z1"]
+
+
+def test_init_keeps_exports_out_of_git(tmp_path: Path, cli: Callable[..., Result]) -> None:
+    assert cli(tmp_path / "台账", "init").exit_code == 0
+    assert "exports/" in (tmp_path / "台账/.gitignore").read_text(encoding="utf-8").splitlines()
+
+
+def test_every_file_for_people_defaults_to_exports(workspace: Callable[..., Path], cli: Callable[..., Result], git_identity: None) -> None:
+    """Not only the 台账: a report's workbook, a certificate, a bundle and the summary land in exports/ too."""
+    import subprocess
+
+    root = workspace(ledger_files(), base=False)
+    subprocess.run(["git", "init", "-q"], cwd=root, check=True)
+    subprocess.run(["git", "add", "-A"], cwd=root, check=True)
+    subprocess.run(["git", "commit", "-qm", "台账"], cwd=root, check=True)
+    for args in (("report", "monthly", "-u", "u1", "--period", "2022-05", "-f", "xlsx"), ("bundle", "-u", "u1"),
+                 ("summary", "--year", "2022"), ("certificate", "-u", "u1", "-v", "V0001")):  # fmt: skip
+        result = cli(root, *args)
+        assert result.exit_code == 0, (args, result.stderr)
+    names = sorted(p.name for p in (root / "exports").iterdir())
+    assert names == [".gitignore", "summary-2022.xlsx", "u1-2022-05.xlsx", "u1-2024-0001.pdf", f"u1-{TODAY}.tar.gz"]
+    status = subprocess.run(["git", "status", "--porcelain", "--untracked-files=all"], cwd=root, capture_output=True, text=True)
+    assert "?? ledgers/u1/certificates.yaml" in status.stdout.splitlines()  # the register is the ledger's; the PDF is not
+    assert "exports" not in status.stdout and ".pdf" not in status.stdout and ".xlsx" not in status.stdout

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from pathlib import Path
 
@@ -134,3 +135,80 @@ def test_written_records_are_already_canonical(workspace: Callable[..., Path], c
     assert cli(root, *add, "-p", "V0001", "-p", "V0002=1.25", "--tag", "集中").exit_code == 0
     assert cli(root, "add-volunteer", "--unit", "u1", "--name", "王五", "--employment", "staff", "--skill", "急救").exit_code == 0
     assert cli(root, "fmt", "--check").exit_code == 0
+
+
+BLOCKS = """- hours: 2.50
+  participants: [V0001]
+  location: 社区
+  title: 义诊
+  date: 2022-05-05
+  id: a1
+  content: |
+    第一行
+    # 这一行是内容,不是注释
+
+      缩进的一行
+  # 关于成效
+  outcome: >-
+    折叠
+    的文字
+- {id: a2, date: 2022-05-06, title: 宣讲, location: 礼堂, hours: 1, participants: [V0002], tags: []}  # 一行写完
+"""
+BLOCKS_CANONICAL = """- id: a1
+  date: 2022-05-05
+  title: 义诊
+  location: 社区
+  hours: 2.5
+  participants: [V0001]
+  content: |
+    第一行
+    # 这一行是内容,不是注释
+
+      缩进的一行
+  # 关于成效
+  outcome: 折叠 的文字
+
+- id: a2  # 一行写完
+  date: 2022-05-06
+  title: 宣讲
+  location: 礼堂
+  hours: 1
+  participants: [V0002]
+"""
+
+
+def test_fmt_formats_records_with_block_scalars(workspace: Callable[..., Path], cli: Callable[..., Result]) -> None:
+    """A record with `content: |` is formatted like any other, its text kept to the character."""
+    root = workspace({ACT: BLOCKS})
+    before = cli(root, "export", "--unit", "u1", "--year", "2022", "--format", "json").json()["activities"]
+    assert cli(root, "fmt", "--check").exit_code == 1
+    result = cli(root, "fmt")
+    assert result.exit_code == 0, result.stderr
+    assert (root / ACT).read_text(encoding="utf-8") == BLOCKS_CANONICAL
+    after = cli(root, "export", "--unit", "u1", "--year", "2022", "--format", "json").json()["activities"]
+    assert after == before and after[0]["content"] == "第一行\n# 这一行是内容,不是注释\n\n  缩进的一行\n"
+    assert cli(root, "fmt", "--check").stdout.strip() == "所有文件已是标准格式"
+
+
+def test_fmt_names_each_record_it_keeps_as_written(workspace: Callable[..., Path], cli: Callable[..., Result]) -> None:
+    """A comment with no place in the canonical layout keeps its record as written: said, located, exit 1."""
+    text = "- id: a1\n  date: 2022-05-05\n  title: 义诊\n  location: 社区\n  hours: 2.50\n  participants: [V0001,\n    # 后来补的\n    V0002]\n"
+    root = workspace({ACT: text})
+    for args in (("fmt",), ("fmt", "--check")):
+        result = cli(root, *args)
+        assert result.exit_code == 1
+        assert f"{ACT}:1:1: fmt-record-kept: " in result.stderr and "1 个文件或记录未整理" in result.stderr
+        assert "所有文件已是标准格式" not in result.stdout
+    assert (root / ACT).read_text(encoding="utf-8") == text
+
+
+def test_fmt_quotes_text_a_flow_list_would_misread(workspace: Callable[..., Path], cli: Callable[..., Result]) -> None:
+    """`k: 0:?` is text, but `[0:?]` is a syntax error: inside [...] and {...} such text is quoted."""
+    tags = ["0:?", "a:b", "a: b", "#x", "x,y", "?", "-", "*-05", "null", "08:30", "1.50"]
+    record = "- id: a1\n  date: 2022-05-05\n  title: 义诊\n  location: 社区\n  hours: 1\n  participants: [V0001]\n  tags:\n"
+    root = workspace({ACT: record + "".join(f"    - {json.dumps(tag, ensure_ascii=False)}\n" for tag in tags)})
+    assert cli(root, "fmt").exit_code == 0
+    assert "tags: [" in (root / ACT).read_text(encoding="utf-8")
+    assert cli(root, "validate").exit_code == 0
+    exported = cli(root, "export", "--unit", "u1", "--year", "2022", "--format", "json").json()
+    assert exported["activities"][0]["tags"] == "、".join(tags)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import tempfile
 from datetime import date
 from decimal import Decimal
@@ -112,3 +113,54 @@ def test_fmt_keeps_the_meaning_of_valid_ledgers(records: list[dict[str, Any]]) -
     after = load_workspace(workspace_with(formatted), date(2024, 1, 1))
     assert [e.record for e in after.units["u1"].activities] == [e.record for e in before.units["u1"].activities]
     assert format_text(formatted, ACT) == formatted
+
+
+line_text = st.text(st.characters(blacklist_categories=("Cs", "Cc", "Zl", "Zp")), min_size=1, max_size=20).filter(
+    lambda s: s.strip() == s and s
+)
+several_lines = (
+    st.tuples(st.lists(line_text | st.sampled_from(["# 不是注释", "  缩进", ""]), min_size=2, max_size=5), st.booleans())
+    .map(lambda drawn: "\n".join(drawn[0]).strip("\n") + ("\n" if drawn[1] else ""))
+    .filter(str.strip)
+)
+
+
+def block_source(record: dict[str, Any]) -> str:
+    """A record as a person might type it: keys in reverse order, text of several lines as `|` or `|-`
+    blocks (written here by hand, not by the layout under test), the rest as JSON (which YAML reads)."""
+    lines = []
+    for number, (key, value) in enumerate(reversed(list(record.items()))):
+        prefix = "- " if number == 0 else "  "
+        if isinstance(value, str) and "\n" in value and not value.startswith(" "):
+            body = value[:-1] if value.endswith("\n") else value
+            lines.append(f"{prefix}{key}: {'|' if value.endswith(chr(10)) else '|-'}")
+            lines += ["    " + line if line else "" for line in body.split("\n")]
+        else:
+            written = value if isinstance(value, (date, Decimal)) else json.dumps(value, ensure_ascii=False)
+            lines.append(f"{prefix}{key}: {written}")
+    return "\n".join(lines) + "\n"
+
+
+@st.composite
+def activity_with_text(draw: st.DrawFn) -> dict[str, Any]:
+    record = draw(activity())
+    record["content"] = draw(several_lines)
+    if draw(st.booleans()):
+        record["outcome"] = draw(several_lines | text)
+    return record
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(activity_with_text(), min_size=1, max_size=4, unique_by=lambda r: r["id"]))
+def test_fmt_formats_block_scalars_and_reads_back_the_same(records: list[dict[str, Any]]) -> None:
+    """Every record is formatted, `content: |` ones too: into exactly the layout add-activity writes,
+    with the same data (the text of every block kept to the character)."""
+    source = "".join(block_source(r) for r in records)
+    before = load_workspace(workspace_with(source), date(2024, 1, 1))
+    assert [p for p in before.errors if p.code != "day-over-24"] == []
+    kept: list[int] = []
+    formatted = format_text(source, ACT, kept)
+    assert kept == [] and formatted == "\n".join(record_text("activities", r) for r in records)
+    after = load_workspace(workspace_with(formatted), date(2024, 1, 1))
+    assert [e.record for e in after.units["u1"].activities] == [e.record for e in before.units["u1"].activities]
+    assert [e.record.content for e in after.units["u1"].activities] == [r["content"] for r in records]

@@ -305,7 +305,9 @@ def _load_single_unit(unit: str, settings: Settings) -> tuple[Workspace, str]:
     from vsledger.core.model import UNIT_ID_RE
 
     if not UNIT_ID_RE.match(unit):
-        raise _usage_error(f"--unit {unit!r}")
+        from vsledger.render.messages import ui
+
+        raise _usage_error(ui("bad-unit-option", settings.lang, unit=unit))
     workspace = _load(settings, only_units=[unit])
     return workspace, _select_units(workspace, [unit], settings)[0]
 
@@ -315,6 +317,35 @@ def _optional_date(text: str | None, option: str) -> date | None:
 
 
 CommitOption = Annotated[bool, typer.Option("--commit", help="git add + git commit")]
+
+
+def _check_as_of(year: int, as_of: str | None, settings: Settings) -> date:
+    """The as-of date of a year's check (and of its 台账): given, or today — it may lie after the
+    year (reports are judged on it, the year on the evaluation day); before the year it is a usage error."""
+    from vsledger.render.messages import ui
+
+    if as_of:
+        cutoff = _parse_date(as_of, "--as-of")
+        if cutoff < date(year, 1, 1):
+            raise _usage_error(ui("as-of-before-year", settings.lang, as_of=cutoff.isoformat(), year=year))
+        return cutoff
+    if year > settings.today.year:
+        raise _usage_error(ui("year-not-started", settings.lang, year=year))
+    return settings.today  # a past year gets its final verdicts, reports included
+
+
+def _default_out(settings: Settings, name: str) -> Path:
+    """Where a file for people goes without --out: the workspace's exports/ folder, which git ignores."""
+    from vsledger.render.export import exports_dir
+
+    return Path(_shown(exports_dir(settings.root) / name))
+
+
+def _shown(path: Path) -> str:
+    """A path as the user would type it: relative to where they are, when it is below it."""
+    import os
+
+    return os.path.relpath(path) if path.is_absolute() and path.resolve().is_relative_to(Path.cwd().resolve()) else str(path)
 
 
 def _year_cutoff(year: int, as_of: str | None, settings: Settings) -> date:

@@ -17,6 +17,7 @@ from vsledger.cli.common import (
     FormatOption,
     UnitOption,
     YearOption,
+    _check_as_of,
     _load,
     _locate,
     _parse_date,
@@ -26,7 +27,6 @@ from vsledger.cli.common import (
     _select_groups,
     _select_units,
     _settings,
-    _usage_error,
     _year,
     app,
 )
@@ -95,23 +95,13 @@ def check(
     chart: Annotated[bool, typer.Option("--chart/--no-chart", help="各单位每月、各队时长柱状图 / hours charts per unit")] = True,
 ) -> None:
     """对照方案检查各单位是否达标 / check every unit against its policy."""
-    from datetime import date
-
     from vsledger.core.filekinds import GROUPS_FILE
-    from vsledger.render.messages import ui
     from vsledger.render.views import check_view
     from vsledger.report.check import CheckResult, governing_policy, run_check, run_group_check
 
     settings = _settings(ctx)
     year = _year(year, settings)
-    if as_of:
-        cutoff = _parse_date(as_of, "--as-of")
-        if cutoff < date(year, 1, 1):
-            raise _usage_error(ui("as-of-before-year", settings.lang, as_of=cutoff.isoformat(), year=year))
-    else:
-        if year > settings.today.year:
-            raise _usage_error(ui("year-not-started", settings.lang, year=year))
-        cutoff = settings.today  # a past year gets its final verdicts, reports included
+    cutoff = _check_as_of(year, as_of, settings)  # a past year gets its final verdicts, reports included
     units: list[str] = []
     problems: list[Problem] = []
     per_unit: dict[str, UnitCheck] = {}

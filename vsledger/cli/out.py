@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from datetime import date
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Optional
@@ -17,13 +18,19 @@ from vsledger.cli.common import (
     OneUnitOption,
     Settings,
     YearOption,
+    _check_as_of,
+    _complete_unit,
     _complete_volunteer,
+    _default_out,
+    _load,
     _load_single_unit,
     _parse_date,
     _report_ledger_state,
     _resolve_people,
+    _select_units,
     _settings,
     _show_refusal,
+    _shown,
     _usage_error,
     _year,
     app,
@@ -40,55 +47,102 @@ class ExportFormat(StrEnum):
 ForceOption = Annotated[bool, typer.Option("--force", help="覆盖不是 vsledger 导出的文件 / replace a file vsledger did not write")]
 
 
+UnitsOption = Annotated[
+    list[str],
+    typer.Option("--unit", "-u", autocompletion=_complete_unit, help="单位 id,可多次给出,每单位一个文件 / unit id, repeatable"),
+]
+
+
 @app.command()
 def export(
     ctx: typer.Context,
-    unit: OneUnitOption,
+    unit: UnitsOption,
     year: YearOption = None,
     format: Annotated[ExportFormat, typer.Option("--format", "-f", help="xlsx | csv | json | parquet")] = ExportFormat.xlsx,
-    out: Annotated[Optional[Path], typer.Option("--out", "-o", help="输出文件(csv 为目录)/ where to write")] = None,
-    as_of: Annotated[Optional[str], typer.Option("--as-of", help="YYYY-MM-DD")] = None,
+    out: Annotated[Optional[Path], typer.Option("--out", "-o", help="输出文件(csv 为目录;几个单位时为目录)/ where to write")] = None,
+    as_of: Annotated[Optional[str], typer.Option("--as-of", help="截至日期,默认今天 / as-of date (YYYY-MM-DD)")] = None,
     unmask: Annotated[bool, typer.Option("--unmask", help="导出完整的身份证号和手机号 / full ID and phone numbers")] = False,
     force: ForceOption = False,
 ) -> None:
-    """导出单位台账:花名册、活动台账、参与明细、时长统计、达标情况 / export the unit's ledger."""
-    from vsledger.render.export import EXPORT_SUFFIXES, build_export, export_json, write_csv, write_xlsx
+    """导出单位台账:花名册、活动台账、参与明细、时长统计、达标情况;默认写入 exports/ / export each unit's ledger."""
+    from vsledger.render.export import build_export, export_json, write_csv, write_xlsx
     from vsledger.render.messages import ui
     from vsledger.render.terminal import render_json
-    from vsledger.report.check import default_as_of
     from vsledger.report.ledger_export import ledger_export
 
     settings = _settings(ctx)
     year = _year(year, settings)
+    cutoff = _check_as_of(year, as_of, settings)
+    units = _unit_ids(unit, settings)
     if format is ExportFormat.parquet:
-        raise typer.Exit(_export_parquet(settings, unit, year, out, as_of, unmask, force))
-    workspace, unit = _load_single_unit(unit, settings)
-    cutoff = _parse_date(as_of, "--as-of") if as_of else default_as_of(year, settings.today)
-    target = out if out is not None else Path(f"{unit}-{year}{EXPORT_SUFFIXES[format.value]}")
-    if (format is not ExportFormat.json or out is not None) and _refuse_out(settings, target, format.value, force):
-        raise typer.Exit(2)
+        raise typer.Exit(_export_parquet(settings, units, year, out, cutoff, unmask, force))
+    workspace = _load(settings, only_units=units)
+    units = _select_units(workspace, units, settings)
+    targets = _export_targets(settings, units, year, format.value, out)
+    if any(target is not None and _refuse_out(settings, target, format.value, force) for target in targets.values()):
+        raise typer.Exit(2)  # nothing written: every target is checked before the first is
     _report_ledger_state(workspace.problems, settings)
     words = format is not ExportFormat.json  # people read words; JSON keeps the codes
-    sheets = build_export(ledger_export(workspace, unit, year, cutoff), settings.lang, unmask=unmask, words=words)
-    if format is ExportFormat.xlsx:
-        from vsledger.render.progress import for_terminal
+    printed = []
+    for unit_id, target in targets.items():
+        content = ledger_export(workspace, unit_id, year, cutoff)
+        sheets = build_export(content, settings.lang, unmask=unmask, words=words)
+        if target is None:  # JSON on stdout
+            printed.append(export_json(sheets, content))
+            continue
+        if format is ExportFormat.xlsx:
+            from vsledger.render.progress import for_terminal
 
-        write_xlsx(sheets, target, settings.lang, progress=for_terminal(settings.lang))
-    elif format is ExportFormat.csv:
-        write_csv(sheets, target, settings.lang)
-    elif out is None:
-        data = export_json(sheets, unit, year)
+            write_xlsx(sheets, target, settings.lang, progress=for_terminal(settings.lang))
+        elif format is ExportFormat.csv:
+            write_csv(sheets, target, settings.lang)
+        else:
+            from vsledger.core.files import atomic_write
+
+            target.parent.mkdir(parents=True, exist_ok=True)
+            atomic_write(target, (json.dumps(export_json(sheets, content), ensure_ascii=False, indent=2) + "\n").encode("utf-8"))
+        typer.echo(ui("exported", settings.lang, path=target))
+    if printed:
+        data = printed[0] if len(printed) == 1 else printed  # several units: one object each, in a list
         if unmask:  # the numbers were asked for: no masking pass over the output
             typer.echo(json.dumps(data, ensure_ascii=False))
         else:
             render_json(data)
-        raise typer.Exit(1 if workspace.errors else 0)
-    else:
-        from vsledger.core.files import atomic_write
-
-        atomic_write(target, (json.dumps(export_json(sheets, unit, year), ensure_ascii=False, indent=2) + "\n").encode("utf-8"))
-    typer.echo(ui("exported", settings.lang, path=target))
     raise typer.Exit(1 if workspace.errors else 0)
+
+
+def _unit_ids(units: list[str], settings: Settings) -> list[str]:
+    """The units asked for, each once, in order; a malformed id is a usage error before anything is read."""
+    from vsledger.core.model import UNIT_ID_RE
+    from vsledger.render.messages import ui
+
+    for unit in units:
+        if not UNIT_ID_RE.match(unit):
+            raise _usage_error(ui("bad-unit-option", settings.lang, unit=unit))
+    return list(dict.fromkeys(units))
+
+
+def _export_targets(settings: Settings, units: list[str], year: int, fmt: str, out: Path | None) -> dict[str, Path | None]:
+    """Where each unit's export goes (None: JSON to stdout). One unit: `--out` itself. Several: one
+    file (a folder for csv) per unit, named by unit id — inside `--out` when it names a folder, beside
+    it when it names a file of the format (台账.xlsx → 台账-u1.xlsx, 台账-u2.xlsx). Without `--out`:
+    the workspace's exports/ folder, which git ignores."""
+    from vsledger.render.export import EXPORT_SUFFIXES
+    from vsledger.render.messages import ui
+
+    suffix = EXPORT_SUFFIXES[fmt]
+    names = {unit: f"{unit}-{year}{suffix}" for unit in units}
+    if out is None:
+        if fmt == "json":
+            return dict.fromkeys(units)
+        return {unit: _default_out(settings, name) for unit, name in names.items()}
+    if len(units) == 1:
+        return {units[0]: out}
+    if suffix and out.suffix.lower() == suffix:
+        return {unit: out.with_name(f"{out.stem}-{unit}{suffix}") for unit in units}
+    if out.exists() and not out.is_dir():
+        raise _usage_error(ui("export-out-several", settings.lang, path=out, suffix=suffix or "/"))
+    return {unit: out / name for unit, name in names.items()}
 
 
 @app.command("import")
@@ -159,7 +213,7 @@ def report(
     result = period_report(workspace, unit, kind.value, period, settings.today)  # type: ignore[arg-type]
     if result is None:
         raise _usage_error(ui("bad-period", settings.lang, period=period))
-    target = out if out is not None else (Path(f"{unit}-{period}.xlsx") if format is ReportFormat.xlsx else None)
+    target = out if out is not None else (_default_out(settings, f"{unit}-{period}.xlsx") if format is ReportFormat.xlsx else None)
     if target is not None:
         fmt = "xlsx" if format is ReportFormat.xlsx else "md"
         if _refuse_out(settings, target, fmt, force):
@@ -235,7 +289,7 @@ def certificate(
         raise _show_refusal(exc, settings.root, settings) from None
     if result.id_number is None:
         typer.echo(ui("no-id-number", settings.lang, id=volunteer), err=True)
-    typer.echo(ui("certificate-issued", settings.lang, number=result.number, path=target))
+    typer.echo(ui("certificate-issued", settings.lang, number=result.number, path=_shown(target)))
 
 
 def _refuse_out(settings: Settings, target: Path, fmt: str, force: bool = False) -> bool:
@@ -258,23 +312,26 @@ def _out_problem(settings: Settings, target: Path, fmt: str, force: bool = False
 
 
 def _export_parquet(
-    settings: Settings, unit: str, year: int, out: Path | None, as_of: str | None, unmask: bool = False, force: bool = False
+    settings: Settings, units: list[str], year: int, out: Path | None, cutoff: date, unmask: bool = False, force: bool = False
 ) -> int:
-    """Partitions of one unit's year in a Parquet dataset; exit code."""
+    """Each unit's partitions of the year in one Parquet dataset; exit code."""
     from vsledger.render import parquet
     from vsledger.render.messages import ui
-    from vsledger.report.check import default_as_of
     from vsledger.report.ledger_export import ledger_export
 
     if not parquet.available():
         typer.echo(ui("parquet-missing", settings.lang), err=True)
         return 2
-    target = out if out is not None else Path("vsledger-parquet")
+    target = out if out is not None else _default_out(settings, "vsledger-parquet")
     if _refuse_out(settings, target, "parquet", force):
         return 2
-    workspace, unit = _load_single_unit(unit, settings)
-    cutoff = _parse_date(as_of, "--as-of") if as_of else default_as_of(year, settings.today)
+    workspace = _load(settings, only_units=units)
+    units = _select_units(workspace, units, settings)
     _report_ledger_state(workspace.problems, settings)
-    activities, participations = parquet.write_parquet(ledger_export(workspace, unit, year, cutoff, check=False), target, unmask)
-    typer.echo(ui("parquet-written", settings.lang, path=target, activities=activities, participations=participations))
+    for unit in units:
+        content = ledger_export(workspace, unit, year, cutoff, check=False)
+        activities, participations = parquet.write_parquet(content, target, unmask)
+        typer.echo(ui("parquet-written", settings.lang, unit=unit, path=target, activities=activities, participations=participations))
+        if content.meetings:  # never silent: the dataset is service only
+            typer.echo(ui("parquet-meetings", settings.lang, count=len(content.meetings)))
     return 1 if workspace.errors else 0

@@ -19,6 +19,7 @@ from vsledger.cli.common import (
     UnitOption,
     YearOption,
     _complete_unit,
+    _default_out,
     _load,
     _load_single_unit,
     _per_unit,
@@ -54,7 +55,7 @@ def bundle(
 
     settings = _settings(ctx)
     workspace, unit = _load_single_unit(unit, settings)
-    target = out if out is not None else Path(f"{unit}-{settings.today.isoformat()}.tar.gz")
+    target = out if out is not None else _default_out(settings, f"{unit}-{settings.today.isoformat()}.tar.gz")
     if _refuse_out(settings, target, "bundle"):
         raise typer.Exit(2)
     try:
@@ -233,8 +234,8 @@ def summary(
             if not units or p.file == "groups.yaml" or (p.file.startswith("ledgers/") and p.file.split("/")[1] not in units)
         ]
     result = build_summary(year, cutoff, [per_unit[u] for u in units], group_rows)
-    defaults = {SummaryFormat.xlsx: Path(f"summary-{year}.xlsx"), SummaryFormat.csv: Path(f"summary-{year}")}
-    target = out if out is not None else defaults.get(format)
+    defaults = {SummaryFormat.xlsx: f"summary-{year}.xlsx", SummaryFormat.csv: f"summary-{year}"}
+    target = out if out is not None else _default_out(settings, defaults[format]) if format in defaults else None
     if target is not None and _refuse_out(settings, target, format.value):
         raise typer.Exit(2)
     _report_ledger_state(problems, settings)

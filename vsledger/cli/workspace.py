@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Optional
@@ -18,6 +17,7 @@ from vsledger.cli.common import (
     _select_units,
     _settings,
     _show_refusal,
+    _shown,
     _usage_error,
     app,
 )
@@ -62,22 +62,19 @@ def schema(
         raise _usage_error(ui("not-a-directory", settings.lang, path=directory))
     changed = write_schemas(directory, settings.lang)
 
-    def shown(path: Path) -> str:  # as the user would type it: relative to where they are
-        return os.path.relpath(path) if path.is_absolute() and path.resolve().is_relative_to(Path.cwd()) else str(path)
-
     for path in changed:
-        typer.echo(ui("schema-written", settings.lang, path=shown(path)))
+        typer.echo(ui("schema-written", settings.lang, path=_shown(path)))
     if not changed:
-        typer.echo(ui("schema-current", settings.lang, path=shown(directory), count=len(FILE_SCHEMAS)))
+        typer.echo(ui("schema-current", settings.lang, path=_shown(directory), count=len(FILE_SCHEMAS)))
     typer.echo(ui("schema-hint", settings.lang))
 
 
 @app.command()
 def fmt(
     ctx: typer.Context,
-    check_only: Annotated[bool, typer.Option("--check", help="只检查,需要整理时退出码为 1 / exit 1 when a file would change")] = False,
+    check_only: Annotated[bool, typer.Option("--check", help="只检查,需要整理时退出码为 1 / only say what would change")] = False,
 ) -> None:
-    """整理为标准格式,不丢注释和记录 / rewrite ledger files in the canonical layout."""
+    """整理为标准格式,不丢注释和记录;无法整理的文件或记录逐条列出,退出码为 1 / rewrite ledger files in the canonical layout."""
     from vsledger.render.messages import ui
     from vsledger.render.terminal import render_problems
     from vsledger.write.fmt import format_workspace
@@ -91,11 +88,12 @@ def fmt(
         raise _show_refusal(exc, settings.root, settings) from None
     for rel in result.changed:
         typer.echo(ui("fmt-would-change" if check_only else "fmt-changed", settings.lang, file=rel))
-    if result.skipped:
+    if result.skipped:  # never passed over in silence: named, counted, and the exit code says so
         render_problems(result.skipped, settings.root, settings.lang, file=sys.stderr, excerpts=False)
+        typer.echo(ui("fmt-kept", settings.lang, count=len(result.skipped)), err=True)
     if not result.changed and not result.skipped:
         typer.echo(ui("fmt-clean", settings.lang))
-    raise typer.Exit(1 if check_only and result.changed else 0)
+    raise typer.Exit(1 if result.skipped or (check_only and result.changed) else 0)
 
 
 personal_app = typer.Typer(help="身份证号和手机号 / personal numbers", no_args_is_help=True)

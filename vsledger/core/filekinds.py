@@ -25,6 +25,9 @@ from vsledger.core.model import (
 )
 
 SCHEMA_DIR = "schemas"
+EXPORTS_DIR = "exports"
+"""Where what vsledger writes for people (workbooks, reports, certificates, bundles) goes without --out:
+a folder of the workspace that git ignores (`init`'s .gitignore, and the folder's own .gitignore)."""
 MODELINE = "# yaml-language-server: $schema="
 MONTH_FILE_RE = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])\.yaml$")
 BUNDLE_FORMAT = "vsledger-bundle"

@@ -20,7 +20,7 @@ from typing import Any, Literal
 
 from vsledger import __version__
 from vsledger.check.rules.registry import round_half_up
-from vsledger.core.filekinds import BUNDLE_FORMAT, BUNDLE_MANIFEST
+from vsledger.core.filekinds import BUNDLE_FORMAT, BUNDLE_MANIFEST, EXPORTS_DIR
 from vsledger.core.files import atomic_save, atomic_write
 from vsledger.core.personal import mask_id_number, mask_phone, mask_text
 from vsledger.core.progress import SILENT, Progress
@@ -77,7 +77,7 @@ ROSTER_COLUMNS = [
     _c("skills", "skills"), _c("prior_hours", "prior hours", "hours"),
 ]  # fmt: skip
 ACTIVITY_COLUMNS = [
-    _c("id", "id"), _c("date", "date", "date"), _c("title", "title"),
+    _c("id", "id"), _c("date", "date", "date"), _c("title", "title"), _c("type", "type"),
     _c("team", "team"), _c("category", "category"), _c("tags", "tags"),
     _c("location", "location"), _c("target", "served group"), _c("served", "people served", "number"),
     _c("start", "start"), _c("end", "end"), _c("hours", "hours each", "hours"),
@@ -125,11 +125,11 @@ def employment_label(code: str | None, lang: str) -> str | None:
 
 def build_export(export: LedgerExport, lang: str, unmask: bool = False, words: bool = True) -> list[ExportSheet]:
     """The five sheets of a unit's year, laid out: nothing is computed here. People read `words`
-    (在编, 达标, 红队 (red)), never bare codes; the JSON export asks for the codes."""
+    (在编, 达标, 红队 (red), 会议), never bare codes; the JSON export asks for the codes."""
     teams, branches = (export.teams, export.branches) if words else ({}, {})
 
-    def word(code: str) -> str:
-        return ui(code, lang) if words else code
+    def word(code: str, key: str = "{}") -> str:
+        return ui(key.format(code), lang) if words else code
 
     roster = ExportSheet("roster", SHEET_TITLES["roster"], ROSTER_COLUMNS)
     for v in export.volunteers:
@@ -143,15 +143,34 @@ def build_export(export: LedgerExport, lang: str, unmask: bool = False, words: b
         ])  # fmt: skip
 
     activities = ExportSheet("activities", SHEET_TITLES["activities"], ACTIVITY_COLUMNS)
-    for line in export.activities:
-        activity = line.activity
-        activities.rows.append([
-            activity.id, activity.date, activity.title, labelled(activity.team, teams), activity.category, _joined(activity.tags),
-            activity.location, activity.target, activity.served, f"{activity.start:%H:%M}" if activity.start else None,
-            f"{activity.end:%H:%M}" if activity.end else None, activity.default_hours, len(activity.participants),
-            activity.external, line.total_hours, activity.lead, activity.recorded_by, activity.content, activity.outcome,
-            _joined(activity.attachments), activity.corrects,
-        ])  # fmt: skip
+    listed = [(line.activity, line.total_hours) for line in export.activities] + [(m, None) for m in export.meetings]
+    for activity, total in sorted(listed, key=lambda pair: (pair[0].date, pair[0].id)):
+        activities.rows.append(
+            [
+                activity.id,
+                activity.date,
+                activity.title,
+                word(activity.type, "activity-type-{}"),
+                labelled(activity.team, teams),
+                activity.category,
+                _joined(activity.tags),
+                activity.location,
+                activity.target,
+                activity.served,
+                f"{activity.start:%H:%M}" if activity.start else None,
+                f"{activity.end:%H:%M}" if activity.end else None,
+                activity.default_hours,
+                len(activity.participants),
+                activity.external,
+                total,
+                activity.lead,
+                activity.recorded_by,
+                activity.content,
+                activity.outcome,
+                _joined(activity.attachments),
+                activity.corrects,
+            ]
+        )  # fmt: skip  a meeting is listed, marked, with no total: it is never service
 
     participations = ExportSheet("participations", SHEET_TITLES["participations"], PARTICIPATION_COLUMNS)
     participations.rows = [[p.activity.id, p.activity.date, p.activity.title, p.volunteer, p.name, p.hours] for p in export.participations]
@@ -279,6 +298,20 @@ def write_csv(sheets: list[ExportSheet], directory: Path, lang: str) -> list[Pat
     return written
 
 
+EXPORTS_IGNORE = "# vsledger's exports (workbooks, reports, certificates, bundles): not the ledger, never committed\n*\n"
+
+
+def exports_dir(root: Path) -> Path:
+    """The workspace's exports/ folder, made when first needed with a .gitignore of its own (`*`):
+    git ignores what is written there even in a workspace whose .gitignore does not name it."""
+    directory = root / EXPORTS_DIR
+    ignore = directory / ".gitignore"
+    if not ignore.exists():
+        directory.mkdir(parents=True, exist_ok=True)
+        atomic_write(ignore, EXPORTS_IGNORE.encode("utf-8"))
+    return directory
+
+
 def mark_directory(directory: Path) -> None:
     """The sidecar that says a CSV or Parquet directory is vsledger's to replace (a CSV has no place for a comment)."""
     atomic_write(directory / SIDECAR, f"written by vsledger {__version__}; the next export replaces this directory\n".encode())
@@ -294,12 +327,14 @@ def _csv_value(value: Any) -> str:
     return csv_safe(str(value)) if isinstance(value, str) else str(value)
 
 
-def export_json(sheets: list[ExportSheet], unit: str, year: int) -> dict[str, Any]:
+def export_json(sheets: list[ExportSheet], export: LedgerExport) -> dict[str, Any]:
     """The same content, keyed in English (JSON keys are a contract, not a display)."""
 
     return {
-        "unit": unit,
-        "year": year,
+        "unit": export.unit,
+        "year": export.year,
+        "as_of": export.as_of.isoformat(),
+        "evaluation_day": export.evaluation_day.isoformat(),
         **{s.key: [{c.key: json_value(v) for c, v in zip(s.columns, row, strict=True)} for row in s.rows] for s in sheets},
     }
 

@@ -1,8 +1,11 @@
 """`vsledger export`: what a unit's 台账 holds for a year, as data.
 
 Everything the workbook shows is computed here — the activities that count,
-each participation with its hours, hours per volunteer month by month with the
-totals, and the check — so xlsx, csv and json (render/export.py) only lay it out.
+the meetings (listed, never counted as service), each participation with its
+hours, hours per volunteer month by month with the totals, and the check — so
+xlsx, csv and json (render/export.py) only lay it out. A year's ledger holds
+that year: activities up to the evaluation day (the as-of date, capped at
+31 December), as `check` judges them.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ from decimal import Decimal
 from vsledger.core.hours import ZERO, activity_hours, counted_activities, participations, volunteer_hours
 from vsledger.core.ledger import UnitLedger, Workspace
 from vsledger.core.model import Activity, Volunteer
-from vsledger.report.check import RuleResult, run_check
+from vsledger.report.check import RuleResult, evaluation_day, run_check
 
 
 @dataclass
@@ -52,6 +55,8 @@ class LedgerExport:
     as_of: date
     volunteers: list[Volunteer] = field(default_factory=list)
     activities: list[ActivityLine] = field(default_factory=list)
+    meetings: list[Activity] = field(default_factory=list)
+    """Meetings (`type: meeting`) of the year: in the activity list, marked, with no service hours."""
     participations: list[ParticipationLine] = field(default_factory=list)
     monthly: list[MonthlyHours] = field(default_factory=list)
     """Volunteers who served, by id."""
@@ -59,6 +64,10 @@ class LedgerExport:
     teams: dict[str, str] = field(default_factory=dict)
     """Team id → name, so people read names (with the id beside)."""
     branches: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def evaluation_day(self) -> date:
+        return evaluation_day(self.year, self.as_of)
 
     @property
     def month_totals(self) -> list[Decimal]:
@@ -77,8 +86,10 @@ def ledger_export(workspace: Workspace, unit: str, year: int, as_of: date, check
     if ledger.unit is not None:
         result.teams = {team.id: team.name for team in ledger.unit.teams}
         result.branches = {branch.id: branch.name for branch in ledger.unit.branches}
-    activities = counted_activities(ledger, date(year, 1, 1), as_of)
+    first, last = date(year, 1, 1), result.evaluation_day  # an as-of date in the next year adds none of its activities
+    activities = counted_activities(ledger, first, last)
     result.activities = [ActivityLine(a, activity_hours(a)) for a in activities]
+    result.meetings = sorted(ledger.meetings_between(first, last), key=lambda a: (a.date, a.id))
     for activity, volunteer_id, hours in participations(activities):
         result.participations.append(ParticipationLine(activity, volunteer_id, _name(ledger, volunteer_id), hours))
     in_month: list[list[Activity]] = [[] for _ in range(12)]

@@ -20,6 +20,7 @@ from vsledger.core.ledger import Workspace
 from vsledger.core.personal import mask_id_number, mask_text
 from vsledger.core.problems import Problem
 from vsledger.render.certificate import Certificate, pdf_bytes
+from vsledger.render.export import exports_dir
 from vsledger.write.layout import flow_record
 from vsledger.write.transaction import Change, Plan, WriteRefused, append_line, transact
 
@@ -74,7 +75,7 @@ def issue_certificate(
 ) -> tuple[Certificate, Path]:  # fmt: skip
     """Number, register and draw one certificate as one transaction; the certificate and where its PDF is.
 
-    `start` None: from the volunteer's first activity. `out` None: `<number>.pdf`, checked by `refuse_out`."""
+    `start` None: from the volunteer's first activity. `out` None: `exports/<number>.pdf` (git ignores it); checked by `refuse_out`."""
 
     def decide(workspace: Workspace) -> Plan:
         number = next_number(root, unit, today.year)
@@ -85,7 +86,7 @@ def issue_certificate(
             raise WriteRefused([Problem(f"ledgers/{unit}/roster.yaml", "unknown-volunteer", {"id": volunteer_id}, line=1, column=1)])
         if start is None and certificate.activities:
             certificate.start = certificate.activities[0][0].date
-        target = out if out is not None else Path(f"{number}.pdf")
+        target = out if out is not None else exports_dir(root) / f"{number}.pdf"
         refused = refuse_out(target)
         if refused is not None:
             raise WriteRefused([refused])

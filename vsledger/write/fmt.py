@@ -2,10 +2,11 @@
 
 Records are re-emitted by `writer.py` from their parsed values (so meaning is
 kept by construction), keys in canonical order, one blank line between
-activities. Comments travel with the key they precede or follow; a record with
-a comment we cannot place (inside a multi-line value) is kept exactly as
-written, and a file that does not parse cleanly is left alone. Nothing is
-ever dropped.
+activities; text of several lines as a literal block (`|`). Comments travel
+with the key they precede or follow; a record with a comment we cannot place
+(beside several keys, or by a key the layout leaves out) is kept exactly as
+written, and a file that does not parse cleanly is left alone — both named
+by line, never passed over in silence. Nothing is ever dropped.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from typing import Any
 
 from vsledger.core.filekinds import FileKind, kind_of
 from vsledger.core.ledger import Workspace
-from vsledger.core.problems import Problem
+from vsledger.core.problems import Level, Problem
 from vsledger.read.yamlsource import ParsedFile, decode, parse_text
 from vsledger.write.layout import flow_record, record_lines
 from vsledger.write.transaction import Change, Plan, transact
@@ -47,8 +48,10 @@ def _is_comment_or_blank(line: str) -> bool:
     return not line.strip() or line.lstrip().startswith("#")
 
 
-def format_text(text: str, rel: str) -> str | None:
-    """The canonical text, or None when the file is not one we format or does not parse cleanly."""
+def format_text(text: str, rel: str, kept: list[int] | None = None) -> str | None:
+    """The canonical text, or None when the file is not one we format or does not parse cleanly.
+    A record whose comments have no place in the canonical layout stays as written; its first
+    line goes to `kept`, so that fmt can name it."""
     layout = layout_for(rel)
     if layout is None:
         return None
@@ -79,17 +82,18 @@ def format_text(text: str, rel: str) -> str | None:
     tail: list[str] = []
     for index, start in enumerate(starts):
         end = starts[index + 1] if index + 1 < len(starts) else len(lines)
+        path = (*base, index)
+        content = _block_scalar_lines(items[index], lines, end, parsed, path)
         body = lines[start:end]
-        trailing: list[str] = []
-        multiline = any(isinstance(v, str) and "\n" in v for v in _scalars(items[index]))
-        while len(body) > 1 and _is_comment_or_blank(body[-1]) and not multiline:
-            trailing.insert(0, body.pop())  # a `#` line inside a block scalar is text, not a comment
-        kept_blank = any(isinstance(v, str) and v.endswith("\n\n") for v in _scalars(items[index]))  # `|+`
-        while multiline and not kept_blank and len(body) > 1 and not body[-1].strip():
-            body.pop()
-        block = None if multiline else _format_record(items[index], body, start, parsed, (*base, index), layout)
+        cut = len(body)
+        while cut > 1 and _is_comment_or_blank(body[cut - 1]) and start + cut - 1 not in content:
+            cut -= 1  # comments after the record belong to the next one (a `#` line inside a block scalar is text)
+        block = _format_record(items[index], body[:cut], start, parsed, path, layout, content)
+        trailing = body[cut:]
         if block is None:
-            block = "".join(line + "\n" for line in body)
+            if kept is not None:
+                kept.append(start + 1)
+            block, trailing = _as_written(items[index], body)
         pieces.append("".join(layout.indent + c.strip() + "\n" for c in lead) + block)
         lead = [line for line in trailing if line.strip()]
         if index + 1 == len(starts):
@@ -101,6 +105,45 @@ def format_text(text: str, rel: str) -> str | None:
     return out
 
 
+def _as_written(item: dict[str, Any], body: list[str]) -> tuple[str, list[str]]:
+    """A record kept exactly as written, and the comment lines after it that go with the next record."""
+    body = list(body)
+    trailing: list[str] = []
+    multiline = any(isinstance(v, str) and "\n" in v for v in _scalars(item))
+    while len(body) > 1 and _is_comment_or_blank(body[-1]) and not multiline:
+        trailing.insert(0, body.pop())  # a `#` line inside a block scalar is text, not a comment
+    kept_blank = any(isinstance(v, str) and v.endswith("\n\n") for v in _scalars(item))  # `|+`
+    while multiline and not kept_blank and len(body) > 1 and not body[-1].strip():
+        body.pop()
+    return "".join(line + "\n" for line in body), trailing
+
+
+def _block_scalar_lines(item: dict[str, Any], lines: list[str], end: int, parsed: ParsedFile, path: tuple[Any, ...]) -> set[int]:
+    """The lines (0-based) that are the text of a block scalar (`|`, `>`) of this record: a `#` there
+    is text, not a comment. They run from the line after the indicator while indented deeper than
+    the key, and end at the last such line that is not blank."""
+    assert parsed.values is not None and parsed.keys is not None
+    found: set[int] = set()
+    for key, value in item.items():
+        if not isinstance(value, str) or (*path, key) not in parsed.values:
+            continue
+        line, column = parsed.values[(*path, key)]
+        if lines[line - 1][column - 1 : column] not in ("|", ">"):
+            continue
+        key_indent = parsed.keys[(*path, key)][1] - 1
+        last, number = None, line
+        while number < end:
+            text = lines[number]
+            if text.strip():
+                if len(text) - len(text.lstrip(" ")) <= key_indent:
+                    break
+                last = number
+            number += 1
+        if last is not None:
+            found.update(range(line, last + 1))
+    return found
+
+
 def _scalars(value: Any) -> list[Any]:
     if isinstance(value, dict):
         return [x for v in value.values() for x in _scalars(v)]
@@ -110,9 +153,10 @@ def _scalars(value: Any) -> list[Any]:
 
 
 def _format_record(
-    item: dict[str, Any], body: list[str], start: int, parsed: ParsedFile, path: tuple[Any, ...], layout: FileKind
+    item: dict[str, Any], body: list[str], start: int, parsed: ParsedFile, path: tuple[Any, ...], layout: FileKind, content: set[int]
 ) -> str | None:
-    """The record in canonical layout with its comments, or None to keep it as written."""
+    """The record in canonical layout with its comments, or None to keep it as written. The lines
+    in `content` are a block scalar's text, re-emitted from the value."""
     assert parsed.keys is not None
     if layout.layout == "line" and len(body) == 1 and not _is_comment_or_blank(body[0]):
         # A one-line record: a comment at its end is about the whole record and stays at its end.
@@ -125,9 +169,12 @@ def _format_record(
         owners.setdefault(number, []).append(key)
     leading: dict[str, list[str]] = {}
     inline: dict[str, str] = {}
+    whole = ""
     pending: list[str] = []
     for offset, line in enumerate(body):
         number = start + offset
+        if number in content:
+            continue
         if _is_comment_or_blank(line):
             if line.strip():
                 pending.append(line.strip())
@@ -139,6 +186,9 @@ def _format_record(
             pending = []
             if cut >= 0:
                 inline[keys_here[0]] = line[cut:].strip()
+        elif keys_here and len(keys_here) == len(item) and not pending:
+            if cut >= 0:  # a record on one line: the comment at its end is about the whole record
+                whole = line[cut:].strip()
         elif cut >= 0 or pending:
             return None  # a comment inside a multi-line value, or beside several keys
     if pending:
@@ -146,11 +196,12 @@ def _format_record(
     if layout.layout == "line":
         if any(leading.values()) or (len(body) > 1 and inline):
             return None
-        comment = " ".join(inline.values())
+        comment = " ".join([*inline.values(), whole]).strip()
         return flow_record(item, layout.keys, layout.indent).rstrip("\n") + (f"  {comment}" if comment else "") + "\n"
-    emitted = record_lines(item, layout.keys, layout.indent, layout.keep_empty)
-    if {k for k in item if leading.get(k) or k in inline} - {k for k, _ in emitted}:
-        return None  # a comment on a key the canonical layout leaves out
+    commented = tuple(k for k in item if leading.get(k) or k in inline)  # an empty key with a comment stays, with it
+    emitted = record_lines(item, layout.keys, layout.indent, (*layout.keep_empty, *commented))
+    if whole and emitted:
+        inline[emitted[0][0]] = whole
     out: list[str] = []
     for key, key_lines in emitted:
         out += [f"{layout.indent}  {c}" for c in leading.get(key, [])]
@@ -164,6 +215,7 @@ def _format_record(
 class FormatResult:
     changed: list[str]
     skipped: list[Problem]
+    """Files left alone (`fmt-skipped`) and records kept as written (`fmt-record-kept`), each located."""
 
 
 def format_workspace(root: Path, check: bool, today: date) -> FormatResult:
@@ -202,10 +254,12 @@ def _format_files(root: Path) -> tuple[FormatResult, dict[str, tuple[bytes, byte
             continue
         if not text.strip():
             continue
-        new = format_text(text, rel)
+        kept: list[int] = []
+        new = format_text(text, rel, kept)
         if new is None:
             skipped.append(Problem(rel, "fmt-skipped", {}, line=1, column=1))
             continue
+        skipped += [Problem(rel, "fmt-record-kept", {}, Level.WARNING, line=line, column=1) for line in kept]
         if new.encode("utf-8") != raw:
             changed.append(rel)
             formatted[rel] = (raw, new.encode("utf-8"))

@@ -26,6 +26,8 @@ ledgers/*/personal.yaml
 .vsledger/
 ledgers/**/.*.tmp
 ledgers/**/.*.old
+# what vsledger writes for people without --out: workbooks, reports, certificates, bundles
+exports/
 """
 
 README = """\

@@ -24,7 +24,8 @@ _UNSAFE = set("[]{},#&*!|>'\"%@`")
 _YAML11_WORDS = {"y", "n", "yes", "no", "on", "off"}
 
 
-def scalar(value: Any, quote: bool = False) -> str:
+def scalar(value: Any, quote: bool = False, flow: bool = False) -> str:
+    """One value as YAML text; `flow` when it stands inside `[...]` or `{...}`, where fewer texts may go unquoted."""
     if value is None:
         return "null"
     if isinstance(value, bool):
@@ -42,14 +43,15 @@ def scalar(value: Any, quote: bool = False) -> str:
     if isinstance(value, date):
         return value.isoformat()
     text = str(value)
-    if quote or not _plain_ok(text):
+    if quote or not _plain_ok(text, flow):
         return json.dumps(text, ensure_ascii=False)
     return text
 
 
 @lru_cache(maxsize=65536)
-def _plain_ok(text: str) -> bool:
-    """Plain only when every YAML reader, 1.1 or 1.2, reads back the same text."""
+def _plain_ok(text: str, flow: bool = False) -> bool:
+    """Plain only when every YAML reader, 1.1 or 1.2, reads back the same text, in a flow
+    collection too when `flow` (`[0:?]` is a syntax error where `k: 0:?` is text)."""
     if not text or text != text.strip() or any(c in _UNSAFE for c in text):
         return False
     if ": " in text or text.endswith(":") or " #" in text or text[0] in "-?:":
@@ -57,9 +59,23 @@ def _plain_ok(text: str) -> bool:
     if text.lower() in _YAML11_WORDS or resolve_plain(text) != text:
         return False
     try:
-        return yaml.safe_load(f"k: {text}") == {"k": text}
+        return yaml.safe_load(f"k: {text}") == {"k": text} and (not flow or yaml.safe_load(f"k: [{text}]") == {"k": [text]})
     except yaml.YAMLError:
         return False
+
+
+def block_literal(text: str, indent: str) -> list[str] | None:
+    """A text of several lines as a literal block (`|`), its lines indented by `indent`; None when
+    no literal block reads back exactly this text (a blank line kept at its end, a carriage return…)."""
+    if "\n" not in text or text.endswith("\n\n") or not text.strip("\n"):
+        return None
+    body = text[:-1] if text.endswith("\n") else text
+    lines = ["|" if text.endswith("\n") else "|-"] + [indent + line if line else "" for line in body.split("\n")]
+    try:  # read back: a first line that starts with a space, a tab or a CR would read otherwise
+        read = yaml.safe_load("k: " + "\n".join(lines) + "\n")
+    except yaml.YAMLError:
+        return None
+    return lines if read == {"k": text} else None
 
 
 def flow_list(items: list[Any]) -> str:
@@ -68,8 +84,8 @@ def flow_list(items: list[Any]) -> str:
 
 def _flow_item(item: Any) -> str:
     if isinstance(item, dict):
-        return "{" + ", ".join(f"{scalar(k)}: {scalar(v)}" for k, v in item.items()) + "}"
-    return scalar(item)
+        return "{" + ", ".join(f"{scalar(k, flow=True)}: {scalar(v, flow=True)}" for k, v in item.items()) + "}"
+    return scalar(item, flow=True)
 
 
 def record_lines(
@@ -89,6 +105,8 @@ def record_lines(
             out.append((key, [f"{prefix}{key}: {flow_list(value)}"]))
         elif isinstance(value, dict):
             out.append((key, [f"{prefix}{key}: {_flow_item(value)}"]))
+        elif isinstance(value, str) and key not in ALWAYS_QUOTED and (block := block_literal(value, f"{indent}    ")):
+            out.append((key, [f"{prefix}{key}: {block[0]}", *block[1:]]))  # content of several lines, as typed
         else:
             out.append((key, [f"{prefix}{key}: {scalar(value, quote=key in ALWAYS_QUOTED)}"]))
     return out
@@ -121,7 +139,7 @@ def flow_record(record: dict[str, Any], keys: tuple[str, ...], indent: str = "")
 def _flow_value(key: str, value: Any) -> str:
     if isinstance(value, (list, dict)):
         return _flow_item(value) if isinstance(value, dict) else flow_list(value)
-    return scalar(value, quote=key in ALWAYS_QUOTED)
+    return scalar(value, quote=key in ALWAYS_QUOTED, flow=True)
 
 
 def record_text(kind: str, record: dict[str, Any]) -> str:
