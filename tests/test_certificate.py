@@ -199,7 +199,6 @@ def test_no_chinese_font_falls_back_and_says_so(
 ) -> None:
     """A machine without a Chinese font: the PDF names STSong-Light, and the clerk is told it depends on the reader."""
     monkeypatch.setattr("vsledger.write.certificate.system_font", lambda needed: None)
-    monkeypatch.delenv("VSLEDGER_FONT", raising=False)
     root = ledger(workspace)
     result = issue(cli, root, tmp_path / "c.pdf")
     assert result.exit_code == 0 and "u1-2024-0001" in result.stdout
@@ -255,13 +254,12 @@ POPPLER = all(shutil.which(tool) for tool in ("pdftoppm", "pdftotext", "pdffonts
 
 @pytest.mark.skipif(not POPPLER, reason="poppler-utils (pdftoppm, pdftotext, pdffonts) not installed")
 def test_the_certificate_prints_in_the_machines_chinese_font(
-    workspace: Callable[..., Path], cli: Callable[..., Result], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    workspace: Callable[..., Path], cli: Callable[..., Result], tmp_path: Path
 ) -> None:
     """As a reader without Chinese fonts sees it: poppler draws only what the PDF carries."""
     font = system_font(template_text())
     if font is None:
         pytest.skip("no embeddable Chinese font on this machine (fonts-wqy-zenhei, fonts-noto-cjk …)")
-    monkeypatch.delenv("VSLEDGER_FONT", raising=False)
     out = tmp_path / "证明.pdf"
     result = issue(cli, ledger(workspace), out)
     assert result.exit_code == 0, result.stderr
