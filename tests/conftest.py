@@ -72,6 +72,12 @@ def private_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.
     return directory
 
 
+@pytest.fixture(autouse=True)
+def machine_font_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A VSLEDGER_FONT in the developer's environment does not choose the tests' certificate font."""
+    monkeypatch.delenv("VSLEDGER_FONT", raising=False)
+
+
 @pytest.fixture
 def git_identity(monkeypatch: pytest.MonkeyPatch) -> None:
     """Real git, with an identity that does not depend on the machine's configuration."""

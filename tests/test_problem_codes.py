@@ -16,6 +16,7 @@ from conftest import Result
 ACT = "ledgers/u1/activities/2022-05.yaml"
 ROSTER = "ledgers/u1/roster.yaml"
 UNIT = "ledgers/u1/unit.yaml"
+REDEEMED = "ledgers/u1/redemptions.yaml"
 
 GOOD_ACTIVITY = """
 - id: a1
@@ -53,6 +54,8 @@ CASES: list[tuple[str, dict[str, str], str, int, int]] = [
     ("hours-range", {ACT: GOOD_ACTIVITY.replace("hours: 2", "hours: 25")}, ACT, 5, 10),
     ("hours-range", {ACT: GOOD_ACTIVITY.replace("hours: 2", "hours: 0")}, ACT, 5, 10),
     ("hours-precision", {ACT: GOOD_ACTIVITY.replace("hours: 2", "hours: 1.333")}, ACT, 5, 10),
+    ("negative-hours", {ROSTER: ROSTER_HEAD + "    prior_hours: -3\n"}, ROSTER, 7, 18),
+    ("redemption-hours", {ACT: GOOD_ACTIVITY, REDEEMED: "- {volunteer: V0001, date: 2022-05-06, hours: -3, what: 理发}\n"}, REDEEMED, 1, 47),
     ("invalid-clock", {ACT: GOOD_ACTIVITY.replace("hours: 2", 'start: "25:00"\n  end: "26:00"')}, ACT, 5, 10),
     ("invalid-choice", {ROSTER: ROSTER_HEAD.replace("employment: staff", "employment: boss")}, ROSTER, 4, 17),
     ("invalid-id", {ROSTER: ROSTER_HEAD.replace("id: V0001", "id: V 1")}, ROSTER, 2, 9),
@@ -128,6 +131,22 @@ def test_problem_is_located(
     levels = {p["code"]: p["level"] for p in found}
     if levels[code] == "error":
         assert result.exit_code == 1
+
+
+def test_hints_fit_the_mistake(workspace: Callable[..., Path], cli: Callable[..., Result]) -> None:
+    """A negative number is a number, and a redemption is not an activity: each hint says what to do about that."""
+    root = workspace({
+        ROSTER: ROSTER_HEAD + "    prior_hours: -3\n",
+        ACT: GOOD_ACTIVITY,
+        REDEEMED: "- {volunteer: V0001, date: 2022-05-06, hours: -3, what: 理发}\n- {volunteer: V0001, date: 2099-01-01, hours: 1, what: 理发}\n",
+    })  # fmt: skip
+    text = cli(root, "validate").stdout
+    assert "写成数字" not in text and "活动当天" not in text
+    assert "“prior_hours” 的时长 -3 小于 0\n" in text and "提示: 服务时长是 0 或正数" in text
+    assert "兑换的时长应大于 0(现为 -3)" in text and "提示: 写兑换掉的小时数" in text
+    assert "日期 2099-01-01 晚于今天" in text and "提示: 等事情发生后再记,写实际发生的日期" in text
+    english = cli(root, "validate", lang="en").stdout
+    assert "a redemption spends more than 0 hours (now -3)" in english and "on the day" not in english
 
 
 WARNINGS = [

@@ -189,7 +189,7 @@ CASES: list[tuple[str, dict[str, str], str, int, int]] = [
     ("unknown-field", {REQ: ASSIGNED.replace("team: red", "team: red, volunteers: [V0001]")}, REQ, 1, 62),
     ("negative-balance", {BANK: "- {volunteer: V0001, date: 2022-05-06, hours: 3, what: 理发}\n", ACT: SERVING}, BANK, 1, 47),
     ("unknown-volunteer", {BANK: "- {volunteer: V0099, date: 2022-05-06, hours: 1, what: 理发}\n"}, BANK, 1, 15),
-    ("invalid-hours", {BANK: "- {volunteer: V0001, date: 2022-05-06, hours: 0, what: 理发}\n"}, BANK, 1, 47),
+    ("redemption-hours", {BANK: "- {volunteer: V0001, date: 2022-05-06, hours: 0, what: 理发}\n"}, BANK, 1, 47),
 ]  # fmt: skip
 RED_TEAM_ROSTER = """
 volunteers:

@@ -13,6 +13,8 @@ import typer
 
 if TYPE_CHECKING:
     from vsledger.core.problems import Problem
+    from vsledger.render.certificate import Certificate
+    from vsledger.render.pdffont import FontFile
 
 from vsledger.cli.common import (
     OneUnitOption,
@@ -24,6 +26,7 @@ from vsledger.cli.common import (
     _default_out,
     _load,
     _load_single_unit,
+    _locate,
     _parse_date,
     _report_ledger_state,
     _resolve_people,
@@ -243,6 +246,13 @@ def report(
     raise typer.Exit(1 if workspace.errors else 0)  # a report from a ledger with errors is not a clean one
 
 
+class CertificateFormat(StrEnum):
+    """One certificate issued: a line or a record, no table to give as csv."""
+
+    table = "table"
+    json = "json"
+
+
 @app.command()
 def certificate(
     ctx: typer.Context,
@@ -257,11 +267,16 @@ def certificate(
     handler: Annotated[str, typer.Option("--handler", help="经办人 / handler")] = "",
     contact: Annotated[str, typer.Option("--contact", help="联系方式 / contact")] = "",
     unmask: Annotated[bool, typer.Option("--unmask", help="证明上印完整身份证号 / print the full ID card number")] = False,
+    font: Annotated[
+        Optional[Path],
+        typer.Option("--font", envvar="VSLEDGER_FONT", help="嵌入 PDF 的中文字体文件(.ttf/.ttc/.otf)/ the Chinese font file to embed"),
+    ] = None,
     force: ForceOption = False,
+    format: Annotated[CertificateFormat, typer.Option("--format", "-f", help="table | json")] = CertificateFormat.table,
 ) -> None:
     """出具志愿服务记录证明(PDF,编号登记)/ issue a numbered service certificate."""
     from vsledger.render.messages import ui
-    from vsledger.write.certificate import issue_certificate
+    from vsledger.write.certificate import FontSettingRefused, certificate_font, issue_certificate
     from vsledger.write.transaction import WriteRefused
 
     settings = _settings(ctx)
@@ -281,15 +296,63 @@ def certificate(
     if out is not None and _refuse_out(settings, out, "pdf", force):
         raise typer.Exit(2)
     try:
+        chosen = certificate_font(settings.root, font)
+    except FontSettingRefused as exc:
+        raise _font_refused(exc.problem, settings) from None
+    try:
         result, target = issue_certificate(
             settings.root, unit, volunteer, start, end, settings.today, signer, handler, contact, unmask,
-            out, lambda path: _out_problem(settings, path, "pdf", force),
+            out, lambda path: _out_problem(settings, path, "pdf", force), chosen,
         )  # fmt: skip
     except WriteRefused as exc:
         raise _show_refusal(exc, settings.root, settings) from None
-    if result.id_number is None:
-        typer.echo(ui("no-id-number", settings.lang, id=volunteer), err=True)
-    typer.echo(ui("certificate-issued", settings.lang, number=result.number, path=_shown(target)))
+    _show_certificate(result, unit, target, chosen, format, settings)
+
+
+def _font_refused(problem: Problem, settings: Settings) -> typer.Exit:
+    """A font asked for that cannot be embedded: a usage error (exit 2), located when vsledger.yaml asked."""
+    from vsledger.render.messages import problem_hint, problem_message, ui
+    from vsledger.render.terminal import render_problems
+
+    if not problem.file:
+        hint = problem_hint(problem, settings.lang)
+        return _usage_error(f"--font: {problem_message(problem, settings.lang)}\n{ui('hint', settings.lang)}: {hint}")
+    _locate([problem], settings)
+    render_problems([problem], settings.root, settings.lang, file=sys.stderr)
+    return typer.Exit(2)
+
+
+def _show_certificate(
+    certificate: Certificate, unit: str, target: Path, font: FontFile | None, format: CertificateFormat, settings: Settings
+) -> None:
+    """What was issued, in what font, and what the clerk should know before handing it over."""
+    from vsledger.render.certificate import page_text
+    from vsledger.render.messages import ui
+    from vsledger.render.pdffont import FALLBACK
+    from vsledger.render.terminal import render_json
+
+    lang = settings.lang
+    warnings: list[tuple[str, str]] = []
+    if font is None:
+        warnings.append(("font-not-embedded", ui("font-not-embedded", lang)))
+    elif lacking := font.lacks(page_text(certificate)):
+        warnings.append(("font-lacks-characters", ui("font-lacks-characters", lang, font=font.name, chars=lacking)))
+    if certificate.id_number is None:
+        warnings.append(("no-id-number", ui("no-id-number", lang, id=certificate.volunteer_id)))
+    if format is CertificateFormat.json:
+        render_json({
+            "number": certificate.number, "unit": unit, "volunteer": certificate.volunteer_id,
+            "from": certificate.start.isoformat(), "to": certificate.end.isoformat(), "hours": float(certificate.hours),
+            "activities": len(certificate.activities), "path": str(target),
+            "font": {"embedded": font is not None, "name": font.name if font else FALLBACK, "file": str(font.path) if font else None},
+            "warnings": [{"code": code, "message": message} for code, message in warnings],
+        })  # fmt: skip
+        return
+    typer.echo(ui("certificate-issued", lang, number=certificate.number, path=_shown(target)))
+    if font is not None:
+        typer.echo(ui("certificate-font", lang, font=font.name, path=font.path))
+    for _code, message in warnings:
+        typer.echo(f"{ui('warning', lang)}: {message}", err=True)
 
 
 def _refuse_out(settings: Settings, target: Path, fmt: str, force: bool = False) -> bool:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from datetime import date
+from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
@@ -45,7 +46,8 @@ def serve(
     # The pages' readers are not the server's locale: Chinese unless --lang or VSLEDGER_LANG says otherwise.
     explicit = ctx.find_root().params.get("lang") or os.environ.get("VSLEDGER_LANG")
     page_lang = current_lang(explicit) if explicit else "zh"
-    config = Config(settings.root, today, page_lang, read_only, token, loopback, settings.use_cache)
+    font = os.environ.get("VSLEDGER_FONT")  # as `certificate --font`
+    config = Config(settings.root, today, page_lang, read_only, token, loopback, settings.use_cache, Path(font) if font else None)
     application = create_app(config)
     try:
         application.app.state.data.base()  # not a workspace: say so now, not on the first page

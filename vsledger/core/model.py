@@ -94,8 +94,10 @@ def _to_total_hours(value: Any) -> Decimal:
         number = Decimal(value) if not isinstance(value, Decimal) else value
     except ArithmeticError:
         raise _err("invalid-hours", value=str(value)) from None
-    if not number.is_finite() or number < 0:
+    if not number.is_finite():
         raise _err("invalid-hours", value=str(value))
+    if number < 0:  # a number, only on the wrong side of zero: "write it as a number" would not help
+        raise _err("negative-hours", value=_short(number))
     if number > MAX_TOTAL_HOURS:  # before any rounding: 1e30 cannot be quantized
         raise _err("hours-too-large", value=_short(number), limit=MAX_TOTAL_HOURS)
     if number != number.quantize(_HOURS_PLACES):
@@ -444,9 +446,15 @@ REQUEST_STEPS: dict[str, type[RequestStep]] = {
 
 
 def _to_positive_hours(value: Any) -> Decimal:
-    number = _to_total_hours(value)
-    if number <= 0:
-        raise _err("invalid-hours", value=str(value))
+    """A redemption's hours: a number above zero (spending none, or a negative amount, is no redemption)."""
+    try:
+        number = _to_total_hours(value)
+    except PydanticCustomError as exc:
+        if exc.type == "negative-hours":
+            raise _err("redemption-hours", **(exc.context or {})) from None
+        raise
+    if number == 0:
+        raise _err("redemption-hours", value=_short(number))
     return number
 
 

@@ -179,6 +179,23 @@ def read_yaml(
     return parsed
 
 
+SETTINGS = "vsledger.yaml"
+"""The workspace's own settings (docs/format.md §11), at its root."""
+
+
+ABSENT: Any = object()
+"""What `workspace_setting` returns for a key not written: unlike `key:` with no value, not a mistake."""
+
+
+def workspace_setting(root: Path, key: str, problems: list[Problem]) -> Any:
+    """One key of vsledger.yaml; ABSENT when the file or the key is (a file that does not parse is a problem)."""
+    if not (root / SETTINGS).is_file():
+        return ABSENT
+    parsed = read_yaml(Files(root), SETTINGS, problems)
+    data = parsed.data if parsed is not None else None
+    return data.get(key, ABSENT) if isinstance(data, dict) else ABSENT
+
+
 PARALLEL_MIN_FILES = 64
 """Below this many files, starting workers costs more than it saves."""
 

@@ -3,8 +3,9 @@
 What 《关于规范志愿服务记录证明工作的指导意见》(2015) asks a certificate to show:
 the volunteer (name, ID type and number, volunteer number), the service (hours,
 content), the issuer (name, person in charge, handler, contact), a certificate
-number, and the date. Chinese renders with reportlab's built-in CID font: nothing
-to download. The number and the register are `write.certificate`'s.
+number, and the date. The Chinese is set in a font embedded in the PDF when this
+machine has one (`render.pdffont`), else in reportlab's STSong-Light, which the
+reader's own font draws. The number and the register are `write.certificate`'s.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from decimal import Decimal
 
 from vsledger.core.model import Activity
 from vsledger.render.export import EXPORT_MARK
+from vsledger.render.pdffont import FALLBACK, FontFile, registered
 
 
 @dataclass
@@ -36,29 +38,29 @@ class Certificate:
     contact: str
 
 
-def pdf_bytes(certificate: Certificate) -> bytes:
-    """The certificate as a PDF file's bytes, so that it is written with its register line as one set."""
+@dataclass(frozen=True)
+class Text:
+    """One line drawn on the page: where, how large, aligned how."""
+
+    x: float
+    y: float
+    size: int
+    text: str
+    align: str = "left"  # left | centre | right
+
+
+def layout(certificate: Certificate) -> list[Text]:
+    """Every line of the certificate on an A4 page: what is drawn, and what the embedded font must hold."""
     from reportlab.lib.pagesizes import A4
-    from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
-    from reportlab.pdfgen import canvas
 
-    font = "STSong-Light"
-    if font not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(UnicodeCIDFont(font))
-
-    buffer = io.BytesIO()
     width, height = A4
-    pdf = canvas.Canvas(buffer, pagesize=A4)
-    pdf.setTitle(f"志愿服务记录证明 {certificate.number}")
-    pdf.setCreator(EXPORT_MARK)  # what lets a later --out replace it
-    pdf.setFont(font, 22)
-    pdf.drawCentredString(width / 2, height - 90, "志愿服务记录证明")
-    pdf.setFont(font, 10)
-    pdf.drawRightString(width - 60, height - 115, f"证明编号:{certificate.number}")
+    texts = [
+        Text(width / 2, height - 90, 22, "志愿服务记录证明", "centre"),
+        Text(width - 60, height - 115, 10, f"证明编号:{certificate.number}", "right"),
+    ]
     y = height - 160
-    pdf.setFont(font, 12)
-    id_line = certificate.id_number or "未登记(personal.yaml 中没有此人的身份证号)"
+    # No number on file: a blank to fill in by hand, not a note about our files on a paper handed to the volunteer
+    id_line = certificate.id_number or "_" * 22
     lines = [
         f"志愿者姓名:{certificate.name}",
         f"证件类型:居民身份证    证件号码:{id_line}",
@@ -68,19 +70,17 @@ def pdf_bytes(certificate: Certificate) -> bytes:
         "服务内容:",
     ]
     for text in lines:
-        pdf.drawString(70, y, text)
+        texts.append(Text(70, y, 12, text))
         y -= 24
-    pdf.setFont(font, 10)
     shown = certificate.activities[:20]
     for activity, hours in shown:
-        pdf.drawString(90, y, f"{activity.date.isoformat()}  {activity.title}  {activity.location}  {_hours(hours)} 小时")
+        texts.append(Text(90, y, 10, f"{activity.date.isoformat()}  {activity.title}  {activity.location}  {_hours(hours)} 小时"))
         y -= 16
     if len(certificate.activities) > len(shown):
-        pdf.drawString(90, y, f"……另有 {len(certificate.activities) - len(shown)} 次活动,详见台账")
+        texts.append(Text(90, y, 10, f"……另有 {len(certificate.activities) - len(shown)} 次活动,详见台账"))
         y -= 16
     y = min(y - 20, 230)
-    pdf.setFont(font, 12)
-    pdf.drawString(70, y, "特此证明。")
+    texts.append(Text(70, y, 12, "特此证明。"))
     for text in (
         f"出具单位:{certificate.unit_name}(盖章)",
         f"负责人:{certificate.signer or '________'}    经办人:{certificate.handler or '________'}",
@@ -88,7 +88,43 @@ def pdf_bytes(certificate: Certificate) -> bytes:
         f"出具日期:{certificate.issued_on.year} 年 {certificate.issued_on.month} 月 {certificate.issued_on.day} 日",
     ):
         y -= 26
-        pdf.drawString(300, y, text)
+        texts.append(Text(300, y, 12, text))
+    return texts
+
+
+def page_text(certificate: Certificate) -> str:
+    """All the characters the certificate prints, for the font check."""
+    return "".join(t.text for t in layout(certificate))
+
+
+def pdf_bytes(certificate: Certificate, font: FontFile | None) -> bytes:
+    """The certificate as a PDF file's bytes, so that it is written with its register line as one set.
+
+    `font`: embedded as a subset of the characters printed; None: STSong-Light, by name only."""
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+
+    texts = layout(certificate)
+    if font is None:
+        if FALLBACK not in pdfmetrics.getRegisteredFontNames():
+            pdfmetrics.registerFont(UnicodeCIDFont(FALLBACK))
+        return _draw(certificate, texts, FALLBACK)
+    with registered(font, "".join(t.text for t in texts)) as name:
+        return _draw(certificate, texts, name)
+
+
+def _draw(certificate: Certificate, texts: list[Text], font: str) -> bytes:
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfgen import canvas
+
+    buffer = io.BytesIO()
+    pdf = canvas.Canvas(buffer, pagesize=A4, initialFontName=font)  # not Helvetica: a font named but never used
+    pdf.setTitle(f"志愿服务记录证明 {certificate.number}")
+    pdf.setCreator(EXPORT_MARK)  # what lets a later --out replace it
+    for text in texts:
+        pdf.setFont(font, text.size)
+        draw = {"left": pdf.drawString, "centre": pdf.drawCentredString, "right": pdf.drawRightString}[text.align]
+        draw(text.x, text.y, text.text)
     pdf.showPage()
     pdf.save()
     return buffer.getvalue()
@@ -96,3 +132,10 @@ def pdf_bytes(certificate: Certificate) -> bytes:
 
 def _hours(value: Decimal) -> str:
     return format(value.quantize(Decimal("0.01")), "f")
+
+
+def template_text() -> str:
+    """The Chinese every certificate prints, whoever it is for: what a font must draw to be used."""
+    day = date(2000, 1, 1)
+    blank = Certificate("", "", "", "", None, None, day, day, Decimal(0), [], day, "", "", "")
+    return "".join(dict.fromkeys(c for c in page_text(blank) if ord(c) >= 0x2E80))

@@ -19,10 +19,9 @@ from pathlib import Path
 from vsledger.check.timebank import Balance, time_bank
 from vsledger.core.ledger import Workspace
 from vsledger.core.problems import Problem
-from vsledger.read.loader import Files, read_yaml
+from vsledger.read.loader import ABSENT, SETTINGS, workspace_setting
 
 DEFAULT_THRESHOLDS = (Decimal(100), Decimal(300), Decimal(600), Decimal(1000), Decimal(1500))
-CONFIG = "vsledger.yaml"
 
 
 @dataclass
@@ -46,16 +45,12 @@ class StarRow:
 def star_thresholds(root: Path, problems: list[Problem]) -> tuple[Decimal, ...]:
     """The workspace's thresholds, or the national baseline; a bad setting is a located problem."""
 
-    if not (root / CONFIG).is_file():
+    values = workspace_setting(root, "star_thresholds", problems)
+    if values is ABSENT:
         return DEFAULT_THRESHOLDS
-    parsed = read_yaml(Files(root), CONFIG, problems)
-    data = parsed.data if parsed is not None else None
-    if not isinstance(data, dict) or "star_thresholds" not in data:
-        return DEFAULT_THRESHOLDS
-    values = data["star_thresholds"]
     ok = isinstance(values, list) and values and all(isinstance(v, (int, Decimal)) and not isinstance(v, bool) and v > 0 for v in values)
     if not ok or any(b <= a for a, b in itertools.pairwise(values)):
-        problems.append(Problem(CONFIG, "invalid-thresholds", {}, path=("star_thresholds",)))
+        problems.append(Problem(SETTINGS, "invalid-thresholds", {}, path=("star_thresholds",)))
         return DEFAULT_THRESHOLDS
     return tuple(Decimal(v) for v in values)
 

@@ -52,7 +52,7 @@ from vsledger.web.charts import bar_chart, hours_text, month_chart
 from vsledger.web.data import LedgerData, check_unit
 from vsledger.web.security import CSRF, CSRF_COOKIE, CSRF_FIELD, Guard
 from vsledger.write.add import activity_record, add_activity, add_volunteer, parse_participant
-from vsledger.write.certificate import issue_certificate
+from vsledger.write.certificate import FontSettingRefused, certificate_font, issue_certificate
 from vsledger.write.correct import withdrawal
 from vsledger.write.transaction import WriteRefused
 
@@ -76,6 +76,8 @@ class Config:
     token: str | None = None
     loopback_only: bool = True
     use_cache: bool = True
+    font: Path | None = None
+    """The certificate's font file (VSLEDGER_FONT); None: vsledger.yaml's, else the machine's."""
 
 
 @dataclass
@@ -574,6 +576,10 @@ def create_app(config: Config) -> Any:
         if errors:  # as the CLI: hours from entries with errors are not hours to certify
             message = ui("certificate-refused", lang, errors=len(errors))
             return render(request, "error.html", status=409, message=message, problems=[])
+        try:
+            font = certificate_font(config.root, config.font)
+        except FontSettingRefused as exc:  # a font asked for and unusable: as the CLI, nothing is issued
+            return render(request, "error.html", status=409, message=problem_message(exc.problem, lang), problems=[])
         with tempfile.TemporaryDirectory(prefix="vsledger-web-") as directory:
             target = Path(directory) / "certificate.pdf"
             with write_lock:
@@ -581,7 +587,7 @@ def create_app(config: Config) -> Any:
                     result, _ = issue_certificate(
                         config.root, unit, volunteer, start if values.get("from") else None, end, config.today(),
                         values.get("signer", "").strip(), values.get("handler", "").strip(), values.get("contact", "").strip(),
-                        False, target, lambda _path: None,
+                        False, target, lambda _path: None, font,
                     )  # fmt: skip
                 except WriteRefused as exc:
                     _refusal_into(exc, state, config.root, lang)

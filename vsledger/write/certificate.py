@@ -4,6 +4,7 @@ Certificates are numbered `<unit>-<year>-<NNNN>` in `ledgers/<unit>/certificates
 one line per certificate issued. The number is chosen under the workspace lock, and
 the register line and the PDF (`render.certificate`) are written as one set: ten
 certificates issued at once get ten numbers, and a register line never lacks its PDF.
+The font the PDF embeds is chosen here, once per command (`certificate_font`).
 """
 
 from __future__ import annotations
@@ -19,12 +20,15 @@ from vsledger.core.hours import service_record
 from vsledger.core.ledger import Workspace
 from vsledger.core.personal import mask_id_number, mask_text
 from vsledger.core.problems import Problem
-from vsledger.render.certificate import Certificate, pdf_bytes
+from vsledger.read.loader import ABSENT, SETTINGS, workspace_setting
+from vsledger.render.certificate import Certificate, pdf_bytes, template_text
 from vsledger.render.export import exports_dir
+from vsledger.render.pdffont import FontFile, FontRefused, open_font, system_font
 from vsledger.write.layout import flow_record
 from vsledger.write.transaction import Change, Plan, WriteRefused, append_line, transact
 
 REGISTER = "certificates.yaml"
+FONT_SETTING = "certificate_font"
 _NUMBER = re.compile(r"number: ([a-z0-9-]+-\d{4}-(\d{4}))")
 
 
@@ -68,14 +72,47 @@ def register_line(certificate: Certificate) -> str:
     return flow_record(record, tuple(record))
 
 
+class FontSettingRefused(Exception):
+    """The font asked for cannot be embedded: `problem` says why; its file is vsledger.yaml for the
+    workspace's setting, "" for a path given on the command line."""
+
+    def __init__(self, problem: Problem) -> None:
+        super().__init__(problem.code)
+        self.problem = problem
+
+
+def certificate_font(root: Path, given: Path | None) -> FontFile | None:
+    """The font certificates embed: `given` (--font, VSLEDGER_FONT), else vsledger.yaml's
+    `certificate_font` (relative to the workspace root), else this machine's Chinese font.
+
+    None: no usable font here, the PDF names STSong-Light and the reader's font draws it. A font
+    asked for that cannot be used raises FontSettingRefused: it is never replaced silently."""
+    needed = template_text()
+    problems: list[Problem] = []
+    setting = workspace_setting(root, FONT_SETTING, problems) if given is None else ABSENT
+    if problems:
+        raise FontSettingRefused(problems[0])
+    if given is None and setting is ABSENT:
+        return system_font(needed)
+    if given is None and (not isinstance(setting, str) or not setting.strip()):
+        raise FontSettingRefused(Problem(SETTINGS, "invalid-font-setting", {}, path=(FONT_SETTING,)))
+    path = given if given is not None else root / Path(setting.strip()).expanduser()
+    try:
+        return open_font(path, needed)
+    except FontRefused as exc:
+        where = {"file": SETTINGS, "path": (FONT_SETTING,)} if given is None else {"file": ""}
+        raise FontSettingRefused(Problem(code=exc.code, args=exc.args_, **where)) from None
+
+
 def issue_certificate(
     root: Path, unit: str, volunteer_id: str, start: date | None, end: date, today: date,
     signer: str, handler: str, contact: str, unmask: bool,
-    out: Path | None, refuse_out: Callable[[Path], Problem | None],
+    out: Path | None, refuse_out: Callable[[Path], Problem | None], font: FontFile | None,
 ) -> tuple[Certificate, Path]:  # fmt: skip
     """Number, register and draw one certificate as one transaction; the certificate and where its PDF is.
 
-    `start` None: from the volunteer's first activity. `out` None: `exports/<number>.pdf` (git ignores it); checked by `refuse_out`."""
+    `start` None: from the volunteer's first activity. `out` None: `exports/<number>.pdf` (git ignores it); checked by `refuse_out`.
+    `font` (from `certificate_font`) is embedded; None: STSong-Light by name."""
 
     def decide(workspace: Workspace) -> Plan:
         number = next_number(root, unit, today.year)
@@ -91,7 +128,7 @@ def issue_certificate(
         if refused is not None:
             raise WriteRefused([refused])
         line = register_line(certificate)
-        content = pdf_bytes(certificate)
+        content = pdf_bytes(certificate, font)
         changes = [
             Change(f"ledgers/{unit}/{REGISTER}", lambda old: append_line(old, line)),
             Change(str(target.resolve()), lambda _old: content),
