@@ -215,3 +215,19 @@ def test_group_rows_add_up_their_units() -> None:
     assert (group.errors, group.units, group.kind) == (2, ["a", "b"], "group")
     result = build_summary(2024, date(2024, 5, 31), [a, b], [group])
     assert [r.id for r in result.units] == ["b", "a"] and [r.id for r in result.groups] == ["g"]
+
+
+def test_a_past_year_without_as_of_is_judged_as_check_judges_it(cli: Callable[..., Result], workspace: Callable[..., Path]) -> None:
+    """2023's December report is due 5 January 2024: with today's date (2024-06-01) both judge it
+    handed in late, where an as-of capped at 31 December would leave it pending in the summary alone."""
+    policy = conftest.POLICY + "  - {id: monthly, kind: report_due, report: monthly, due: 5, text: 每月5日前报送}\n"
+    reports = "".join(f"- {{report: monthly, period: 2023-{m:02d}, submitted: 2023-{m + 1:02d}-03}}\n" for m in range(1, 12))
+    root = workspace(
+        {"rules/p1.yaml": policy, "ledgers/u1/reports.yaml": reports + "- {report: monthly, period: 2023-12, submitted: 2024-01-09}\n"}
+    )
+    check = cli(root, "check", "--year", "2023", "--format", "json").json()
+    summary = cli(root, "summary", "--year", "2023", "--format", "json").json()
+    assert summary["as_of"] == check["as_of"] == conftest.TODAY
+    monthly = [r for r in check["units"][0]["rules"] if r["id"] == "monthly"]
+    assert monthly and monthly[0]["status"] == "fail"
+    assert {u["unit"]: u["rules"] for u in summary["units"]} == {u["unit"]: u["rules"] for u in check["units"]}

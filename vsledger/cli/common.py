@@ -348,21 +348,6 @@ def _shown(path: Path) -> str:
     return os.path.relpath(path) if path.is_absolute() and path.resolve().is_relative_to(Path.cwd().resolve()) else str(path)
 
 
-def _year_cutoff(year: int, as_of: str | None, settings: Settings) -> date:
-    """The as-of date of a year's check: given (inside the year), or the earlier of today and 31 December."""
-    from vsledger.render.messages import ui
-    from vsledger.report.check import default_as_of
-
-    if as_of:
-        cutoff = _parse_date(as_of, "--as-of")
-        if cutoff.year != year:
-            raise _usage_error(ui("bad-year", settings.lang, as_of=cutoff.isoformat(), year=year))
-        return cutoff
-    if year > settings.today.year:
-        raise _usage_error(ui("year-not-started", settings.lang, year=year))
-    return default_as_of(year, settings.today)
-
-
 def _select_groups(workspace: Workspace, wanted: list[str] | None, settings: Settings) -> list[str]:
     """The groups asked for (every group that holds when none is named); an unknown one is a usage error."""
     from vsledger.render.messages import ui

@@ -18,6 +18,7 @@ from vsledger.cli.common import (
     Settings,
     UnitOption,
     YearOption,
+    _check_as_of,
     _complete_unit,
     _default_out,
     _load,
@@ -27,7 +28,6 @@ from vsledger.cli.common import (
     _select_groups,
     _settings,
     _year,
-    _year_cutoff,
     app,
 )
 from vsledger.cli.out import _refuse_out
@@ -211,7 +211,7 @@ def summary(
 
     settings = _settings(ctx)
     year = _year(year, settings)
-    cutoff = _year_cutoff(year, as_of, settings)
+    cutoff = _check_as_of(year, as_of, settings)  # as check judges it: the summary is its table
     units: list[str] = []
     per_unit: dict[str, Any] = {}
     problems: list[Any] = []

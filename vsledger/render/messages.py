@@ -224,7 +224,6 @@ UI: dict[str, str] = {
     "message": "message",
     "unknown-unit": "unknown unit: {unit} (known: {known})",
     "bad-workspace": "not a vsledger workspace: {root} (no ledgers/ or rules/)",
-    "bad-year": "--as-of {as_of} is not in {year}",
     "year-not-started": "{year} has not begun",
     "or-more": "and {count} more",
     "added": "written to {file}: {id}",

@@ -70,10 +70,6 @@ class CheckResult:
         return any(r.blocking for u in self.units + self.groups for r in u.results)
 
 
-def default_as_of(year: int, today: date) -> date:
-    return min(today, date(year, 12, 31))
-
-
 def evaluation_day(year: int, as_of: date) -> date:
     """E: the as-of date, capped at 31 December (docs/format.md)."""
     return min(as_of, date(year, 12, 31))

@@ -44,7 +44,7 @@ from vsledger.render.messages import LANGS, problem_hint, problem_message, ui
 from vsledger.render.period import render_markdown, report_sheets
 from vsledger.render.terminal import excerpt_window, source_line
 from vsledger.render.views import SYMBOLS, describe_failing, display_number
-from vsledger.report.check import STATUSES, UnitCheck, default_as_of
+from vsledger.report.check import STATUSES, UnitCheck
 from vsledger.report.ledger_export import ledger_export
 from vsledger.report.period import period_report
 from vsledger.report.stars import star_thresholds, stars_report
@@ -217,10 +217,10 @@ def create_app(config: Config) -> Any:
                 as_of = date.fromisoformat(as_of_text)
             except ValueError:
                 raise BadRequest(ui("web-bad-date", lang, value=as_of_text)) from None
-            if as_of.year != year:
-                raise BadRequest(ui("bad-year", lang, as_of=as_of.isoformat(), year=year))
+            if as_of < date(year, 1, 1):
+                raise BadRequest(ui("as-of-before-year", lang, as_of=as_of.isoformat(), year=year))
         else:
-            as_of = default_as_of(year, today)
+            as_of = today  # as `check`: a past year gets its final verdicts, reports included
         offered = sorted({*years, today.year, year}, reverse=True)
         return year, as_of, offered
 
