@@ -621,3 +621,17 @@ def test_serve_without_the_web_extra_says_how_to_install_it(
     monkeypatch.setitem(sys.modules, "uvicorn", None)  # as if `pip install 'vsledger[web]'` had not been run
     result = cli(root, "serve")
     assert result.exit_code == 2 and "pip install 'vsledger[web]'" in result.stderr
+
+
+def test_the_volunteer_form_reads_a_phone_as_the_cli_does(root: Path, web: TestClient) -> None:
+    """A landline as an office writes it is accepted and kept in one form; a number that is none is refused by its field."""
+    page = web.get("/unit/u1/volunteers/new")
+    form = {"csrf": csrf_of(page.text), "name": "王五", "employment": "staff", "phone": "(0597) 2233445"}
+    done = web.post("/unit/u1/volunteers/new", data=form)
+    assert done.status_code == 200, done.text
+    assert 'phone: "0597-2233445"' in (root / "ledgers/u1/personal.yaml").read_text("utf-8")
+    before = snapshot(root)
+    page = web.get("/unit/u1/volunteers/new")
+    refused = web.post("/unit/u1/volunteers/new", data={**form, "csrf": csrf_of(page.text), "name": "赵六", "phone": "12345"})
+    assert refused.status_code == 422
+    assert snapshot(root) == before

@@ -353,3 +353,17 @@ def test_killed_at_any_moment_the_file_is_old_or_new(workspace: Callable[..., Pa
         for stale in (root / ACT).parent.glob(".*.tmp"):
             stale.unlink()
     assert cli(root, "validate").exit_code == 0
+
+
+def test_teams_and_branches_by_their_names(workspace: Callable[..., Path], cli: Callable[..., Result]) -> None:
+    """A clerk types the names unit.yaml gives (红队, 第一党支部); the files get the ids, an unknown name is refused."""
+    root = workspace()
+    added = cli(root, "add-volunteer", "--unit", "u1", "--name", "王五", "--team", "红队", "--branch", "第一党支部", "--yes")
+    assert added.exit_code == 0, added.stderr
+    roster = (root / "ledgers/u1/roster.yaml").read_text(encoding="utf-8")
+    assert "teams: [red]" in roster and "branch: b1" in roster and "红队" not in roster
+    activity = cli(root, *ADD, "-p", "V0001", "--team", "红队", "--yes")
+    assert activity.exit_code == 0, activity.stderr
+    assert "team: red" in (root / "ledgers/u1/activities/2022-05.yaml").read_text(encoding="utf-8")
+    unknown = cli(root, *ADD, "-p", "V0001", "--team", "蓝队", "--yes")
+    assert unknown.exit_code == 1 and "蓝队" in unknown.stderr

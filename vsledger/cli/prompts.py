@@ -114,6 +114,17 @@ def team_parser(ledger: UnitLedger) -> Callable[[str], str]:
     return parse
 
 
+def named_id(value: str | None, ledger: UnitLedger, kind: str) -> str | None:
+    """A `--team` or `--branch` flag by id or by the name unit.yaml gives it; anything else as typed,
+    for validation to report where it would be written."""
+    unit = ledger.unit
+    if value is None or unit is None:
+        return value
+    pairs = {item.id: item.name for item in (unit.teams if kind == "team" else unit.branches)}
+    key = normalize(value)
+    return key if key in pairs else next((i for i, name in pairs.items() if name == value.strip()), value)
+
+
 def team_choices(ledger: UnitLedger) -> str:
     unit = ledger.unit
     return "  ".join(f"{team.id} {team.name}" for team in (unit.teams if unit is not None else []))

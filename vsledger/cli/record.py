@@ -125,7 +125,7 @@ def add_activity_command(
     yes: YesOption = False,
 ) -> None:
     """记录一次活动(追加到当月文件)/ append one activity to its month file."""
-    from vsledger.cli.prompts import ask_activity, say_typed_error
+    from vsledger.cli.prompts import ask_activity, named_id, say_typed_error
     from vsledger.core.typed import TypedError
     from vsledger.render.messages import ui
     from vsledger.write.add import parse_participant
@@ -135,7 +135,7 @@ def add_activity_command(
     ledger = workspace.units[unit]
     try:
         fields: dict[str, Any] = {
-            "id": id_, "title": title, "team": team, "category": category,
+            "id": id_, "title": title, "team": named_id(team, ledger, "team"), "category": category,
             "tags": tag or [], "location": location, "target": target, "served": served,
             **_typed_when(date_, hours, start, end),
             "participants": _flag_people(participant, ledger),
@@ -199,9 +199,9 @@ def add_volunteer_command(
     yes: YesOption = False,
 ) -> None:
     """登记一名志愿者 / add one volunteer to the roster."""
-    from vsledger.cli.prompts import ask_volunteer, say_typed_error
+    from vsledger.cli.prompts import ask_volunteer, named_id, say_typed_error
     from vsledger.core.filekinds import PERSONAL_FIELDS
-    from vsledger.core.typed import TypedError, parse_employment, parse_phone
+    from vsledger.core.typed import TypedError, parse_employment, parse_phone, split_list
     from vsledger.render.messages import ui
     from vsledger.write.add import add_volunteer
     from vsledger.write.layout import record_text
@@ -224,8 +224,8 @@ def add_volunteer_command(
         "phone": phone,
         "party_member": party_member or None,
         "employment": employment_code,
-        "branch": branch,
-        "teams": team or [],
+        "branch": named_id(branch, workspace.units[unit], "branch"),
+        "teams": [named_id(t, workspace.units[unit], "team") for item in team or [] for t in split_list(item)],
         "joined": _optional_date(joined, "--joined"),
         "left": _optional_date(left, "--left"),
         "registered_on": _optional_date(registered_on, "--registered-on"),
@@ -517,7 +517,7 @@ def correct(
     yes: YesOption = False,
 ) -> None:
     """更正一条活动记录,只写要改的字段 / correct an activity: give only what changes."""
-    from vsledger.cli.prompts import say_typed_error
+    from vsledger.cli.prompts import named_id, say_typed_error
     from vsledger.core.typed import TypedError
     from vsledger.render.messages import ui
     from vsledger.write.add import parse_participant
@@ -529,7 +529,7 @@ def correct(
         try:
             people = _flag_people(participant, ledger)
             changes = {
-                "title": title, "location": location, "team": team,
+                "title": title, "location": location, "team": named_id(team, ledger, "team"),
                 "category": category, "served": served, "target": target, "content": content, "outcome": outcome,
                 **_typed_when(date_, hours, start, end),
                 "participants": [parse_participant(p) for p in people] or None,

@@ -38,6 +38,7 @@ from vsledger.core.ledger import UnitLedger, Workspace
 from vsledger.core.model import RECORD_ID_RE, UNIT_ID_RE, VOLUNTEER_ID_RE, Activity
 from vsledger.core.personal import mask_id_number, mask_phone, mask_text
 from vsledger.core.problems import Level, Problem
+from vsledger.core.typed import TypedError, parse_phone
 from vsledger.read.loader import Files, locate, locate_unit_problems
 from vsledger.render.export import ACTIVITY_COLUMNS, ROSTER_COLUMNS, build_export, write_xlsx
 from vsledger.render.messages import LANGS, problem_hint, problem_message, ui
@@ -549,11 +550,16 @@ def create_app(config: Config) -> Any:
         context = form_context(u.unit, u.ledger, config.today())
         if values.get("employment") not in EMPLOYMENTS:
             state.add("employment", {"message": ui("web-choose", lang)})
+        phone = values.get("phone", "").strip() or None
+        try:
+            phone = parse_phone(phone) if phone else None  # read as the CLI and import read it: landlines too
+        except TypedError as exc:
+            state.add("phone", {"message": ui(exc.key, lang, **exc.params)})
         if state.errors:
             return render(request, "volunteer_form.html", status=422, state=state, **context)
         record = {
             "id": values.get("id", "").strip() or None, "name": values.get("name", "").strip(), "gender": values.get("gender") or None,
-            "id_number": values.get("id_number", "").strip() or None, "phone": values.get("phone", "").strip() or None,
+            "id_number": values.get("id_number", "").strip() or None, "phone": phone,
             "party_member": values.get("party_member") == "on" or None, "employment": values.get("employment"),
             "branch": values.get("branch") or None, "teams": list(values.get("teams", [])), "joined": dates["joined"],
             "registered_on": dates["registered_on"], "registration_no": values.get("registration_no", "").strip() or None,
