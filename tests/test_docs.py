@@ -42,7 +42,7 @@ def test_guides_show_located_errors_and_real_tables() -> None:
     # The intake, run for real: a bundle, what its collection changed, the same bundle again, a refusal, the roll-up.
     assert "已写入 exports/xinluo-cdc-2023-01-04.tar.gz" in supervisor and "新增活动(1):20181229-01" in supervisor
     assert "与现有台账相同,没有变化" in supervisor and "可疑.tar.gz:1:1: bundle-unsafe-path" in supervisor
-    assert "# 2022 年志愿服务汇总表(截至 2022-12-31)" in supervisor
+    assert "# 2022 年志愿服务汇总表(截至 2023-01-04)" in supervisor  # as check: the as-of is today
 
 
 def test_the_year_end_commit_carries_no_workbook() -> None:
