@@ -177,7 +177,7 @@ def test_a_long_line_is_shown_around_the_caret(workspace: Callable[..., Path], c
     assert source[caret.index("^") : caret.index("^") + 5] == "V0003"  # the caret still points at the culprit
 
 
-@pytest.mark.parametrize("columns", [80, 160])
+@pytest.mark.parametrize("columns", [40, 60, 80, 160])
 def test_request_list_keeps_ids_whole_at_any_width(tmp_path: Path, columns: int) -> None:
     env = dict(os.environ, COLUMNS=str(columns), NO_COLOR="1")
     for extra in ([], ["--unit", "xinluo-cdc"]):

@@ -14,11 +14,15 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from vsledger.core.personal import mask_text
 from vsledger.core.problems import Level, Problem
 from vsledger.render.messages import problem_hint, problem_message, ui
+
+if TYPE_CHECKING:  # rich is loaded when something is drawn, not when a command starts
+    from rich.console import Console
+    from rich.text import Text
 
 Align = Literal["left", "right", "center"]
 
@@ -31,6 +35,11 @@ class Column:
     """Ids must stay whole on screen."""
     min_terminal_width: int = 0
     """A long, secondary column shown on the terminal only when there is room for it."""
+    optional: bool = False
+    """Left out of the grid when a row does not fit with it (before the table turns to blocks)."""
+    key: bool = False
+    """Names the row (an id, a name): the head of the row's block when the table is shown a
+    record a block (the first column when no column is a key)."""
 
 
 @dataclass
@@ -118,39 +127,196 @@ def cell_text(value: Any) -> str:
     return safe_text(str(value))
 
 
+WRAP_FLOOR = 6
+"""Cells (three CJK characters) a wrapping column keeps at least: narrower, its text is noise."""
+
+
 def render_terminal(tables: list[Table | BarChart], file: Any = None) -> None:
+    """Each table as a grid when its rows fit the window, else one block per record (`label: value`
+    lines under the record's id and name): ids are never wrapped and no column shrinks to nothing."""
     from rich.console import Console
-    from rich.table import Table as RichTable
 
     console = Console(file=file or sys.stdout, highlight=False, soft_wrap=False)
     for table in tables:
         if isinstance(table, BarChart):
             render_chart(table, console)
             continue
-        rich_table = RichTable(title=table.title, caption=table.caption or None, title_justify="left", caption_justify="left")
         shown = [i for i, column in enumerate(table.columns) if console.width >= column.min_terminal_width]
-        for i in shown:
-            column = table.columns[i]
-            # Numbers are short and unreadable once broken: a right-aligned column never wraps.
-            no_wrap = column.no_wrap or column.align == "right"
-            rich_table.add_column(column.header, justify=column.align, overflow="fold", no_wrap=no_wrap)
-        for index, row in enumerate(table.rows):
-            style = table.styles[index] if index < len(table.styles) else None
-            rich_table.add_row(*(_rich_cell(row[i], console.width) for i in shown), style=style)
-        console.print(rich_table)
+        columns = [table.columns[i] for i in shown]
+        rows = [[_rich_cell(row[i], console.width) for i in shown] for row in table.rows]
+        styles = [table.styles[index] if index < len(table.styles) else None for index in range(len(rows))]
+        natural = natural_widths(columns, rows)
+        least = least_widths(columns, rows, natural)
+        kept = list(range(len(columns)))
+        # Secondary columns leave the grid, the least wanted first, while a row does not fit with them.
+        secondary = sorted(
+            (j for j, c in enumerate(columns) if c.optional or c.min_terminal_width), key=lambda j: (columns[j].min_terminal_width, j)
+        )
+        while sum(least[j] for j in kept) > _room(console.width, len(kept)) and secondary:
+            kept.remove(secondary.pop())
+        room = _room(console.width, len(kept))
+        if sum(least[j] for j in kept) > room:  # blocks have room for every column shown
+            render_blocks(table, columns, rows, styles, console)
+            continue
+        columns, rows = [columns[j] for j in kept], [[row[j] for j in kept] for row in rows]
+        natural, least = [natural[j] for j in kept], [least[j] for j in kept]
+        widths = None if rich_keeps(columns, natural, least, room) else squeezed(natural, least, room)
+        render_grid(table, columns, rows, styles, widths, console)
 
 
-def _rich_cell(value: Any, width: int) -> Any:
+def _room(width: int, columns: int) -> int:
+    """The cells left for content: a rule between columns and at each edge, a cell of padding each side."""
+    return width - 3 * columns - 1
+
+
+def render_grid(
+    table: Table, columns: list[Column], rows: list[list[Text]], styles: list[str | None], widths: list[int] | None, console: Console
+) -> None:
+    """The table as rich draws it, each column `widths` wide when given."""
+    from rich.table import Table as RichTable
+    from rich.text import Text
+
+    rich_table = RichTable(title=table.title, caption=table.caption or None, title_justify="left", caption_justify="left")
+    for index, column in enumerate(columns):
+        # Numbers are short and unreadable once broken: a right-aligned column never wraps.
+        no_wrap = column.no_wrap or column.align == "right"
+        # A header is words: it may wrap within a column only as wide as the ids under it.
+        header = Text(column.header, no_wrap=False)
+        width = widths[index] if widths else None
+        rich_table.add_column(header, justify=column.align, overflow="fold", no_wrap=no_wrap, width=width)
+    for row, style in zip(rows, styles, strict=True):
+        rich_table.add_row(*row, style=style)
+    console.print(rich_table)
+
+
+def render_blocks(table: Table, columns: list[Column], rows: list[list[Text]], styles: list[str | None], console: Console) -> None:
+    """One block per record: its key values (id, name) as the head, every other cell a `label: value`
+    line beneath, values aligned and wrapped between words so that an id stays whole."""
+    from rich.cells import cell_len
+    from rich.text import Text
+
+    if table.title:
+        console.print(Text(table.title, style="table.title"))
+    keys = [j for j, column in enumerate(columns) if column.key]
+    fields = [j for j in range(len(columns)) if j not in (keys or [0])]
+    # Labels as wide as the longest, unless that leaves an id among the values too little room.
+    longest_word = max((_longest_unbroken(row[j].plain) for row in rows for j in fields), default=0)
+    label_width = min(max((cell_len(columns[j].header) + 1 for j in fields), default=0), max(4, console.width - 3 - longest_word))
+    value_width = max(1, console.width - 3 - label_width)
+    for row, style in zip(rows, styles, strict=True):
+        # Without a key column the first names the record, with its label: `行 3`.
+        head = Text(" ").join(row[j] for j in keys if row[j].plain) if keys else Text(columns[0].header + " ") + row[0]
+        head.stylize("bold")
+        if style:
+            head.stylize(style)
+        console.print(head, overflow="fold")
+        lines: list[Text] = []
+        for j in fields:
+            if row[j].plain:
+                lines += _field_lines(columns[j].header, row[j], label_width, value_width, console)
+        if lines:
+            console.print(Text("\n").join(lines), no_wrap=True, overflow="ignore")
+    if table.caption:
+        console.print(Text(table.caption, style="table.caption"))
+
+
+def _field_lines(label: str, value: Text, label_width: int, value_width: int, console: Console) -> list[Text]:
+    """`  label: value`, the value's lines under its first: a hanging indent."""
+    from rich.text import Text
+
+    label_lines = Text(label).wrap(console, max(1, label_width - 1), overflow="fold")
+    label_lines[-1].append(":")
+    value_lines = value.wrap(console, value_width, overflow="fold")
+    lines = []
+    for index in range(max(len(label_lines), len(value_lines))):
+        line = Text("  ")
+        part = label_lines[index] if index < len(label_lines) else Text()
+        part.rstrip()
+        line.append_text(part)
+        line.append(" " * (label_width - part.cell_len + 1))
+        if index < len(value_lines):
+            line.append_text(value_lines[index])
+        line.rstrip()
+        lines.append(line)
+    return lines
+
+
+def natural_widths(columns: list[Column], rows: list[list[Text]]) -> list[int]:
+    """Each column's width with nothing wrapped: its widest line, header included."""
+    return [max([1, _widest_line(column.header)] + [_widest_line(row[j].plain) for row in rows]) for j, column in enumerate(columns)]
+
+
+def least_widths(columns: list[Column], rows: list[list[Text]], natural: list[int]) -> list[int]:
+    """The narrowest each column may be: an id or number column as wide as its widest value (its
+    header may wrap); a text column as its longest unbreakable word (an id among names) and at
+    least WRAP_FLOOR cells. A table whose row needs more than the window is shown in blocks."""
+    least = []
+    for j, column in enumerate(columns):
+        if column.no_wrap or column.align == "right":
+            least.append(max([_longest_unbroken(column.header)] + [_widest_line(row[j].plain) for row in rows]))
+        else:
+            word = max([_longest_unbroken(column.header)] + [_longest_unbroken(row[j].plain) for row in rows])
+            least.append(min(natural[j], max(word, WRAP_FLOOR)))
+    return least
+
+
+def rich_keeps(columns: list[Column], natural: list[int], least: list[int], room: int) -> bool:
+    """Whether rich's own squeeze (the widest text columns narrowed first) leaves every column its
+    least: then the table is drawn as it always was. (`_collapse_widths` is rich's, unchanged since 10.)"""
+    from rich.table import Table as RichTable
+
+    if sum(natural) <= room:
+        return True
+    wrapping = [not (column.no_wrap or column.align == "right") for column in columns]
+    collapsed = RichTable._collapse_widths([w + 2 for w in natural], wrapping, room + 2 * len(columns))
+    return sum(collapsed) <= room + 2 * len(columns) and all(w - 2 >= low for w, low in zip(collapsed, least, strict=True))
+
+
+def squeezed(natural: list[int], least: list[int], room: int) -> list[int]:
+    """Widths summing to `room`: the widest column above its least gives up a cell, until it fits."""
+    widths = list(natural)
+    for _ in range(sum(widths) - room):
+        widest = max((j for j in range(len(widths)) if widths[j] > least[j]), key=lambda j: widths[j])
+        widths[widest] -= 1
+    return widths
+
+
+def _widest_line(text: str) -> int:
+    from rich.cells import cell_len
+
+    return max(cell_len(line) for line in text.split("\n"))
+
+
+def _longest_unbroken(text: str) -> int:
+    """The widest run a wrap must not break: a word of narrow characters (an id, a number);
+    CJK text may break between any two characters."""
+    from rich.cells import cell_len
+
+    longest = 0
+    for word in text.split():
+        run = 0
+        for char in word:
+            width = cell_len(char)
+            if width > 1:
+                longest, run = max(longest, run, width), 0
+            else:
+                run += width
+        longest = max(longest, run)
+    return longest
+
+
+def _rich_cell(value: Any, width: int) -> Text:
+    """A cell as rich text: styled pieces keep their colour; nothing in a file is read as markup."""
+    from rich.text import Text
+
     if isinstance(value, Items) and width < ITEMS_ONE_PER_LINE_BELOW:
-        return safe_text("\n".join(value.parts))
+        return Text(safe_text("\n".join(value.parts)))
     if isinstance(value, Styled):
-        from rich.text import Text
-
         text = Text()
         for part, style in value.parts:
             text.append(safe_text(part), style=style)
         return text
-    return cell_text(value)
+    return Text(cell_text(value))
 
 
 _EIGHTHS = " ▏▎▍▌▋▊▉"

@@ -151,8 +151,8 @@ def check_tables(result: CheckResult, lang: str, charts: bool = True) -> list[An
     overview = Table(
         title,
         [
-            Column(ui("unit", lang), no_wrap=True),
-            Column(ui("name", lang)),
+            Column(ui("unit", lang), no_wrap=True, key=True),
+            Column(ui("name", lang), key=True),
             Column(ui("policy", lang), no_wrap=True, min_terminal_width=100),
             Column(ui("status", lang), no_wrap=True),
         ]
@@ -177,7 +177,7 @@ def check_tables(result: CheckResult, lang: str, charts: bool = True) -> list[An
         table = Table(
             heading,
             [
-                Column(ui("rule", lang), no_wrap=True),
+                Column(ui("rule", lang), no_wrap=True, key=True),
                 Column(ui("status", lang), no_wrap=True),
                 Column(ui("actual", lang), "right"),
                 Column(ui("target", lang), "right"),
@@ -265,9 +265,9 @@ def hours_tables(rows: list[HoursRow], year: int, by: GroupBy, lang: str, last_m
     table = Table(
         ui("hours-title", lang, year=year, by=ui(f"by-{by}", lang)),
         [
-            Column(ui("unit", lang)),
-            Column(ui(f"by-{by}", lang)),
-            Column(ui("name", lang)),
+            Column(ui("unit", lang), no_wrap=True, key=True),
+            Column(ui(f"by-{by}", lang), no_wrap=True, key=True),
+            Column(ui("name", lang), no_wrap=by == "volunteer", key=True),  # a person's name stays whole
             Column(ui("hours", lang), "right"),
             Column(ui("activities", lang), "right"),
         ],
@@ -320,7 +320,7 @@ def requests_table(rows: list[RequestRow], as_of: date, lang: str) -> Any:
     roomy = 0 if single_unit else 100  # without a unit column these fit 80 columns; with it, from 100
     table = Table(
         ui("requests-title", lang, as_of=as_of.isoformat()),
-        [Column(ui("unit", lang), no_wrap=True), Column(ui("request-id", lang), no_wrap=True),
+        [Column(ui("unit", lang), no_wrap=True, key=True), Column(ui("request-id", lang), no_wrap=True, key=True),
          Column(ui("request-kind", lang), no_wrap=True, min_terminal_width=120),
          Column(ui("received", lang), no_wrap=True, min_terminal_width=roomy),
          Column(ui("days", lang), "right", no_wrap=True), Column(ui("request-from", lang), min_terminal_width=140),
@@ -381,9 +381,10 @@ def stars_json(rows: list[StarRow]) -> list[dict[str, Any]]:
 def stars_table(rows: list[StarRow], lang: str) -> Any:
     table = Table(
         ui("stars-title", lang),
-        [Column(ui("unit", lang), no_wrap=True), Column(ui("by-volunteer", lang), no_wrap=True), Column(ui("name", lang), no_wrap=True),
+        [Column(ui("unit", lang), no_wrap=True, key=True), Column(ui("by-volunteer", lang), no_wrap=True, key=True),
+         Column(ui("name", lang), no_wrap=True, key=True),
          Column(ui("hours", lang), "right"), Column(ui("stars", lang)), Column(ui("to-next", lang), "right"),
-         Column(ui("spent", lang), "right"), Column(ui("balance", lang), "right")],
+         Column(ui("spent", lang), "right", optional=True), Column(ui("balance", lang), "right")],
     )  # fmt: skip
     for r in rows:
         table.rows.append([r.unit, r.id, r.name, r.hours, "★" * r.stars or "–", r.to_next, r.redeemed, r.balance])
