@@ -444,7 +444,11 @@ def preview_table(result: ImportResult, lang: str) -> Table:
     keys = ("name", "employment", "party_member", "id_number", "phone", "branch", "teams")
     table = Table(
         ui("import-preview", lang, count=len(result.records)),
-        [Column(ui("row", lang), "right"), Column(ui("by-volunteer", lang)), *(Column(heading[k]) for k in keys)],
+        [
+            Column(ui("row", lang), "right"),
+            Column(ui("by-volunteer", lang), no_wrap=True, key=True),
+            *(Column(heading[k], key=k == "name") for k in keys),
+        ],
     )
     for row, record in zip(result.rows, result.records, strict=True):
         number, phone = record.get("id_number"), record.get("phone")
