@@ -144,3 +144,22 @@ def test_a_block_head_is_the_records_id_and_name(
         assert lines[head[0] + 1].split() == ["时长:", "4.00"]
         assert lines[head[0] + 2].split() == ["活动数:", "1"]
     assert ("┃" in text) == (columns >= 60)
+
+
+@pytest.mark.parametrize("columns", WIDTHS)
+def test_charts_keep_every_figure_whole(
+    cli: Callable[..., Result], monkeypatch: pytest.MonkeyPatch, workspace: Callable[..., Path], columns: int
+) -> None:
+    """A team chart with long team names: at 40 columns the bar goes under its label, the hours stay whole."""
+    teams = "teams:\n  - {id: red, name: 红色党员先锋志愿服务队}\n  - {id: blue, name: 蓝色法律援助志愿服务队}\n"
+    activities = (
+        "- {id: a1, date: 2022-03-05, title: 义诊, location: 社区, team: red, hours: 20.5, participants: [V0001]}\n"
+        "- {id: a2, date: 2022-03-06, title: 普法, location: 社区, team: blue, hours: 12.25, participants: [V0002]}\n"
+    )
+    root = workspace({
+        "ledgers/u1/unit.yaml": "id: u1\nname: 测试单位\npolicy: p1\nbranches:\n  - {id: b1, name: 第一党支部}\n" + teams,
+        "ledgers/u1/activities/2022-03.yaml": activities,
+    })  # fmt: skip
+    text = at_width(cli, monkeypatch, columns, root, "check", "--year", "2022", lang="zh")
+    for name, hours in (("红色党员先锋志愿服务队", "20.50 h"), ("蓝色法律援助志愿服务队", "12.25 h")):
+        assert [line for line in text.splitlines() if name in line and hours in line], text

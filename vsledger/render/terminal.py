@@ -342,14 +342,21 @@ def render_chart(chart: BarChart, console: Any) -> None:
     values = [f"{cell_text(value)} {chart.unit}" for _, value in chart.bars]
     label_width = max(cell_len(label) for label in labels)
     value_width = max(len(v) for v in values)
-    width = max(10, min(CHART_MAX_WIDTH, console.width - label_width - value_width - 4))
     largest = max(value for _, value in chart.bars)
-    for label, value_text, (_, value) in zip(labels, values, chart.bars, strict=True):
-        line = Text(label + " " * (label_width - cell_len(label)) + " │")
-        drawn = bar(value, largest, width)
-        line.append(drawn, style="cyan")
-        line.append(" " * (width - len(drawn) + 1) + value_text.rjust(value_width))
-        console.print(line, no_wrap=True, overflow="ignore")
+    room = console.width - label_width - value_width - 4
+    if room < 8:  # too narrow for label, bar and value on one line: the bar goes under them, nothing is cut
+        width = max(1, min(CHART_MAX_WIDTH, console.width - 2))
+        for label, value_text, (_, value) in zip(labels, values, chart.bars, strict=True):
+            console.print(Text(f"{label}  {value_text}"), overflow="fold")
+            console.print(Text("│", style="dim").append(bar(value, largest, width), style="cyan"), no_wrap=True, overflow="crop")
+    else:
+        width = min(CHART_MAX_WIDTH, room)
+        for label, value_text, (_, value) in zip(labels, values, chart.bars, strict=True):
+            line = Text(label + " " * (label_width - cell_len(label)) + " │")
+            drawn = bar(value, largest, width)
+            line.append(drawn, style="cyan")
+            line.append(" " * (width - len(drawn) + 1) + value_text.rjust(value_width))
+            console.print(line, no_wrap=True, overflow="ignore")
     if chart.caption:
         console.print(Text(chart.caption, style="dim"))
 
