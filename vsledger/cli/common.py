@@ -41,6 +41,16 @@ class Format(StrEnum):
     csv = "csv"
 
 
+class RecordFormat(StrEnum):
+    """The output of a command that reports a record or a list per unit, not a table: no csv."""
+
+    table = "table"
+    json = "json"
+
+
+RecordFormatOption = Annotated[RecordFormat, typer.Option("--format", "-f", help="table | json")]
+
+
 class By(StrEnum):
     volunteer = "volunteer"
     team = "team"

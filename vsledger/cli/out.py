@@ -18,6 +18,8 @@ if TYPE_CHECKING:
 
 from vsledger.cli.common import (
     OneUnitOption,
+    RecordFormat,
+    RecordFormatOption,
     Settings,
     YearOption,
     _check_as_of,
@@ -246,13 +248,6 @@ def report(
     raise typer.Exit(1 if workspace.errors else 0)  # a report from a ledger with errors is not a clean one
 
 
-class CertificateFormat(StrEnum):
-    """One certificate issued: a line or a record, no table to give as csv."""
-
-    table = "table"
-    json = "json"
-
-
 @app.command()
 def certificate(
     ctx: typer.Context,
@@ -272,7 +267,7 @@ def certificate(
         typer.Option("--font", envvar="VSLEDGER_FONT", help="嵌入 PDF 的中文字体文件(.ttf/.ttc/.otf)/ the Chinese font file to embed"),
     ] = None,
     force: ForceOption = False,
-    format: Annotated[CertificateFormat, typer.Option("--format", "-f", help="table | json")] = CertificateFormat.table,
+    format: RecordFormatOption = RecordFormat.table,
 ) -> None:
     """出具志愿服务记录证明(PDF,编号登记)/ issue a numbered service certificate."""
     from vsledger.render.messages import ui
@@ -323,7 +318,7 @@ def _font_refused(problem: Problem, settings: Settings) -> typer.Exit:
 
 
 def _show_certificate(
-    certificate: Certificate, unit: str, target: Path, font: FontFile | None, format: CertificateFormat, settings: Settings
+    certificate: Certificate, unit: str, target: Path, font: FontFile | None, format: RecordFormat, settings: Settings
 ) -> None:
     """What was issued, in what font, and what the clerk should know before handing it over."""
     from vsledger.render.certificate import page_text
@@ -339,7 +334,7 @@ def _show_certificate(
         warnings.append(("font-lacks-characters", ui("font-lacks-characters", lang, font=font.name, chars=lacking)))
     if certificate.id_number is None:
         warnings.append(("no-id-number", ui("no-id-number", lang, id=certificate.volunteer_id)))
-    if format is CertificateFormat.json:
+    if format is RecordFormat.json:
         render_json({
             "number": certificate.number, "unit": unit, "volunteer": certificate.volunteer_id,
             "from": certificate.start.isoformat(), "to": certificate.end.isoformat(), "hours": float(certificate.hours),

@@ -15,6 +15,8 @@ if TYPE_CHECKING:
 from vsledger.cli.common import (
     CommitOption,
     OneUnitOption,
+    RecordFormat,
+    RecordFormatOption,
     Settings,
     UnitOption,
     YearOption,
@@ -33,13 +35,6 @@ from vsledger.cli.common import (
 from vsledger.cli.out import _refuse_out
 
 MAX_ITEMS = 8
-
-
-class CollectFormat(StrEnum):
-    """What changed is a list per unit, not a table: no csv."""
-
-    table = "table"
-    json = "json"
 
 
 @app.command()
@@ -90,7 +85,7 @@ def collect(
         typer.Option("--unit", "-u", autocompletion=_complete_unit, help="只收这个单位的包 / the bundle must be of this unit"),
     ] = None,
     commit: CommitOption = False,
-    format: Annotated[CollectFormat, typer.Option("--format", "-f", help="table | json")] = CollectFormat.table,
+    format: RecordFormatOption = RecordFormat.table,
 ) -> None:
     """收取各单位报送的压缩包:校验后放入 ledgers/<单位>/,列出变化 / take units' bundles in, verified, with what changed."""
     from vsledger.render.messages import ui
@@ -106,7 +101,7 @@ def collect(
         typer.echo(ui("collect-refused", settings.lang), err=True)
         render_problems(exc.problems, settings.root, settings.lang, file=sys.stderr, excerpts=False)
         raise typer.Exit(1) from None
-    if format is CollectFormat.json:
+    if format is RecordFormat.json:
         render_json({"collected": [_collected_json(c) for c in collected]})
     else:
         for item in collected:
