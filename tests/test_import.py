@@ -196,6 +196,7 @@ def test_dry_run_takes_the_checks_of_a_write(workspace: Callable[..., Path], cli
         (root / "ledgers/u1/roster.yaml").chmod(0o644)
     assert (dry.exit_code, real.exit_code) == (1, 1)
     assert "file-read-only" in dry.stderr and dry.stderr == real.stderr
+    assert "工作区拒绝写入" in dry.stderr and "表格有错误" not in dry.stderr  # the sheet is fine: the roster is not writable
 
 
 def test_a_clean_dry_run_is_the_import_that_follows(
@@ -353,3 +354,15 @@ def test_a_landline_in_free_text_is_masked_too(workspace: Callable[..., Path], c
     shown = cli(root, "export", "--unit", "u1", "--year", "2024", "--format", "json").stdout
     assert "咨询电话 0597-***3445、(0591) ****4321、010 ****5678" in shown
     assert not any(number in shown for number in ("2233445", "87654321", "12345678"))
+
+
+def test_a_bad_phone_in_a_sheet_is_explained_without_a_masked_example(
+    workspace: Callable[..., Path], cli: Callable[..., Result], tmp_path: Path
+) -> None:
+    """The message says how a landline is written; an example number in it came out masked (0597-***3445)."""
+    root = workspace({"ledgers/u1/unit.yaml": UNIT, "ledgers/u1/roster.yaml": ROSTER}, base=False)
+    sheet = csv_file(tmp_path / "people.csv", [["姓名", "人员类别", "手机号"], ["王五", "在编", "12345"]])
+    for lang, words in (("zh", "区号-号码"), ("en", "area code-number")):
+        result = cli(root, "import", str(sheet), "--unit", "u1", "--dry-run", lang=lang)
+        assert result.exit_code == 1 and "people.csv:2:3: invalid-phone" in result.stderr
+        assert words in result.stderr and "***3445" not in result.stderr

@@ -635,3 +635,20 @@ def test_the_volunteer_form_reads_a_phone_as_the_cli_does(root: Path, web: TestC
     refused = web.post("/unit/u1/volunteers/new", data={**form, "csrf": csrf_of(page.text), "name": "赵六", "phone": "12345"})
     assert refused.status_code == 422
     assert snapshot(root) == before
+
+
+def test_a_past_year_counts_only_its_own_activities(root: Path) -> None:
+    """As-of is today (2024-06-01), as in check; 2023's pages still end on 31 December 2023."""
+    write_files(
+        root,
+        {
+            "ledgers/u1/activities/2023-11.yaml": "- {id: a2023, date: 2023-11-05, title: 冬季义诊, location: 社区, hours: 2, participants: [V0001]}\n"
+        },
+    )
+    web = client(root)
+    volunteer = web.get("/unit/u1/volunteer/V0001?year=2023").text
+    assert 'id="volunteer-hours">2<' in volunteer
+    assert "冬季义诊" in volunteer and "东城社区义诊" not in volunteer
+    unit = web.get("/unit/u1?year=2023").text
+    row = unit[unit.index('<a href="/unit/u1/volunteer/V0001?year=2023">') :].split("</tr>")[0]
+    assert row.endswith('<td class="num">2</td>\n'), row

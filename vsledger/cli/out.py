@@ -172,7 +172,8 @@ def import_command(
     if result.problems:
         typer.echo("\n".join(problem_lines(result, settings.lang)), err=True)
     if result.refused:
-        typer.echo(ui("import-refused", settings.lang), err=True)
+        in_sheet = any(p.is_error and result.sheet is not None and p.file == result.sheet.label for p in result.problems)
+        typer.echo(ui("import-refused" if in_sheet else "import-refused-workspace", settings.lang), err=True)
         raise typer.Exit(1)
     render_terminal([preview_table(result, settings.lang)])
     typer.echo(ui("import-done" if result.written else "import-dry-run", settings.lang, count=len(result.records)))

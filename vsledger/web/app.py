@@ -45,7 +45,7 @@ from vsledger.render.messages import LANGS, problem_hint, problem_message, ui
 from vsledger.render.period import render_markdown, report_sheets
 from vsledger.render.terminal import excerpt_window, source_line
 from vsledger.render.views import SYMBOLS, describe_failing, display_number
-from vsledger.report.check import STATUSES, UnitCheck
+from vsledger.report.check import STATUSES, UnitCheck, evaluation_day
 from vsledger.report.ledger_export import ledger_export
 from vsledger.report.period import period_report
 from vsledger.report.stars import star_thresholds, stars_report
@@ -275,7 +275,8 @@ def create_app(config: Config) -> Any:
         check = checks([unit], year, as_of)[0][unit]
         workspace = data.unit(unit)
         ledger = workspace.units[unit]
-        hours = _hours_by_volunteer(ledger, date(year, 1, 1), as_of)
+        day = evaluation_day(year, as_of)  # the year's activities and roster end with it; reports go on to as-of
+        hours = _hours_by_volunteer(ledger, date(year, 1, 1), day)
         roster = []
         for entry in ledger.volunteers.values():
             v = entry.record
@@ -284,7 +285,7 @@ def create_app(config: Config) -> Any:
                     "id": v.id, "name": v.name, "employment": ui(f"web-employment-{v.employment}", lang),
                     "party": v.party_member, "teams": "、".join(v.teams), "registered_on": v.registered_on,
                     "id_number": mask_id_number(v.id_number) if v.id_number else "", "phone": mask_phone(v.phone) if v.phone else "",
-                    "hours": hours.get(v.id, Decimal(0)), "on_roster": v.on_roster(as_of),
+                    "hours": hours.get(v.id, Decimal(0)), "on_roster": v.on_roster(day),
                 }
             )  # fmt: skip
         results = [
@@ -317,8 +318,9 @@ def create_app(config: Config) -> Any:
         volunteer_id = volunteer_param(request, ledger)
         volunteer = ledger.volunteers[volunteer_id].record
         served = []
-        by_month = {f"{year}-{m:02d}": Decimal(0) for m in range(1, (as_of.month if as_of.year == year else 12) + 1)}
-        for activity in sorted(ledger.effective_between(date(year, 1, 1), as_of), key=lambda a: (a.date, a.id)):
+        day = evaluation_day(year, as_of)
+        by_month = {f"{year}-{m:02d}": Decimal(0) for m in range(1, day.month + 1)}
+        for activity in sorted(ledger.effective_between(date(year, 1, 1), day), key=lambda a: (a.date, a.id)):
             for p in activity.participants:
                 if p.volunteer == volunteer_id:
                     hours = activity.hours_of(p)
