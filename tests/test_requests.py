@@ -84,9 +84,12 @@ def test_a_request_through_its_whole_life(sample_copy: Path, cli: Callable[..., 
         (rid, "received", 8)
     ]
 
-    assert cli(root, "request", "assign", rid, "-u", unit, "--team", "yizhen", "--date", "2023-03-03").exit_code == 0
+    # The team by the name unit.yaml gives it, as a clerk says it; the file gets its id.
+    assert cli(root, "request", "assign", rid, "-u", unit, "--team", "医务志愿服务队", "--date", "2023-03-03").exit_code == 0
+    assert "step: assigned, date: 2023-03-03, team: yizhen" in requests.read_text(encoding="utf-8")
     _no_errors(cli, root)
-    assert [r["state"] for r in _listing(cli, root, "--team", "yizhen") if r["id"] == rid] == ["assigned"]
+    for team in ("yizhen", "医务志愿服务队"):
+        assert [r["state"] for r in _listing(cli, root, "--team", team) if r["id"] == rid] == ["assigned"]
 
     claimed = cli(root, "request", "claim", rid, "-u", unit, "-v", "V0001", "-v", "V0004", "--date", "2023-03-04")
     assert claimed.exit_code == 0, claimed.stderr

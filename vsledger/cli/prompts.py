@@ -6,12 +6,22 @@ from __future__ import annotations
 import difflib
 from collections.abc import Callable
 from datetime import date
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 import typer
 
 from vsledger.core.model import VOLUNTEER_ID_RE
-from vsledger.core.typed import TypedError, normalize, parse_clock, parse_count, parse_date, parse_hours, parse_phone, split_list
+from vsledger.core.typed import (
+    TypedError,
+    id_by_name,
+    normalize,
+    parse_clock,
+    parse_count,
+    parse_date,
+    parse_hours,
+    parse_phone,
+    split_list,
+)
 
 if TYPE_CHECKING:
     from vsledger.core.ledger import UnitLedger
@@ -97,32 +107,35 @@ def people_parser(ledger: UnitLedger) -> Callable[[str], list[str]]:
     return parse
 
 
-def team_parser(ledger: UnitLedger) -> Callable[[str], str]:
-    """A team by id or by name."""
-    unit = ledger.unit
-    teams = {team.id: team.name for team in (unit.teams if unit is not None else [])}
+def _unit_names(ledger: UnitLedger, kind: Literal["team", "branch"]) -> dict[str, str]:
+    return ledger.unit.names(kind) if ledger.unit is not None else {}
+
+
+def _named_parser(ledger: UnitLedger, kind: Literal["team", "branch"]) -> Callable[[str], str]:
+    """A team or branch by id or by name; anything else is asked again, with the choices."""
+    names = _unit_names(ledger, kind)
 
     def parse(value: str) -> str:
-        key = normalize(value)
-        if key in teams:
-            return key
-        for team_id, name in teams.items():
-            if name == value.strip():
-                return team_id
-        raise TypedError("typed-unknown-team", value=value, choices="、".join(f"{i} {n}" for i, n in teams.items()) or "–")
+        found = id_by_name(value, names)
+        if found is None:
+            raise TypedError(f"typed-unknown-{kind}", value=value, choices="、".join(f"{i} {n}" for i, n in names.items()) or "–")
+        return found
 
     return parse
 
 
-def named_id(value: str | None, ledger: UnitLedger, kind: str) -> str | None:
+def team_parser(ledger: UnitLedger) -> Callable[[str], str]:
+    return _named_parser(ledger, "team")
+
+
+def branch_parser(ledger: UnitLedger) -> Callable[[str], str]:
+    return _named_parser(ledger, "branch")
+
+
+def named_id(value: str | None, ledger: UnitLedger, kind: Literal["team", "branch"]) -> str | None:
     """A `--team` or `--branch` flag by id or by the name unit.yaml gives it; anything else as typed,
     for validation to report where it would be written."""
-    unit = ledger.unit
-    if value is None or unit is None:
-        return value
-    pairs = {item.id: item.name for item in (unit.teams if kind == "team" else unit.branches)}
-    key = normalize(value)
-    return key if key in pairs else next((i for i, name in pairs.items() if name == value.strip()), value)
+    return None if value is None else id_by_name(value, _unit_names(ledger, kind)) or value
 
 
 def team_choices(ledger: UnitLedger) -> str:
@@ -214,19 +227,6 @@ def id_number(value: str) -> str:
     if not id_number_ok(number):
         raise TypedError("typed-id-number")
     return number
-
-
-def branch_parser(ledger: UnitLedger) -> Callable[[str], str]:
-    branches = {b.id: b.name for b in (ledger.unit.branches if ledger.unit is not None else [])}
-
-    def parse(value: str) -> str:
-        key = normalize(value)
-        for branch_id, name in branches.items():
-            if key in (branch_id, name):
-                return branch_id
-        raise TypedError("typed-unknown-branch", value=value, choices="、".join(f"{i} {n}" for i, n in branches.items()) or "–")
-
-    return parse
 
 
 VOLUNTEER_EXTRAS: dict[str, tuple[str, Callable[[str], Any]]] = {

@@ -294,10 +294,15 @@ def _one_field_step(
     ctx: typer.Context, unit: str, request: str, step: str, date_: str | None, commit: bool, key: str, asked: tuple[str | None, str, str]
 ) -> None:
     """A step that adds one field to the request and the date (assign: --team, close: --reason), asked for when missing."""
+    from vsledger.cli.prompts import named_id
+
     settings = _settings(ctx)
-    _, unit_id = _load_single_unit(unit, settings)
+    workspace, unit_id = _load_single_unit(unit, settings)
     value, flag, prompt = asked
-    record = {"request": request, "step": step, "date": _step_date(date_, settings), key: _need(value, flag, prompt, settings)}
+    given = _need(value, flag, prompt, settings)
+    if key == "team":
+        given = named_id(given, workspace.units[unit_id], "team") or given
+    record = {"request": request, "step": step, "date": _step_date(date_, settings), key: given}
     _record_step(settings, unit_id, record, commit)
 
 

@@ -46,6 +46,12 @@ class TypedError(ValueError):
         self.key, self.params = key, args
 
 
+def id_by_name(text: str, names: dict[str, str]) -> str | None:
+    """The id typed, or the id of the name typed (`红队` → `red`); None when it is neither."""
+    key = normalize(text)
+    return key if key in names else next((i for i, name in names.items() if normalize(name) == key), None)
+
+
 def normalize(text: str) -> str:
     """Full-width digits, letters and punctuation as their ASCII forms; surrounding blanks dropped.
 

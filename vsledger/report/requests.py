@@ -11,6 +11,7 @@ from datetime import date
 
 from vsledger.check.requests import RequestState, request_lives
 from vsledger.core.ledger import Workspace
+from vsledger.core.typed import id_by_name
 
 LONG_WAIT_DAYS = 30
 """An open request waiting longer than this is highlighted on the terminal."""
@@ -43,14 +44,16 @@ def requests_report(
 ) -> list[RequestRow]:
     rows: list[RequestRow] = []
     for unit_id in unit_ids:
-        for life in request_lives(workspace.units[unit_id]).values():
+        ledger = workspace.units[unit_id]
+        team_id = None if team is None else id_by_name(team, ledger.unit.names("team") if ledger.unit else {}) or team
+        for life in request_lives(ledger).values():
             ask = life.ask
             if ask is None or ask.date > as_of:
                 continue
             answered = life.answered_on(as_of)
             if answered is not None and not include_answered:
                 continue
-            if team is not None and life.team != team:
+            if team_id is not None and life.team != team_id:  # by id or by the unit's name for it
                 continue
             claimants = life.claimants(as_of)
             if volunteer is not None and volunteer not in claimants:

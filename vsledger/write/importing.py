@@ -27,7 +27,7 @@ from vsledger.core.ledger import Workspace
 from vsledger.core.model import RECORD_ID_RE, Volunteer
 from vsledger.core.personal import mask_id_number, mask_phone
 from vsledger.core.problems import Level, Problem
-from vsledger.core.typed import TypedError, parse_date, parse_employment, parse_phone
+from vsledger.core.typed import TypedError, id_by_name, parse_date, parse_employment, parse_phone
 from vsledger.read.loader import problems_from_validation
 from vsledger.render.export import ROSTER_COLUMNS, employment_label, labelled
 from vsledger.render.messages import problem_hint, problem_message, ui
@@ -189,8 +189,8 @@ def _row_problem(label: str, code: str, row: int, column: int, args: dict[str, A
 def _parse_rows(sheet: Sheet, columns: dict[int, str], workspace: Workspace, unit: str) -> tuple[list[_Row], list[Problem]]:
     """The valid rows, numbered from the roster's next id, and what is wrong with the others."""
     ledger = workspace.units[unit]
-    branch_ids = {b.name: b.id for b in ledger.unit.branches} if ledger.unit else {}
-    team_ids = {t.name: t.id for t in ledger.unit.teams} if ledger.unit else {}
+    branch_ids = ledger.unit.names("branch") if ledger.unit else {}
+    team_ids = ledger.unit.names("team") if ledger.unit else {}
     known_numbers = {e.record.id_number: e.record.id for e in ledger.volunteers.values() if e.record.id_number}
     next_id = int(next_volunteer_id(workspace, unit)[1:])
     rows: list[_Row] = []
@@ -294,11 +294,12 @@ def _parse_row(
     return record, where, problems
 
 
-def _reference(text: str, ids: dict[str, str], code: str, row: int, column: int, label: str, problems: list[Problem]) -> str | None:
+def _reference(text: str, names: dict[str, str], code: str, row: int, column: int, label: str, problems: list[Problem]) -> str | None:
     """A branch or team by its name or id. Whether an id is defined is the roster check's to say,
     on the roster as it would be; a name that is none of them could never be an id, and is said here."""
-    if text in ids or RECORD_ID_RE.match(text):
-        return ids.get(text, text)
+    found = id_by_name(text, names)
+    if found is not None or RECORD_ID_RE.match(text):
+        return found or text
     problems.append(_row_problem(label, code, row, column, {"id": text}))
     return None
 
@@ -339,8 +340,8 @@ def import_volunteers(root: Path, unit: str, path: Path, today: date, dry_run: b
         good = [row for row in rows if not row.checked_only]
         result.records, result.rows = [row.record for row in good], [row.number for row in good]
         if workspace.units[unit].unit is not None:
-            result.branch_names = {b.id: b.name for b in workspace.units[unit].unit.branches}
-            result.team_names = {t.id: t.name for t in workspace.units[unit].unit.teams}
+            result.branch_names = workspace.units[unit].unit.names("branch")
+            result.team_names = workspace.units[unit].unit.names("team")
         blocks: list[str] = []
         personal_lines: list[str] = []
         appended.clear()
