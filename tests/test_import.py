@@ -366,3 +366,18 @@ def test_a_bad_phone_in_a_sheet_is_explained_without_a_masked_example(
         result = cli(root, "import", str(sheet), "--unit", "u1", "--dry-run", lang=lang)
         assert result.exit_code == 1 and "people.csv:2:3: invalid-phone" in result.stderr
         assert words in result.stderr and "***3445" not in result.stderr
+
+
+@pytest.mark.parametrize(("typed", "kept"), [("不在编", "contract"), ("非正式", "contract"), ("编制外人员", "contract"), ("非职工", None)])
+def test_a_negated_employment_word_is_not_read_as_staff(
+    workspace: Callable[..., Path], cli: Callable[..., Result], typed: str, kept: str | None
+) -> None:
+    """不在编 holds 在编 but means the opposite; a negation the tool does not know is refused, never guessed."""
+    root = workspace({"ledgers/u1/unit.yaml": UNIT, "ledgers/u1/roster.yaml": ROSTER}, base=False)
+    result = cli(root, "add-volunteer", "--unit", "u1", "--name", "王五", "--employment", typed, "--yes")
+    roster = (root / "ledgers/u1/roster.yaml").read_text(encoding="utf-8")
+    if kept is None:
+        assert result.exit_code == 2 and roster == ROSTER
+    else:
+        assert result.exit_code == 0, result.stderr
+        assert f"employment: {kept}" in roster.split("王五")[1]

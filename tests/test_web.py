@@ -652,3 +652,13 @@ def test_a_past_year_counts_only_its_own_activities(root: Path) -> None:
     unit = web.get("/unit/u1?year=2023").text
     row = unit[unit.index('<a href="/unit/u1/volunteer/V0001?year=2023">') :].split("</tr>")[0]
     assert row.endswith('<td class="num">2</td>\n'), row
+
+
+def test_the_certificate_form_says_which_font_the_pdf_will_embed(root: Path, tmp_path: Path) -> None:
+    """The PDF is a download, so what the CLI says after issuing is said beside the form, before it."""
+    missing = client(root, font=tmp_path / "没有这个字体.ttf").get("/unit/u1/volunteer/V0001").text
+    note = re.search(r'<p class="(\w+)" id="certificate-font">([^<]*)</p>', missing)
+    assert note and note[1] == "warn" and "没有这个字体.ttf" in note[2]
+    default = re.search(r'<p class="(\w+)" id="certificate-font">([^<]*)</p>', client(root).get("/unit/u1/volunteer/V0001").text)
+    assert default and default[2]  # the machine's font named, or the warning that none is embedded
+    assert (default[1] == "warn") == ("未嵌入中文字体" in default[2])

@@ -84,7 +84,8 @@ def export(
     workspace = _load(settings, only_units=units)
     units = _select_units(workspace, units, settings)
     targets = _export_targets(settings, units, year, format.value, out)
-    if any(target is not None and _refuse_out(settings, target, format.value, force) for target in targets.values()):
+    refused = [t for t in targets.values() if t is not None and _refuse_out(settings, t, format.value, force)]  # each one said
+    if refused:
         raise typer.Exit(2)  # nothing written: every target is checked before the first is
     _report_ledger_state(workspace.problems, settings)
     words = format is not ExportFormat.json  # people read words; JSON keeps the codes

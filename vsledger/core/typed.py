@@ -20,13 +20,14 @@ from vsledger.core.personal import LANDLINE_RE, PHONE_RE
 
 EMPLOYMENT_WORDS: dict[str, tuple[str, ...]] = {
     "staff": ("在编", "正式", "编内", "在职", "公务员", "事业编", "职工", "staff"),
-    "contract": ("聘用", "合同", "编外", "临聘", "劳务", "非在编", "contract"),
+    "contract": ("聘用", "合同", "编外", "临聘", "劳务", "非在编", "不在编", "非编", "编制外", "非正式", "contract"),
     "retired": ("退休", "离退休", "retired"),
     "resident": ("居民", "群众", "村民", "resident"),
     "student": ("学生", "student"),
     "other": ("其他", "其它", "other"),
 }
 """Each employment code with the words offices write for it; the first is how we show it."""
+_NEGATIONS = "不非无未"
 _PHONE_NOISE = re.compile(r"[\s()\-]")
 _COUNTRY_CODE = re.compile(r"^(\+86|0086)")
 
@@ -110,11 +111,14 @@ def parse_employment(text: str) -> str:
     """`在编`, `staff`, `合同`, `聘用人员` or `退休职工` → the code the roster keeps.
 
     A word an office writes for the kind, or a longer phrase holding one: the word that
-    comes first in it decides (`退休职工` is retired though 职工 is a staff word)."""
+    comes first in it decides (`退休职工` is retired though 职工 is a staff word). A word negated
+    by the character before it (`非职工`) decides nothing: the phrase is asked again, not guessed."""
     value = normalize(text).lower()
     found = [(value.find(w), -len(w), code) for code, words in EMPLOYMENT_WORDS.items() for w in words if w in value]
     if value and found:
-        return min(found)[2]
+        position, _, code = min(found)
+        if position == 0 or value[position - 1] not in _NEGATIONS:
+            return code
     raise TypedError("typed-employment", value=text, choices="、".join(words[0] for words in EMPLOYMENT_WORDS.values()))
 
 

@@ -268,7 +268,10 @@ def rich_keeps(columns: list[Column], natural: list[int], least: list[int], room
     if sum(natural) <= room:
         return True
     wrapping = [not (column.no_wrap or column.align == "right") for column in columns]
-    collapsed = RichTable._collapse_widths([w + 2 for w in natural], wrapping, room + 2 * len(columns))
+    collapse = getattr(RichTable, "_collapse_widths", None)
+    if collapse is None:  # a rich without it: the widths are set here (`squeezed`), which always keeps the least
+        return False
+    collapsed = collapse([w + 2 for w in natural], wrapping, room + 2 * len(columns))
     return sum(collapsed) <= room + 2 * len(columns) and all(w - 2 >= low for w, low in zip(collapsed, least, strict=True))
 
 

@@ -339,6 +339,7 @@ def create_app(config: Config) -> Any:
         )
         return render(
             request, "volunteer.html", unit=unit, unit_name=ledger.name, v=volunteer, year=year, as_of=as_of, years=years,
+            font_note=_font_note(config, lang),
             served=served, total=sum((s["hours"] for s in served), Decimal(0)), chart=chart, star=star,
             earned=balance.earned if balance else Decimal(0), redeemed=balance.redeemed if balance else Decimal(0),
             id_number=mask_id_number(volunteer.id_number) if volunteer.id_number else "",
@@ -683,6 +684,17 @@ def create_app(config: Config) -> Any:
 
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _font_note(config: Config, lang: str) -> tuple[bool, str]:
+    """Said beside the certificate form, as the CLI says it after issuing: (a warning?, the text)."""
+    try:
+        font = certificate_font(config.root, config.font)
+    except FontSettingRefused as exc:
+        return True, problem_message(exc.problem, lang)
+    if font is None:
+        return True, ui("font-not-embedded", lang)
+    return False, ui("certificate-font", lang, font=font.name, path=font.path.name)
 
 
 def _check(year: int, as_of: date, workspace: Workspace, unit: str) -> UnitCheck:
