@@ -310,15 +310,20 @@ def _confirm(block: str, file: str, yes: bool, settings: Settings) -> None:
         raise typer.Exit(1)
 
 
+def _unit_ids(units: list[str], settings: Settings) -> list[str]:
+    """The units asked for, each once, in order; a malformed id is a usage error before anything is read."""
+    from vsledger.core.model import UNIT_ID_RE
+    from vsledger.render.messages import ui
+
+    for unit in units:
+        if not UNIT_ID_RE.match(unit):
+            raise _usage_error(ui("bad-unit-option", settings.lang, unit=unit))
+    return list(dict.fromkeys(units))
+
+
 def _load_single_unit(unit: str, settings: Settings) -> tuple[Workspace, str]:
     """A writing command touches one unit: load that one (and the policies), not the whole workspace."""
-    from vsledger.core.model import UNIT_ID_RE
-
-    if not UNIT_ID_RE.match(unit):
-        from vsledger.render.messages import ui
-
-        raise _usage_error(ui("bad-unit-option", settings.lang, unit=unit))
-    workspace = _load(settings, only_units=[unit])
+    workspace = _load(settings, only_units=_unit_ids([unit], settings))
     return workspace, _select_units(workspace, [unit], settings)[0]
 
 

@@ -36,6 +36,7 @@ from vsledger.cli.common import (
     _settings,
     _show_refusal,
     _shown,
+    _unit_ids,
     _usage_error,
     _year,
     app,
@@ -115,17 +116,6 @@ def export(
         else:
             render_json(data)
     raise typer.Exit(1 if workspace.errors else 0)
-
-
-def _unit_ids(units: list[str], settings: Settings) -> list[str]:
-    """The units asked for, each once, in order; a malformed id is a usage error before anything is read."""
-    from vsledger.core.model import UNIT_ID_RE
-    from vsledger.render.messages import ui
-
-    for unit in units:
-        if not UNIT_ID_RE.match(unit):
-            raise _usage_error(ui("bad-unit-option", settings.lang, unit=unit))
-    return list(dict.fromkeys(units))
 
 
 def _export_targets(settings: Settings, units: list[str], year: int, fmt: str, out: Path | None) -> dict[str, Path | None]:

@@ -21,7 +21,7 @@ from typing import Literal
 from vsledger.core.ledger import Workspace
 from vsledger.core.policy import Policy
 from vsledger.core.problems import Level
-from vsledger.report.check import STATUSES, RuleResult, UnitCheck, run_check
+from vsledger.report.check import STATUSES, RuleResult, UnitCheck, evaluation_day, run_check
 from vsledger.report.hours import hours_report
 
 
@@ -126,7 +126,7 @@ def unit_summary(workspace: Workspace, year: int, as_of: date, unit_id: str) -> 
     """One unit's row: its check, its headcounts and hours, its ledger's problems."""
     check = run_check(workspace, year, as_of, [unit_id]).units[0]
     ledger = workspace.units[unit_id]
-    day = min(as_of, date(year, 12, 31))
+    day = evaluation_day(year, as_of)
     on_roster = [entry.record for entry in ledger.volunteers.values() if entry.record.on_roster(day)]
     served = {row.id: row for row in hours_report(workspace, year, [unit_id], "volunteer", as_of)}
     (total,) = hours_report(workspace, year, [unit_id], "unit", as_of)
