@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import Result
+from tests.conftest import REPO, Result
 from vsledger.core.filekinds import KINDS, MERGED_KINDS
 from vsledger.write.merge import Records, merge_records, split_records
 
@@ -169,6 +169,14 @@ def test_git_setup_names_every_record_file_and_replaces_union(tmp_path: Path, cl
     again = cli(root, "git-setup")
     assert again.exit_code == 0 and (root / ".gitattributes").read_text(encoding="utf-8") == attributes
     assert cli(tmp_path / "nogit", "git-setup").exit_code == 2
+
+
+def test_the_repository_names_the_driver_as_init_does(tmp_path: Path, cli: Callable[..., Result]) -> None:
+    """The repository is itself a workspace (ledgers/, rules/): its clones merge records as an init'd one's do."""
+    root = tmp_path / "ws"
+    assert cli(root, "init", str(root)).exit_code == 0
+    assert (REPO / ".gitattributes").read_bytes() == (root / ".gitattributes").read_bytes()
+    assert git(REPO, "check-attr", "merge", "ledgers/xinluo-cdc/roster.yaml").stdout.strip().endswith("merge: vsledger")
 
 
 def _merge(base: str, ours: str, theirs: str, kind: str = "activities") -> tuple[str, int]:
