@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import Result
+from tests.conftest import REPO, Result
 from vsledger.core.filekinds import KINDS, MERGED_KINDS
 from vsledger.write.merge import Records, merge_records, split_records
 
@@ -76,6 +76,42 @@ def test_both_clones_add_a_volunteer(tmp_path: Path, cli: Callable[..., Result])
     assert "王五" in text and "赵六" in text and text.count("  - id: V") == 4
 
 
+def test_both_clones_add_a_volunteer_without_an_id(tmp_path: Path, cli: Callable[..., Result]) -> None:
+    """Both clones count to the same next number; the generated ids still differ, so both people are kept,
+    each with the hours recorded for them in their own clone."""
+    a, b = two_clones(tmp_path, cli)
+    ids = {}
+    for clone, name, day in ((a, "王五", "2024-05-10"), (b, "赵六", "2024-05-20")):
+        added = cli(
+            clone,
+            "add-volunteer",
+            "--unit",
+            "example",
+            "--name",
+            name,
+            "--employment",
+            "staff",
+            "--registered-on",
+            "2024-01-01",
+            "--commit",
+            "--yes",
+        )
+        assert added.exit_code == 0, added.stderr
+        ids[name] = added.stdout.strip().rsplit(":", 1)[1]
+        common = ("--unit", "example", "--location", "广场", "--hours", "2", "--commit", "--yes")
+        assert cli(clone, "add-activity", "--date", day, "--title", f"{name}的活动", "-p", name, *common).exit_code == 0
+    assert ids["王五"][:5] == ids["赵六"][:5] == "V0003" and ids["王五"] != ids["赵六"]
+    merged = pull(a, b)
+    assert merged.returncode == 0, merged.stderr
+    assert cli(b, "validate", "--format", "json").json() == {"problems": []}
+    hours = {row["id"]: (row["name"], row["hours"]) for row in cli(b, "hours", "--year", "2024", "--format", "json").json()}
+    assert hours[ids["王五"]] == ("王五", 2.0) and hours[ids["赵六"]] == ("赵六", 2.0)
+    added = cli(b, "add-volunteer", "--unit", "example", "--name", "钱七", "--employment", "staff", "--yes")
+    assert added.exit_code == 0 and added.stdout.strip().rsplit(":", 1)[1].startswith("V0004-")
+    hand_typed = cli(b, "add-volunteer", "--unit", "example", "--name", "孙八", "--id", "V0100", "--employment", "staff", "--yes")
+    assert hand_typed.exit_code == 0 and cli(b, "validate", "--format", "json").json() == {"problems": []}
+
+
 def test_appends_to_requests_redemptions_and_reports_merge(tmp_path: Path, cli: Callable[..., Result]) -> None:
     a, b = two_clones(tmp_path, cli)
     unit = "ledgers/example"
@@ -133,10 +169,11 @@ def test_a_conflicted_roster_is_one_problem_not_twenty(tmp_path: Path, cli: Call
 
 
 def test_the_same_new_volunteer_id_in_both_clones_is_a_conflict(tmp_path: Path, cli: Callable[..., Result]) -> None:
-    """Two people under one id cannot both be kept: git reports it, and both are shown whole."""
+    """Two people under one id (typed by hand in each clone) cannot both be kept: git reports it, and both are shown whole."""
     a, b = two_clones(tmp_path, cli)
-    assert cli(a, "add-volunteer", "--unit", "example", "--name", "王五", "--employment", "staff", "--commit").exit_code == 0
-    assert cli(b, "add-volunteer", "--unit", "example", "--name", "赵六", "--employment", "staff", "--commit").exit_code == 0
+    same = ("add-volunteer", "--unit", "example", "--id", "V0003", "--employment", "staff", "--commit")
+    assert cli(a, *same, "--name", "王五").exit_code == 0
+    assert cli(b, *same, "--name", "赵六").exit_code == 0
     assert pull(a, b).returncode != 0
     text = (b / "ledgers/example/roster.yaml").read_text(encoding="utf-8")
     assert "王五" in text and "赵六" in text and "<<<<<<< ours" in text
@@ -169,6 +206,14 @@ def test_git_setup_names_every_record_file_and_replaces_union(tmp_path: Path, cl
     again = cli(root, "git-setup")
     assert again.exit_code == 0 and (root / ".gitattributes").read_text(encoding="utf-8") == attributes
     assert cli(tmp_path / "nogit", "git-setup").exit_code == 2
+
+
+def test_the_repository_names_the_driver_as_init_does(tmp_path: Path, cli: Callable[..., Result]) -> None:
+    """The repository is itself a workspace (ledgers/, rules/): its clones merge records as an init'd one's do."""
+    root = tmp_path / "ws"
+    assert cli(root, "init", str(root)).exit_code == 0
+    assert (REPO / ".gitattributes").read_bytes() == (root / ".gitattributes").read_bytes()
+    assert git(REPO, "check-attr", "merge", "ledgers/xinluo-cdc/roster.yaml").stdout.strip().endswith("merge: vsledger")
 
 
 def _merge(base: str, ours: str, theirs: str, kind: str = "activities") -> tuple[str, int]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import subprocess
 import sys
 from collections.abc import Callable
@@ -289,13 +290,15 @@ def test_add_volunteer_keeps_numbers_out_of_git(tmp_path: Path, cli: Callable[..
         "--commit",
     )
     assert result.exit_code == 0, result.stderr
-    assert "V0003" in result.stdout
-    assert "  - id: V0003\n    name: 王五\n    employment: staff\n" in (root / "ledgers/example/roster.yaml").read_text(encoding="utf-8")
+    generated = result.stdout.strip().rsplit(":", 1)[1]  # the next number and three random characters
+    assert re.fullmatch(r"V0003-[0-9a-hjkmnp-tv-z]{3}", generated)
+    roster = (root / "ledgers/example/roster.yaml").read_text(encoding="utf-8")
+    assert f"  - id: {generated}\n    name: 王五\n    employment: staff\n" in roster
     personal = (root / "ledgers/example/personal.yaml").read_text(encoding="utf-8")
     assert (
         personal
         == "# yaml-language-server: $schema=../../schemas/personal.schema.json\n"
-        + f'- {{id: V0003, id_number: "{number}", phone: "{phone}"}}\n'
+        + f'- {{id: {generated}, id_number: "{number}", phone: "{phone}"}}\n'
     )
     assert subprocess.run(["git", "grep", "-q", number], cwd=root).returncode == 1  # not in any tracked file
     assert subprocess.run(["git", "grep", "-q", phone], cwd=root).returncode == 1

@@ -144,13 +144,19 @@ def _inside(workspace: Workspace, path: Path) -> bool:
 @validation
 def participations(ledger: UnitLedger, workspace: Workspace) -> Iterator[Problem]:
     """Who served when, over the activities that count."""
-    day_totals: dict[tuple[str, object], Decimal] = defaultdict(Decimal)
+    # Each volunteer's hours on the day being read: the entries come in date order, so one day's
+    # totals are all that is ever held (every volunteer's every day took a large file's size again).
+    day_totals: dict[str, Decimal] = defaultdict(Decimal)
+    totals_of: date | None = None
     # (joined, left, registered_on) per volunteer, looked up once: this loop sees every participation.
     spans = {vid: (e.record.joined, e.record.left, e.record.registered_on) for vid, e in ledger.volunteers.items()}
     # Meetings too: whoever sits in one must be on the roster, and a day still has 24 hours.
     for entry in sorted(ledger.effective + ledger.meetings, key=lambda e: (e.record.date, e.file, e.index)):
         activity, file = entry.record, entry.file
         day = activity.date
+        if day != totals_of:
+            day_totals.clear()
+            totals_of = day
         for i, participant in enumerate(activity.participants):
             volunteer_id = participant.volunteer
             span = spans.get(volunteer_id)
@@ -170,10 +176,9 @@ def participations(ledger: UnitLedger, workspace: Workspace) -> Iterator[Problem
                     level=Level.WARNING,
                     path=path,
                 )
-            key = (volunteer_id, activity.date)
-            before = day_totals[key]
+            before = day_totals[volunteer_id]
             after = before + activity.hours_of(participant)
-            day_totals[key] = after
+            day_totals[volunteer_id] = after
             if after > MAX_DAY_HOURS >= before:
                 yield Problem(file, "day-over-24", {"id": volunteer_id, "date": activity.date.isoformat(), "hours": str(after)}, path=path)
             elif after > DAY_WARNING_HOURS >= before:

@@ -173,7 +173,7 @@ def add_volunteer_command(
             "--employment", help="在编 | 聘用 | 退休 | 居民 | 学生 | 其他 (staff | contract | retired | resident | student | other)"
         ),
     ] = None,
-    id_: Annotated[Optional[str], typer.Option("--id", help="default: the next V#### number")] = None,
+    id_: Annotated[Optional[str], typer.Option("--id", help="志愿者编号,默认自动生成 / id (default: generated, e.g. V0042-k7q)")] = None,
     gender: Annotated[Optional[str], typer.Option("--gender", help="性别 / gender")] = None,
     id_number: Annotated[Optional[str], typer.Option("--id-number", help="身份证号,写入 personal.yaml / kept in personal.yaml")] = None,
     phone: Annotated[Optional[str], typer.Option("--phone", help="写入 personal.yaml / kept in personal.yaml")] = None,

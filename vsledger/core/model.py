@@ -11,9 +11,9 @@ from __future__ import annotations
 import re
 from datetime import date, time
 from decimal import Decimal
-from typing import Annotated, Any, Literal, get_args
+from typing import Annotated, Any, Literal, TypeVar, get_args
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidatorFunctionWrapHandler, WithJsonSchema, WrapValidator
 from pydantic_core import PydanticCustomError
 
 from vsledger.core.personal import PHONE_PATTERN, id_number_ok, mask_id_number, mask_phone, phone_ok
@@ -208,6 +208,26 @@ class Record(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+R = TypeVar("R", bound=BaseModel)
+_FIELD_SETS: dict[frozenset[str], set[str]] = {}
+
+
+def compact(record: R) -> R:
+    """The record with the set of its given fields shared with every record that gives the same fields.
+
+    pydantic keeps that set per instance (~700 bytes for an activity, half of what the model itself
+    takes); records are frozen, and pydantic copies the set before changing it (`model_copy`), so
+    one set can serve them all."""
+    given = record.__pydantic_fields_set__
+    shared = _FIELD_SETS.get(frozenset(given))
+    if shared is None:
+        if len(_FIELD_SETS) >= 10_000:  # a bound no ledger reaches: every combination of fields seen
+            _FIELD_SETS.clear()
+        shared = _FIELD_SETS[frozenset(given)] = given
+    object.__setattr__(record, "__pydantic_fields_set__", shared)
+    return record
+
+
 # --- unit.yaml -------------------------------------------------------------
 
 
@@ -331,6 +351,28 @@ class Participant(Record):
     hours: Hours | None = None
 
 
+_SHARED_PARTICIPANTS: dict[str, Participant] = {}
+_SHARED_MAX = 200_000
+
+
+def _shared_participant(value: Any, handler: ValidatorFunctionWrapHandler) -> Participant:
+    """`V0001` with the activity's own hours is one record however many activities name it.
+
+    A large month file names the same volunteers millions of times, and a model each took
+    ~500 bytes. Records are frozen, so one can stand for all; the map forgets all at a bound
+    (a long-running server sees no end of ids)."""
+    if type(value) is str:
+        shared = _SHARED_PARTICIPANTS.get(value)
+        if shared is not None:
+            return shared
+    participant: Participant = handler(value)
+    if type(value) is str and participant.hours is None:
+        if len(_SHARED_PARTICIPANTS) >= _SHARED_MAX:
+            _SHARED_PARTICIPANTS.clear()
+        _SHARED_PARTICIPANTS[value] = participant
+    return participant
+
+
 class Activity(Record):
     id: RecordId
     date: LedgerDate
@@ -344,7 +386,9 @@ class Activity(Record):
     start: Clock | None = None
     end: Clock | None = None
     hours: Hours | None = None
-    participants: list[Annotated[Participant, BeforeValidator(_to_participant), WithJsonSchema(PARTICIPANT_SCHEMA)]]
+    participants: list[
+        Annotated[Participant, BeforeValidator(_to_participant), WrapValidator(_shared_participant), WithJsonSchema(PARTICIPANT_SCHEMA)]
+    ]
     external: Count = 0
     lead: VolunteerId | None = None
     recorded_by: Text | None = None

@@ -27,11 +27,12 @@ from vsledger.core.ledger import (
     Workspace,
     resolve_corrections,
 )
-from vsledger.core.model import REQUEST_STEPS, UNIT_ID_RE, Activity, Group, PersonalEntry, Redemption, Report, Unit, Volunteer
+from vsledger.core.model import REQUEST_STEPS, UNIT_ID_RE, Activity, Group, PersonalEntry, Redemption, Report, Unit, Volunteer, compact
 from vsledger.core.problems import DocPath, Problem
 from vsledger.core.progress import SILENT, Progress
+from vsledger.read.fastyaml import enabled as fast_enabled
 from vsledger.read.fastyaml import parse_fast
-from vsledger.read.yamlsource import ParsedFile, conflict_sides, decode, parse_text
+from vsledger.read.yamlsource import BOM, Each, ParsedFile, conflict_sides, encoding_problems, parse_text
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -148,13 +149,28 @@ def _inside(root: Path, path: Path) -> bool:
     return True
 
 
+STREAM_BYTES = 1 << 20
+"""A file longer than this that is read record by record (`each`) skips the fast parser, which
+gives the whole file's values at once: PyYAML's events hand each record on as it is read. A 60 MB
+month file's values took 15 times its size."""
+
+
 def read_yaml(
-    files: Files, rel: str, problems: list[Problem], positions: bool = False, wanted: set[DocPath] | None = None
+    files: Files,
+    rel: str,
+    problems: list[Problem],
+    positions: bool = False,
+    wanted: set[DocPath] | None = None,
+    each: Each | None = None,
 ) -> ParsedFile | None:
+    """The file's values and its parse problems (added to `problems`); None when it cannot be read.
+
+    `each(index, item)`: a list document's items go to it one by one, and the list keeps what it
+    returns (see `parse_text`)."""
     if not positions and rel in files.preparsed:
         parsed, found = files.preparsed.pop(rel)
         problems.extend(found)
-        return parsed
+        return _hand_on(parsed, each)
     if not _inside(files.root, files.root / rel):
         problems.append(Problem(rel, "path-outside", {"path": rel}, line=1, column=1))
         return None
@@ -163,18 +179,26 @@ def read_yaml(
     except OSError as exc:
         problems.append(Problem(rel, "unreadable-file", {"detail": exc.strerror or str(exc)}, line=1, column=1))
         return None
-    text, decode_problems = decode(raw, rel)
-    problems.extend(decode_problems)
-    if text is None:
+    found = encoding_problems(raw, rel)
+    problems.extend(found)
+    if found:
         return None
-    conflict = conflict_sides(text)
-    if conflict is not None:
-        line, ours, theirs = conflict
-        found = Problem(rel, "merge-conflict", {}, line=line, column=1)
-        problems.append(found)
-        sides = (parse_text(ours, rel).data, parse_text(theirs, rel).data)
-        return ParsedFile(problems=[found], values={} if positions else None, keys={} if positions else None, sides=sides)
-    parsed = (None if positions else parse_fast(text)) or parse_text(text, rel, positions=positions, wanted=wanted)
+    raw = raw.removeprefix(BOM)
+    if b"<<<<<<<" in raw:
+        conflict = conflict_sides(raw.decode("utf-8"))
+        if conflict is not None:
+            line, ours, theirs = conflict
+            marked = Problem(rel, "merge-conflict", {}, line=line, column=1)
+            problems.append(marked)
+            sides = (parse_text(ours, rel).data, parse_text(theirs, rel).data)
+            return ParsedFile(problems=[marked], values={} if positions else None, keys={} if positions else None, sides=sides)
+    streamed = each is not None and len(raw) > STREAM_BYTES
+    fast = None if positions or streamed or not fast_enabled() else parse_fast(raw.decode("utf-8"))
+    if fast is not None:
+        problems.extend(fast.problems)
+        return _hand_on(fast, each)
+    # PyYAML reads the bytes: a large file is never held as text too (two bytes a character).
+    parsed = parse_text(raw, rel, positions=positions, wanted=wanted, each=each)
     problems.extend(parsed.problems)
     return parsed
 
@@ -196,12 +220,27 @@ def workspace_setting(root: Path, key: str, problems: list[Problem]) -> Any:
     return data.get(key, ABSENT) if isinstance(data, dict) else ABSENT
 
 
+def _hand_on(parsed: ParsedFile | None, each: Each | None) -> ParsedFile | None:
+    """Values read whole (the fast parser, a worker process), handed on item by item as `parse_text` does."""
+    if each is not None and parsed is not None and isinstance(parsed.data, list):
+        items = parsed.data
+        for index, item in enumerate(items):
+            items[index] = each(index, item)
+    return parsed
+
+
 PARALLEL_MIN_FILES = 64
 """Below this many files, starting workers costs more than it saves."""
 
 
-def _parse_one(job: tuple[str, str]) -> tuple[str, ParsedFile | None, list[Problem]]:
+def _parse_one(job: tuple[str, str]) -> tuple[str, ParsedFile | None, list[Problem]] | None:
+    """A worker's file; None for a file large enough to be read record by record where it is built."""
     root, rel = job
+    try:
+        if os.stat(os.path.join(root, rel)).st_size > STREAM_BYTES:
+            return None
+    except OSError:
+        pass  # read_yaml reports it
     found: list[Problem] = []
     return rel, read_yaml(Files(Path(root)), rel, found), found
 
@@ -222,11 +261,13 @@ def _preparse(files: Files, rels: list[str], progress: Progress = SILENT) -> Non
     with multiprocessing.get_context("fork").Pool(workers) as pool:
         pending = pool.imap_unordered(_parse_one, jobs, chunksize=max(1, len(jobs) // (workers * 16)))
         for rel in mine:
-            found: list[Problem] = []
-            files.preparsed[rel] = (read_yaml(files, rel, found), found)
+            done = _parse_one((str(files.root), rel))
+            if done is not None:
+                files.preparsed[rel] = done[1:]
             progress.advance()
-        for rel, parsed, found in pending:
-            files.preparsed[rel] = (parsed, found)
+        for done in pending:
+            if done is not None:
+                files.preparsed[done[0]] = done[1:]
             progress.advance()
 
 
@@ -319,25 +360,7 @@ def _load_unit(workspace: Workspace, files: Files, unit_dir: Path, rel: str) -> 
             if name.endswith((".yaml", ".yml")):
                 problems.append(Problem(file_rel, "bad-file-name", {"name": name}, line=1, column=1))
             continue
-        month = (int(match.group(1)), int(match.group(2)))
-        parsed = read_yaml(files, file_rel, problems)
-        ledger.known_activity_ids |= _ids_in_sides(parsed, None)
-        items = _document(parsed, file_rel, list, problems)
-        for index, item in enumerate(items or []):
-            raw_id = item.get("id") if isinstance(item, dict) else None
-            if isinstance(raw_id, str):
-                if raw_id in ledger.known_activity_ids:
-                    problems.append(Problem(file_rel, "duplicate-id", {"id": raw_id}, path=(index, "id")))
-                    continue
-                ledger.known_activity_ids.add(raw_id)
-            activity = build_record(Activity, item, file_rel, (index,), problems)
-            if activity is None:
-                continue
-            if (activity.date.year, activity.date.month) != month:
-                problems.append(
-                    Problem(file_rel, "month-mismatch", {"date": activity.date.isoformat(), "file": name}, path=(index, "date"))
-                )
-            ledger.activities.append(Entry(activity, file_rel, index))
+        _load_month(ledger, files, file_rel, (int(match.group(1)), int(match.group(2))), problems)
 
     logs: tuple[tuple[str, Any, list[Any]], ...] = (
         ("reports.yaml", Report, ledger.reports),
@@ -356,6 +379,37 @@ def _load_unit(workspace: Workspace, files: Files, unit_dir: Path, rel: str) -> 
         ledger.personal[entry.id] = entry
         _join_personal(ledger, entry, personal_rel, index, problems)
     return ledger
+
+
+def _load_month(ledger: UnitLedger, files: Files, rel: str, month: tuple[int, int], problems: list[Problem]) -> None:
+    """One month file's activities, each built as soon as it is read: a large file is never held
+    whole as values. Kept only when the whole file could be read, as any file's records."""
+    entries: list[Entry[Activity]] = []
+    found: list[Problem] = []
+    ids: set[str] = set()
+    known = ledger.known_activity_ids
+
+    def take(index: int, item: Any) -> None:
+        raw_id = item.get("id") if isinstance(item, dict) else None
+        if isinstance(raw_id, str):
+            if raw_id in known or raw_id in ids:
+                found.append(Problem(rel, "duplicate-id", {"id": raw_id}, path=(index, "id")))
+                return
+            ids.add(raw_id)
+        activity = build_record(Activity, item, rel, (index,), found)
+        if activity is None:
+            return
+        if (activity.date.year, activity.date.month) != month:
+            args = {"date": activity.date.isoformat(), "file": rel.rsplit("/", 1)[1]}
+            found.append(Problem(rel, "month-mismatch", args, path=(index, "date")))
+        entries.append(Entry(activity, rel, index))
+
+    parsed = read_yaml(files, rel, problems, each=take)
+    known |= _ids_in_sides(parsed, None)
+    if _document(parsed, rel, list, problems) is not None:
+        problems.extend(found)
+        known |= ids
+        ledger.activities.extend(entries)
 
 
 def _ids_in_sides(parsed: ParsedFile | None, records_key: str | None) -> set[str]:
@@ -442,7 +496,7 @@ def build_record(model: type[M], data: Any, file: str, path: DocPath, problems: 
         problems.append(Problem(file, "not-a-mapping", {"field": str(path[-1]) if path else ""}, path=path))
         return None
     try:
-        return model.model_validate(data)
+        return compact(model.model_validate(data))
     except ValidationError as exc:
         problems.extend(problems_from_validation(exc, file, path))
         return None
@@ -499,6 +553,10 @@ def problems_from_validation(exc: ValidationError, file: str, base: DocPath) -> 
     return found
 
 
+def _forget(_index: int, _item: Any) -> None:
+    """Locating needs a file's positions, not its values: each record is dropped once read."""
+
+
 def _is_field_name(part: Any) -> bool:
     return isinstance(part, str) and not any(ch in part for ch in "[](), ")
 
@@ -511,7 +569,7 @@ def locate(files: Files, problems: list[Problem]) -> None:
             pending[problem.file].append(problem)
     for rel, items in pending.items():
         wanted = {problem.path[:end] for problem in items if problem.path is not None for end in range(len(problem.path) + 1)}
-        parsed = read_yaml(files, rel, [], positions=True, wanted=wanted)
+        parsed = read_yaml(files, rel, [], positions=True, wanted=wanted, each=_forget)
         for problem in items:
             if parsed is None or parsed.values is None:
                 problem.line, problem.column = 1, 1

@@ -13,6 +13,7 @@ which gives us, in one bounded pass:
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -92,32 +93,54 @@ def resolve_plain(text: str) -> Any:
     return text
 
 
+BOM = b"\xef\xbb\xbf"
+_SLICE = 1 << 20
+
+
 def decode(raw: bytes, file: str) -> tuple[str | None, list[Problem]]:
     """Bytes to text: UTF-8 (a BOM allowed); anything else is named, with the fix."""
+    problems = encoding_problems(raw, file)
+    return (None, problems) if problems else (raw.removeprefix(BOM).decode("utf-8"), [])
+
+
+def encoding_problems(raw: bytes, file: str) -> list[Problem]:
+    """What `decode` refuses, found a slice at a time: a large file's text (two bytes a character
+    for Chinese) is not made only to learn that the file can be read."""
     if len(raw) > MAX_FILE_BYTES:
-        return None, [Problem(file, "file-too-large", {"size": len(raw), "limit": MAX_FILE_BYTES}, line=1, column=1)]
+        return [Problem(file, "file-too-large", {"size": len(raw), "limit": MAX_FILE_BYTES}, line=1, column=1)]
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return None, [Problem(file, "encoding", {"encoding": "UTF-16"}, line=1, column=1)]
-    if raw.startswith(b"\xef\xbb\xbf"):
-        raw = raw[3:]
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = raw.count(b"\n", 0, exc.start) + 1
-        column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
-        encoding = "UTF-8"
+        return [Problem(file, "encoding", {"encoding": "UTF-16"}, line=1, column=1)]
+    start = len(BOM) if raw.startswith(BOM) else 0
+    end = start
+    while end < len(raw):
+        begin, end = end, min(end + _SLICE, len(raw))
+        for _ in range(3):  # a slice ends after a character, not inside one
+            if end < len(raw) and raw[end] & 0xC0 == 0x80:
+                end += 1
         try:
-            raw.decode("gb18030")
-            encoding = "GB18030"
-        except UnicodeDecodeError:
-            pass
-        return None, [Problem(file, "encoding", {"encoding": encoding}, line=line, column=column)]
-    nul = text.find("\x00")
+            raw[begin:end].decode("utf-8")
+        except UnicodeDecodeError as exc:
+            at = begin + exc.start
+            line, column = _line_column(raw, start, at)
+            encoding = "UTF-8"
+            try:
+                raw[start:].decode("gb18030")
+                encoding = "GB18030"
+            except UnicodeDecodeError:
+                pass
+            return [Problem(file, "encoding", {"encoding": encoding}, line=line, column=column)]
+    nul = raw.find(b"\x00", start)
     if nul >= 0:
-        line = text.count("\n", 0, nul) + 1
-        column = nul - (text.rfind("\n", 0, nul) + 1) + 1
-        return None, [Problem(file, "nul-byte", {}, line=line, column=column)]
-    return text, []
+        line, column = _line_column(raw, start, nul)
+        line_start = nul - column + 1
+        return [Problem(file, "nul-byte", {}, line=line, column=len(raw[line_start:nul].decode("utf-8")) + 1)]
+    return []
+
+
+def _line_column(raw: bytes, start: int, at: int) -> Position:
+    """Line and byte column of offset `at`, counted from `start` (after a BOM)."""
+    line_start = max(raw.rfind(b"\n", start, at) + 1, start)
+    return raw.count(b"\n", start, at) + 1, at - line_start + 1
 
 
 _MARKERS = ("<<<<<<<", "|||||||", "=======", ">>>>>>>")
@@ -146,8 +169,17 @@ def conflict_sides(text: str) -> tuple[int, str, str] | None:
     return (first, "".join(ours), "".join(theirs)) if first else None
 
 
-def parse_text(text: str, file: str, positions: bool = False, wanted: set[DocPath] | None = None) -> ParsedFile:
-    """`wanted`: with positions, keep only these paths' (a large file's every position took 28 times its size)."""
+def parse_text(
+    source: str | bytes, file: str, positions: bool = False, wanted: set[DocPath] | None = None, each: Each | None = None
+) -> ParsedFile:
+    """`source`: text, or UTF-8 bytes already checked by `decode` (LibYAML reads UTF-8 either way and
+    gives the same events and marks; bytes spare a large file's text, two bytes a character).
+
+    `wanted`: with positions, keep only these paths' (a large file's every position took 28 times its size).
+
+    `each`: when the document is a list, every item is handed to `each(index, item)` as soon as it is
+    read and the list keeps what it returns, so a month file's records need not all be held as values
+    at once. On a YAML error the data is None as always: the caller drops what `each` kept."""
     result = ParsedFile()
     values: dict[DocPath, Position] | None = {} if positions else None
     keys: dict[DocPath, Position] | None = {} if positions else None
@@ -157,6 +189,9 @@ def parse_text(text: str, file: str, positions: bool = False, wanted: set[DocPat
     def problem(code: str, mark: Any, **args: Any) -> None:
         problems.append(Problem(file, code, args, line=mark.line + 1, column=mark.column + 1))
 
+    # Short plain scalars, each read once: the same id, title, date or hours written a million
+    # times in a large file is one object in what is kept of it (they are all immutable).
+    resolved: dict[str, Any] = {}
     # Frames: [container, path, pending_key, key_mark, seen_keys]
     stack: list[list[Any]] = []
     root: Any = None
@@ -224,7 +259,7 @@ def parse_text(text: str, file: str, positions: bool = False, wanted: set[DocPat
             frame = stack[-1]
             frame[2] = _BAD_KEY if frame[2] is _NO_KEY else _NO_KEY
 
-    parser = _Loader(text)
+    parser = _Loader(source)
     get_event = parser.get_event
     try:
         while True:
@@ -251,8 +286,14 @@ def parse_text(text: str, file: str, positions: bool = False, wanted: set[DocPat
                         skip_value_slot()
                 continue
             if kind is _Scalar:
-                plain = event.implicit[0] and not event.style and event.tag is None
-                value: Any = resolve_plain(event.value) if plain else event.value
+                value: Any = event.value
+                if event.implicit[0] and not event.style and event.tag is None:
+                    raw = value
+                    value = resolved.get(raw, _UNSEEN)
+                    if value is _UNSEEN:
+                        value = resolve_plain(raw)
+                        if len(raw) <= _SHARED_LENGTH:
+                            resolved[raw] = value
                 if type(value) is str:
                     bad = _BAD_CHARS.search(value)
                     if bad is not None:
@@ -265,23 +306,24 @@ def parse_text(text: str, file: str, positions: bool = False, wanted: set[DocPat
                     if type(container) is list:
                         container.append(value)
                         continue
-                    key = frame[2]
-                    if key is _NO_KEY:
-                        if type(value) is str and value != "<<" and value not in frame[4]:
-                            frame[4].add(value)
-                            frame[2] = value
-                            frame[3] = event.start_mark
+                    if type(container) is dict:
+                        key = frame[2]
+                        if key is _NO_KEY:
+                            if type(value) is str and value != "<<" and value not in frame[4]:
+                                frame[4].add(value)
+                                frame[2] = value
+                                frame[3] = event.start_mark
+                                continue
+                        elif key is not _BAD_KEY:
+                            container[key] = value
+                            frame[2] = _NO_KEY
                             continue
-                    elif key is not _BAD_KEY:
-                        container[key] = value
-                        frame[2] = _NO_KEY
-                        continue
                 place(value, event.start_mark)
             elif kind is _MappingStart or kind is _SequenceStart:
                 if len(stack) >= MAX_DEPTH:
                     problem("yaml-too-deep", event.start_mark, limit=MAX_DEPTH)
                     return _abandon(result)
-                container: Any = {} if kind is _MappingStart else []
+                container: Any = {} if kind is _MappingStart else _Streamed(each) if each is not None and not stack else []
                 stack.append([container, child_path(), _NO_KEY, None, set(), event.start_mark])
             elif kind is _MappingEnd or kind is _SequenceEnd:
                 frame = stack.pop()
@@ -310,6 +352,7 @@ def parse_text(text: str, file: str, positions: bool = False, wanted: set[DocPat
         return _abandon(result)
     except yaml.YAMLError as exc:  # reader errors: characters YAML does not allow
         character = getattr(exc, "character", None)
+        text = source.decode("utf-8") if isinstance(source, bytes) else source
         at = text.find(character) if isinstance(character, str) else text.find(chr(character)) if isinstance(character, int) else -1
         if at >= 0:  # where the character is (LibYAML counts bytes, the pure reader characters: find it)
             line = text.count("\n", 0, at) + 1
@@ -320,7 +363,7 @@ def parse_text(text: str, file: str, positions: bool = False, wanted: set[DocPat
         return _abandon(result)
     finally:
         parser.dispose()
-    result.data = root
+    result.data = list(root) if type(root) is _Streamed else root
     return result
 
 
@@ -328,6 +371,22 @@ def _abandon(result: ParsedFile) -> ParsedFile:
     """A file we could not read whole yields no data: half a roster is worse than none."""
     result.data = None
     return result
+
+
+Each = Callable[[int, Any], Any]
+
+
+class _Streamed(list[Any]):
+    """The document's own list when items are handed on as they are read (`parse_text`'s `each`)."""
+
+    __slots__ = ("each",)
+
+    def __init__(self, each: Each) -> None:
+        super().__init__()
+        self.each = each
+
+    def append(self, value: Any) -> None:
+        super().append(self.each(len(self), value))
 
 
 class _Marker:
@@ -344,4 +403,6 @@ _Scalar = yaml.ScalarEvent
 _MappingStart, _MappingEnd = yaml.MappingStartEvent, yaml.MappingEndEvent
 _SequenceStart, _SequenceEnd = yaml.SequenceStartEvent, yaml.SequenceEndEvent
 _NO_KEY = _Marker("NO_KEY")
+_UNSEEN = _Marker("UNSEEN")
+_SHARED_LENGTH = 32
 _BAD_KEY = _Marker("BAD_KEY")

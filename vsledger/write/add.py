@@ -8,6 +8,8 @@ under the workspace lock, and the ledger is validated before and after.
 from __future__ import annotations
 
 import contextlib
+import re
+import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
@@ -91,21 +93,37 @@ def add_activity(root: Path, unit: str, record: dict[str, Any], today: date, com
     return Added(record_id, rel, block, result)
 
 
+# Crockford's base 32: no i, l, o or u to be misread as 1, 0 or v when a clerk copies an id.
+_SUFFIX_ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz"
+_NUMBERED = re.compile(r"V(\d+)(?:-[0-9a-z]{3})?")
+
+
 def next_volunteer_id(workspace: Workspace, unit: str) -> str:
-    numbers = [int(v[1:]) for v in workspace.units[unit].known_volunteer_ids if v[:1] == "V" and v[1:].isdigit()]
+    """`V` and the number after the highest on the roster; a generated `V0042-k7q` counts as 42."""
+    numbers = [int(m.group(1)) for v in workspace.units[unit].known_volunteer_ids if (m := _NUMBERED.fullmatch(v))]
     return f"V{max(numbers, default=0) + 1:04d}"
+
+
+def new_volunteer_id(workspace: Workspace, unit: str) -> str:
+    """The next number and three random characters (`V0042-k7q`).
+
+    Two clones adding a volunteer before they pull both count to the same next number; the
+    suffix keeps their ids apart, so the merge driver keeps both people (same id, different
+    person would be a conflict). Renumbering in the merge instead would leave the activities
+    recorded in that clone crediting the other person."""
+    return f"{next_volunteer_id(workspace, unit)}-{''.join(secrets.choice(_SUFFIX_ALPHABET) for _ in range(3))}"
 
 
 def add_volunteer(root: Path, unit: str, record: dict[str, Any], today: date, commit: bool = False) -> Added:
     """Roster fields go to roster.yaml, ID card and phone numbers to personal.yaml (docs/format.md §5), as one set;
-    the next `V####` id is chosen under the lock."""
+    a generated id (`new_volunteer_id`) is chosen under the lock."""
     record = {k: v for k, v in record.items() if v not in (None, [], "")}
     personal = {k: record.pop(k) for k in PERSONAL_FIELDS if k in record}
     roster_rel = f"ledgers/{unit}/roster.yaml"
     personal_rel = f"ledgers/{unit}/personal.yaml"
 
     def decide(workspace: Workspace) -> Plan:
-        chosen = record if "id" in record else {"id": next_volunteer_id(workspace, unit), **record}
+        chosen = record if "id" in record else {"id": new_volunteer_id(workspace, unit), **record}
         if "id_number" in personal:
             duplicate = _holder_of_id_number(workspace, unit, str(personal["id_number"]).upper())
             if duplicate is not None:
