@@ -259,3 +259,23 @@ def test_a_workspace_in_a_folder_of_the_repository_merges_by_record(tmp_path: Pa
     conflicts, why, result = _driver(tmp_path, f"{BASE}\n{b}", f"{BASE}\n{c}", "台账/ledgers/u/activities/2024-05.yaml")
     assert (conflicts, why) == (0, "")
     assert result == f"{BASE}\n{b}\n{c}"  # ours, then theirs
+
+
+def test_two_clones_importing_sheets_keep_everyone_once(tmp_path: Path, cli: Callable[..., Result]) -> None:
+    """Imported ids follow from the sheet: two sheets give different ids (both people kept), the same
+    sheet imported in both clones on the same roster gives the same records (kept once, not twice)."""
+    a, b = two_clones(tmp_path, cli)
+    sheets = {}
+    for name, person in (("甲.csv", "王五"), ("乙.csv", "赵六"), ("同.csv", "钱七")):
+        sheets[name] = tmp_path / name
+        sheets[name].write_text(f"姓名,人员类别\n{person},在编\n", encoding="utf-8")
+    for clone, own in ((a, "甲.csv"), (b, "乙.csv")):
+        for sheet in (own, "同.csv"):
+            assert cli(clone, "import", str(sheets[sheet]), "--unit", "example").exit_code == 0
+        git(clone, "add", "-A")
+        git(clone, "commit", "-qm", f"import {own}")
+    merged = pull(a, b)
+    assert merged.returncode == 0, merged.stderr
+    assert cli(b, "validate", "--format", "json").json() == {"problems": []}
+    roster = (b / "ledgers/example/roster.yaml").read_text(encoding="utf-8")
+    assert roster.count("name: 王五") == roster.count("name: 赵六") == roster.count("name: 钱七") == 1

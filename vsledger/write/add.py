@@ -8,6 +8,7 @@ under the workspace lock, and the ledger is validated before and after.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import re
 import secrets
 from collections.abc import Callable
@@ -111,7 +112,19 @@ def new_volunteer_id(workspace: Workspace, unit: str) -> str:
     suffix keeps their ids apart, so the merge driver keeps both people (same id, different
     person would be a conflict). Renumbering in the merge instead would leave the activities
     recorded in that clone crediting the other person."""
-    return f"{next_volunteer_id(workspace, unit)}-{''.join(secrets.choice(_SUFFIX_ALPHABET) for _ in range(3))}"
+    return volunteer_id(int(next_volunteer_id(workspace, unit)[1:]))
+
+
+def volunteer_id(number: int, seed: bytes | None = None) -> str:
+    """`V0042-k7q`: the number and three characters, random, or with a seed (an imported sheet's
+    digest) following from it and the number: a dry run then shows the ids its import writes, and
+    the same sheet imported in two clones on the same roster adds the same records, kept once by the merge."""
+    if seed is None:
+        chars = "".join(secrets.choice(_SUFFIX_ALPHABET) for _ in range(3))
+    else:
+        digest = hashlib.sha256(seed + number.to_bytes(8, "big")).digest()
+        chars = "".join(_SUFFIX_ALPHABET[byte % len(_SUFFIX_ALPHABET)] for byte in digest[:3])
+    return f"V{number:04d}-{chars}"
 
 
 def add_volunteer(root: Path, unit: str, record: dict[str, Any], today: date, commit: bool = False) -> Added:

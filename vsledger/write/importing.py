@@ -13,6 +13,7 @@ writes (roster.yaml, numbers in personal.yaml).
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import re
 from dataclasses import dataclass, field
@@ -32,7 +33,7 @@ from vsledger.read.loader import problems_from_validation
 from vsledger.render.export import ROSTER_COLUMNS, employment_label, labelled
 from vsledger.render.messages import problem_hint, problem_message, ui
 from vsledger.render.terminal import Column, Table, safe_text
-from vsledger.write.add import next_volunteer_id
+from vsledger.write.add import next_volunteer_id, volunteer_id
 from vsledger.write.layout import record_text
 from vsledger.write.transaction import Change, Plan, WriteRefused, append_line, append_volunteer, transact
 
@@ -186,7 +187,7 @@ def _row_problem(label: str, code: str, row: int, column: int, args: dict[str, A
     return Problem(label, code, {"row": row, **args}, line=row, column=column + 1)
 
 
-def _parse_rows(sheet: Sheet, columns: dict[int, str], workspace: Workspace, unit: str) -> tuple[list[_Row], list[Problem]]:
+def _parse_rows(sheet: Sheet, columns: dict[int, str], workspace: Workspace, unit: str, seed: bytes) -> tuple[list[_Row], list[Problem]]:
     """The valid rows, numbered from the roster's next id, and what is wrong with the others."""
     ledger = workspace.units[unit]
     branch_ids = ledger.unit.names("branch") if ledger.unit else {}
@@ -199,7 +200,7 @@ def _parse_rows(sheet: Sheet, columns: dict[int, str], workspace: Workspace, uni
         if all(v in (None, "") for v in cells):
             continue
         record, where, row_problems = _parse_row(cells, row_number, columns, sheet.label, branch_ids, team_ids)
-        record = {"id": f"V{next_id:04d}", **record}
+        record = {"id": volunteer_id(next_id, seed), **record}
         try:
             Volunteer.model_validate(record)
         except ValidationError as exc:
@@ -328,6 +329,7 @@ def import_volunteers(root: Path, unit: str, path: Path, today: date, dry_run: b
         result.problems.append(Problem(result.label, "import-unreadable", {"detail": type(exc).__name__}, line=1, column=1))
         return result
     result.sheet = sheet
+    seed = hashlib.sha256(path.read_bytes()).digest()  # the generated ids follow from the sheet: dry run = import
     columns_read, column_problems = _columns(sheet) if sheet.cells else ({}, [])
     if "name" not in columns_read.values():
         result.problems.append(Problem(result.label, "import-no-header", {}, line=1, column=1))
@@ -336,7 +338,7 @@ def import_volunteers(root: Path, unit: str, path: Path, today: date, dry_run: b
     appended: dict[str, list[tuple[_Row, int]]] = {}
 
     def decide(workspace: Workspace) -> Plan:
-        rows, row_problems = _parse_rows(sheet, columns_read, workspace, unit)
+        rows, row_problems = _parse_rows(sheet, columns_read, workspace, unit, seed)
         good = [row for row in rows if not row.checked_only]
         result.records, result.rows = [row.record for row in good], [row.number for row in good]
         if workspace.units[unit].unit is not None:
