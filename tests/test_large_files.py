@@ -154,3 +154,25 @@ def test_validate_of_a_large_month_file_stays_within_ten_times_its_size(tmp_path
     size_mib = month.stat().st_size / 2**20
     baseline = _peak_mib(write_files(tmp_path / "small", {**base, MONTH: activity(1)}))
     assert _peak_mib(root) - baseline < 10 * size_mib
+
+
+def test_a_large_roster_is_read_a_volunteer_at_a_time_with_every_problem(
+    workspace: Callable[..., Path], cli: Callable[..., Result], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A roster's list is under `volunteers:`: streamed too, with the same problems, placed the same."""
+    planted = {
+        10: "  - {id: V0003, name: 重复, employment: staff}\n",  # a second V0003: duplicate-id
+        20: "  - {id: V0020, name: 某人, employment: 不知道}\n",  # invalid employment
+        30: "  - 只有一行字\n",  # not-a-mapping
+    }
+    rows = "".join(planted.get(n, f"  - {{id: V{n:04d}, name: 志愿者{n}, employment: staff, skills: [{CONTENT}]}}\n") for n in range(4000))
+    text = "volunteers:\n" + rows + "extra: 1\n"
+    assert len(text.encode("utf-8")) > loader.STREAM_BYTES
+    root = workspace({"ledgers/u1/roster.yaml": text})
+    streamed = cli(root, "--no-cache", "validate", "--format", "json")
+    found = sorted(problems(streamed))
+    assert {code for _, code in found} >= {"duplicate-id", "not-a-mapping", "unknown-field"}
+    assert (text.splitlines().index("  - 只有一行字") + 1, "not-a-mapping") in found
+    monkeypatch.setattr(loader, "STREAM_BYTES", 1 << 40)  # the file's values whole, as any small file's
+    whole = cli(root, "--no-cache", "validate", "--format", "json")
+    assert sorted(problems(whole)) == found and whole.exit_code == streamed.exit_code == 1

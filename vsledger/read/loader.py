@@ -162,15 +162,16 @@ def read_yaml(
     positions: bool = False,
     wanted: set[DocPath] | None = None,
     each: Each | None = None,
+    each_under: str | None = None,
 ) -> ParsedFile | None:
     """The file's values and its parse problems (added to `problems`); None when it cannot be read.
 
     `each(index, item)`: a list document's items go to it one by one, and the list keeps what it
-    returns (see `parse_text`)."""
+    returns (see `parse_text`); `each_under`: the list under that key of a mapping document."""
     if not positions and rel in files.preparsed:
         parsed, found = files.preparsed.pop(rel)
         problems.extend(found)
-        return _hand_on(parsed, each)
+        return _hand_on(parsed, each, each_under)
     if not _inside(files.root, files.root / rel):
         problems.append(Problem(rel, "path-outside", {"path": rel}, line=1, column=1))
         return None
@@ -196,9 +197,9 @@ def read_yaml(
     fast = None if positions or streamed or not fast_enabled() else parse_fast(raw.decode("utf-8"))
     if fast is not None:
         problems.extend(fast.problems)
-        return _hand_on(fast, each)
+        return _hand_on(fast, each, each_under)
     # PyYAML reads the bytes: a large file is never held as text too (two bytes a character).
-    parsed = parse_text(raw, rel, positions=positions, wanted=wanted, each=each)
+    parsed = parse_text(raw, rel, positions=positions, wanted=wanted, each=each, each_under=each_under)
     problems.extend(parsed.problems)
     return parsed
 
@@ -220,10 +221,11 @@ def workspace_setting(root: Path, key: str, problems: list[Problem]) -> Any:
     return data.get(key, ABSENT) if isinstance(data, dict) else ABSENT
 
 
-def _hand_on(parsed: ParsedFile | None, each: Each | None) -> ParsedFile | None:
+def _hand_on(parsed: ParsedFile | None, each: Each | None, each_under: str | None = None) -> ParsedFile | None:
     """Values read whole (the fast parser, a worker process), handed on item by item as `parse_text` does."""
-    if each is not None and parsed is not None and isinstance(parsed.data, list):
-        items = parsed.data
+    data = parsed.data if parsed is not None else None
+    items = data if each_under is None else data.get(each_under) if isinstance(data, dict) else None
+    if each is not None and isinstance(items, list):
         for index, item in enumerate(items):
             items[index] = each(index, item)
     return parsed
@@ -328,28 +330,7 @@ def _load_unit(workspace: Workspace, files: Files, unit_dir: Path, rel: str) -> 
     if not files.is_file(roster_rel):
         problems.append(Problem(roster_rel, "missing-file", {"file": "roster.yaml"}, line=1, column=1))
     else:
-        parsed = read_yaml(files, roster_rel, problems)
-        ledger.known_volunteer_ids |= _ids_in_sides(parsed, "volunteers")
-        data = _document(parsed, roster_rel, dict, problems)
-        if data is not None:
-            for key in data:
-                if key != "volunteers":
-                    problems.append(Problem(roster_rel, "unknown-field", {"field": key}, path=(key,), at_key=True))
-            items = data.get("volunteers") or []
-            if not isinstance(items, list):
-                problems.append(Problem(roster_rel, "not-a-list", {"field": "volunteers"}, path=("volunteers",)))
-                items = []
-            for index, item in enumerate(items):
-                raw_id = item.get("id") if isinstance(item, dict) else None
-                if isinstance(raw_id, (str, int)) and not isinstance(raw_id, bool):
-                    raw_id = str(raw_id)
-                    if raw_id in ledger.known_volunteer_ids:
-                        problems.append(Problem(roster_rel, "duplicate-id", {"id": raw_id}, path=("volunteers", index, "id")))
-                        continue
-                    ledger.known_volunteer_ids.add(raw_id)
-                volunteer = build_record(Volunteer, item, roster_rel, ("volunteers", index), problems)
-                if volunteer is not None:
-                    ledger.volunteers[volunteer.id] = Entry(volunteer, roster_rel, index)
+        _load_roster(ledger, files, roster_rel, problems)
 
     for name in files.names_in(f"{rel}/activities"):
         file_rel = f"{rel}/activities/{name}"
@@ -379,6 +360,42 @@ def _load_unit(workspace: Workspace, files: Files, unit_dir: Path, rel: str) -> 
         ledger.personal[entry.id] = entry
         _join_personal(ledger, entry, personal_rel, index, problems)
     return ledger
+
+
+def _load_roster(ledger: UnitLedger, files: Files, rel: str, problems: list[Problem]) -> None:
+    """The roster's volunteers, each built as soon as it is read (as a month file's activities);
+    an entry that does not build still has its id known, so what names it is not reported too."""
+    entries: list[Entry[Volunteer]] = []
+    found: list[Problem] = []
+    ids: set[str] = set()
+    known = ledger.known_volunteer_ids
+
+    def take(index: int, item: Any) -> None:
+        raw_id = item.get("id") if isinstance(item, dict) else None
+        if isinstance(raw_id, (str, int)) and not isinstance(raw_id, bool):
+            raw_id = str(raw_id)
+            if raw_id in known or raw_id in ids:
+                found.append(Problem(rel, "duplicate-id", {"id": raw_id}, path=("volunteers", index, "id")))
+                return
+            ids.add(raw_id)
+        volunteer = build_record(Volunteer, item, rel, ("volunteers", index), found)
+        if volunteer is not None:
+            entries.append(Entry(volunteer, rel, index))
+
+    parsed = read_yaml(files, rel, problems, each=take, each_under="volunteers")
+    known |= _ids_in_sides(parsed, "volunteers")
+    data = _document(parsed, rel, dict, problems)
+    if data is None:
+        return
+    for key in data:
+        if key != "volunteers":
+            problems.append(Problem(rel, "unknown-field", {"field": key}, path=(key,), at_key=True))
+    if data.get("volunteers") is not None and not isinstance(data["volunteers"], list):
+        problems.append(Problem(rel, "not-a-list", {"field": "volunteers"}, path=("volunteers",)))
+    problems.extend(found)
+    known |= ids
+    for entry in entries:
+        ledger.volunteers[entry.record.id] = entry
 
 
 def _load_month(ledger: UnitLedger, files: Files, rel: str, month: tuple[int, int], problems: list[Problem]) -> None:
@@ -569,7 +586,8 @@ def locate(files: Files, problems: list[Problem]) -> None:
             pending[problem.file].append(problem)
     for rel, items in pending.items():
         wanted = {problem.path[:end] for problem in items if problem.path is not None for end in range(len(problem.path) + 1)}
-        parsed = read_yaml(files, rel, [], positions=True, wanted=wanted, each=_forget)
+        under = "volunteers" if rel.endswith("/roster.yaml") else None  # a roster's list is under its key
+        parsed = read_yaml(files, rel, [], positions=True, wanted=wanted, each=_forget, each_under=under)
         for problem in items:
             if parsed is None or parsed.values is None:
                 problem.line, problem.column = 1, 1

@@ -170,7 +170,12 @@ def conflict_sides(text: str) -> tuple[int, str, str] | None:
 
 
 def parse_text(
-    source: str | bytes, file: str, positions: bool = False, wanted: set[DocPath] | None = None, each: Each | None = None
+    source: str | bytes,
+    file: str,
+    positions: bool = False,
+    wanted: set[DocPath] | None = None,
+    each: Each | None = None,
+    each_under: str | None = None,
 ) -> ParsedFile:
     """`source`: text, or UTF-8 bytes already checked by `decode` (LibYAML reads UTF-8 either way and
     gives the same events and marks; bytes spare a large file's text, two bytes a character).
@@ -179,7 +184,9 @@ def parse_text(
 
     `each`: when the document is a list, every item is handed to `each(index, item)` as soon as it is
     read and the list keeps what it returns, so a month file's records need not all be held as values
-    at once. On a YAML error the data is None as always: the caller drops what `each` kept."""
+    at once. On a YAML error the data is None as always: the caller drops what `each` kept.
+    `each_under`: the list handed on is the one under this key of a mapping document (a roster's
+    `volunteers`), not the document itself."""
     result = ParsedFile()
     values: dict[DocPath, Position] | None = {} if positions else None
     keys: dict[DocPath, Position] | None = {} if positions else None
@@ -323,7 +330,10 @@ def parse_text(
                 if len(stack) >= MAX_DEPTH:
                     problem("yaml-too-deep", event.start_mark, limit=MAX_DEPTH)
                     return _abandon(result)
-                container: Any = {} if kind is _MappingStart else _Streamed(each) if each is not None and not stack else []
+                streams = each is not None and (
+                    not stack if each_under is None else len(stack) == 1 and type(stack[0][0]) is dict and stack[0][2] == each_under
+                )
+                container: Any = {} if kind is _MappingStart else _Streamed(each) if streams else []
                 stack.append([container, child_path(), _NO_KEY, None, set(), event.start_mark])
             elif kind is _MappingEnd or kind is _SequenceEnd:
                 frame = stack.pop()
