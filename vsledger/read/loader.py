@@ -12,6 +12,7 @@ import os
 import threading
 from collections import defaultdict
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any, TypedDict, TypeVar
@@ -362,29 +363,46 @@ def _load_unit(workspace: Workspace, files: Files, unit_dir: Path, rel: str) -> 
     return ledger
 
 
-def _load_roster(ledger: UnitLedger, files: Files, rel: str, problems: list[Problem]) -> None:
-    """The roster's volunteers, each built as soon as it is read (as a month file's activities);
-    an entry that does not build still has its id known, so what names it is not reported too."""
-    entries: list[Entry[Volunteer]] = []
-    found: list[Problem] = []
-    ids: set[str] = set()
-    known = ledger.known_volunteer_ids
+@dataclass
+class _RecordsRead:
+    """A record file read a record at a time: what was built, and what was found on the way."""
+
+    parsed: ParsedFile | None
+    entries: list[Entry[Any]]
+    found: list[Problem]
+    ids: set[str]
+
+
+def _read_records(
+    files: Files, rel: str, model: type[M], known: set[str], problems: list[Problem], under: str | None = None
+) -> _RecordsRead:
+    """Each record built as soon as it is read, so a large file is never held whole as values; an
+    id seen before is a duplicate, and an entry that does not build still has its id known (what
+    names it is not reported too). `under`: the list is under that key (a roster's `volunteers`)."""
+    prefix: tuple[str, ...] = (under,) if under else ()
+    read = _RecordsRead(None, [], [], set())
+    numbers_are_ids = model is Volunteer  # a roster's `id: 1` is the id "1"; an activity's must be text
 
     def take(index: int, item: Any) -> None:
         raw_id = item.get("id") if isinstance(item, dict) else None
-        if isinstance(raw_id, (str, int)) and not isinstance(raw_id, bool):
+        if isinstance(raw_id, str) or (numbers_are_ids and isinstance(raw_id, int) and not isinstance(raw_id, bool)):
             raw_id = str(raw_id)
-            if raw_id in known or raw_id in ids:
-                found.append(Problem(rel, "duplicate-id", {"id": raw_id}, path=("volunteers", index, "id")))
+            if raw_id in known or raw_id in read.ids:
+                read.found.append(Problem(rel, "duplicate-id", {"id": raw_id}, path=(*prefix, index, "id")))
                 return
-            ids.add(raw_id)
-        volunteer = build_record(Volunteer, item, rel, ("volunteers", index), found)
-        if volunteer is not None:
-            entries.append(Entry(volunteer, rel, index))
+            read.ids.add(raw_id)
+        record = build_record(model, item, rel, (*prefix, index), read.found)
+        if record is not None:
+            read.entries.append(Entry(record, rel, index))
 
-    parsed = read_yaml(files, rel, problems, each=take, each_under="volunteers")
-    known |= _ids_in_sides(parsed, "volunteers")
-    data = _document(parsed, rel, dict, problems)
+    read.parsed = read_yaml(files, rel, problems, each=take, each_under=under)
+    known |= _ids_in_sides(read.parsed, under)
+    return read
+
+
+def _load_roster(ledger: UnitLedger, files: Files, rel: str, problems: list[Problem]) -> None:
+    read = _read_records(files, rel, Volunteer, ledger.known_volunteer_ids, problems, under="volunteers")
+    data = _document(read.parsed, rel, dict, problems)
     if data is None:
         return
     for key in data:
@@ -392,41 +410,25 @@ def _load_roster(ledger: UnitLedger, files: Files, rel: str, problems: list[Prob
             problems.append(Problem(rel, "unknown-field", {"field": key}, path=(key,), at_key=True))
     if data.get("volunteers") is not None and not isinstance(data["volunteers"], list):
         problems.append(Problem(rel, "not-a-list", {"field": "volunteers"}, path=("volunteers",)))
-    problems.extend(found)
-    known |= ids
-    for entry in entries:
+    problems.extend(read.found)
+    ledger.known_volunteer_ids |= read.ids
+    for entry in read.entries:
         ledger.volunteers[entry.record.id] = entry
 
 
 def _load_month(ledger: UnitLedger, files: Files, rel: str, month: tuple[int, int], problems: list[Problem]) -> None:
-    """One month file's activities, each built as soon as it is read: a large file is never held
-    whole as values. Kept only when the whole file could be read, as any file's records."""
-    entries: list[Entry[Activity]] = []
-    found: list[Problem] = []
-    ids: set[str] = set()
-    known = ledger.known_activity_ids
-
-    def take(index: int, item: Any) -> None:
-        raw_id = item.get("id") if isinstance(item, dict) else None
-        if isinstance(raw_id, str):
-            if raw_id in known or raw_id in ids:
-                found.append(Problem(rel, "duplicate-id", {"id": raw_id}, path=(index, "id")))
-                return
-            ids.add(raw_id)
-        activity = build_record(Activity, item, rel, (index,), found)
-        if activity is None:
-            return
+    """One month file's activities, kept only when the whole file could be read, as any file's records."""
+    read = _read_records(files, rel, Activity, ledger.known_activity_ids, problems)
+    if _document(read.parsed, rel, list, problems) is None:
+        return
+    for entry in read.entries:
+        activity = entry.record
         if (activity.date.year, activity.date.month) != month:
             args = {"date": activity.date.isoformat(), "file": rel.rsplit("/", 1)[1]}
-            found.append(Problem(rel, "month-mismatch", args, path=(index, "date")))
-        entries.append(Entry(activity, rel, index))
-
-    parsed = read_yaml(files, rel, problems, each=take)
-    known |= _ids_in_sides(parsed, None)
-    if _document(parsed, rel, list, problems) is not None:
-        problems.extend(found)
-        known |= ids
-        ledger.activities.extend(entries)
+            read.found.append(Problem(rel, "month-mismatch", args, path=(entry.index, "date")))
+    problems.extend(read.found)
+    ledger.known_activity_ids |= read.ids
+    ledger.activities.extend(read.entries)
 
 
 def _ids_in_sides(parsed: ParsedFile | None, records_key: str | None) -> set[str]:
