@@ -99,6 +99,7 @@ def test_json_has_the_same_content(ledger: Path, cli: Callable[..., Result]) -> 
     assert (data["as_of"], data["evaluation_day"]) == ("2024-06-01", "2022-12-31")  # today, as `check` judges the year
     assert [p["hours"] for p in data["participations"]] == [3.0, 3.0, 1.5, 2.0, 2.25]
     assert data["hours"][-1]["total"] == 11.75
+    assert data["hours"][-1]["volunteer"] == "total"  # a code, as every JSON value; the workbook says 合计
     assert NUMBER not in json.dumps(data, ensure_ascii=False)
 
 

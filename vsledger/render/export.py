@@ -177,7 +177,8 @@ def build_export(export: LedgerExport, lang: str, unmask: bool = False, words: b
 
     hours = ExportSheet("hours", SHEET_TITLES["hours"], HOURS_COLUMNS)
     hours.rows = [[row.volunteer, row.name, *row.months, row.total] for row in export.monthly]
-    hours.rows.append([translate("column:total-row", "total", lang), "", *export.month_totals, export.total_hours])
+    total = translate("column:total-row", "total", lang) if words else "total"  # JSON keeps codes, not 合计
+    hours.rows.append([total, "", *export.month_totals, export.total_hours])
 
     compliance = ExportSheet("compliance", SHEET_TITLES["compliance"], COMPLIANCE_COLUMNS)
     for result in export.compliance:
