@@ -107,13 +107,9 @@ def people_parser(ledger: UnitLedger) -> Callable[[str], list[str]]:
     return parse
 
 
-def _unit_names(ledger: UnitLedger, kind: Literal["team", "branch"]) -> dict[str, str]:
-    return ledger.unit.names(kind) if ledger.unit is not None else {}
-
-
 def _named_parser(ledger: UnitLedger, kind: Literal["team", "branch"]) -> Callable[[str], str]:
     """A team or branch by id or by name; anything else is asked again, with the choices."""
-    names = _unit_names(ledger, kind)
+    names = ledger.names(kind)
 
     def parse(value: str) -> str:
         found = id_by_name(value, names)
@@ -135,12 +131,12 @@ def branch_parser(ledger: UnitLedger) -> Callable[[str], str]:
 def named_id(value: str | None, ledger: UnitLedger, kind: Literal["team", "branch"]) -> str | None:
     """A `--team` or `--branch` flag by id or by the name unit.yaml gives it; anything else as typed,
     for validation to report where it would be written."""
-    return None if value is None else id_by_name(value, _unit_names(ledger, kind)) or value
+    return None if value is None else id_by_name(value, ledger.names(kind)) or value
 
 
-def team_choices(ledger: UnitLedger) -> str:
-    unit = ledger.unit
-    return "  ".join(f"{team.id} {team.name}" for team in (unit.teams if unit is not None else []))
+def choices(ledger: UnitLedger, kind: Literal["team", "branch"]) -> str:
+    """The unit's teams or branches as offered at a prompt: `red 红队  blue 蓝队`."""
+    return "  ".join(f"{item_id} {name}" for item_id, name in ledger.names(kind).items())
 
 
 # The optional fields each form asks last, when no flag gave them: key, then prompt and parse.
@@ -161,8 +157,8 @@ def ask_activity(lang: str, fields: dict[str, Any], ledger: UnitLedger, today: d
         fields["date"] = ask(lang, "prompt-date", not_after(today), default=today.isoformat())
     if not fields.get("title"):
         fields["title"] = ask(lang, "prompt-title", text)
-    if fields.get("team") is None and team_choices(ledger):
-        typer.echo(ui("choices-teams", lang) + " " + team_choices(ledger))
+    if fields.get("team") is None and choices(ledger, "team"):
+        typer.echo(ui("choices-teams", lang) + " " + choices(ledger, "team"))
         fields["team"] = ask(lang, "prompt-activity-team", team_parser(ledger), optional=True)
     if fields.get("category") is None:
         if categories:
@@ -251,12 +247,11 @@ def ask_volunteer(lang: str, fields: dict[str, Any], ledger: UnitLedger, default
         fields["employment"] = ask(lang, "prompt-employment", parse_employment, default=employment_words(lang).split("、")[0])
     if "party_member" not in defaults_given:
         fields["party_member"] = ask(lang, "prompt-party-member", yes_no, default="n") or None
-    unit = ledger.unit
-    if fields.get("branch") is None and unit is not None and unit.branches:
-        typer.echo(ui("choices-branches", lang) + " " + "  ".join(f"{b.id} {b.name}" for b in unit.branches))
+    if fields.get("branch") is None and choices(ledger, "branch"):
+        typer.echo(ui("choices-branches", lang) + " " + choices(ledger, "branch"))
         fields["branch"] = ask(lang, "prompt-branch", branch_parser(ledger), optional=True)
-    if not fields.get("teams") and team_choices(ledger):
-        typer.echo(ui("choices-teams", lang) + " " + team_choices(ledger))
+    if not fields.get("teams") and choices(ledger, "team"):
+        typer.echo(ui("choices-teams", lang) + " " + choices(ledger, "team"))
         team_of = team_parser(ledger)
         fields["teams"] = ask(lang, "prompt-teams", lambda v: [team_of(t) for t in split_list(v)], optional=True) or []
     return _ask_optional(lang, fields, VOLUNTEER_EXTRAS)

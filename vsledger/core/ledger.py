@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any, Generic, TypeAlias, TypeVar
+from typing import Any, Generic, Literal, TypeAlias, TypeVar
 
 from vsledger.core.model import Activity, Group, PersonalEntry, Redemption, Report, RequestStep, Unit, Volunteer
 from vsledger.core.policy import Policy
@@ -59,6 +59,11 @@ class UnitLedger:
     @property
     def name(self) -> str:
         return self.unit.name if self.unit else self.id
+
+    def names(self, kind: Literal["team", "branch"]) -> dict[str, str]:
+        """The unit's teams' or branches' names by id (none without a unit.yaml): people type either."""
+        items = (self.unit.teams if kind == "team" else self.unit.branches) if self.unit else []
+        return {item.id: item.name for item in items}
 
     def volunteer(self, volunteer_id: str) -> Volunteer | None:
         entry = self.volunteers.get(volunteer_id)

@@ -267,10 +267,6 @@ class Unit(Record):
     def policy_for(self, year: int) -> str | None:
         return _policy_of(self.policy, year)
 
-    def names(self, kind: Literal["team", "branch"]) -> dict[str, str]:
-        """Its teams' or branches' names by id: people type either."""
-        return {item.id: item.name for item in (self.teams if kind == "team" else self.branches)}
-
 
 # --- roster.yaml -----------------------------------------------------------
 

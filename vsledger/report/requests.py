@@ -45,7 +45,7 @@ def requests_report(
     rows: list[RequestRow] = []
     for unit_id in unit_ids:
         ledger = workspace.units[unit_id]
-        team_id = None if team is None else id_by_name(team, ledger.unit.names("team") if ledger.unit else {}) or team
+        team_id = None if team is None else id_by_name(team, ledger.names("team")) or team
         for life in request_lives(ledger).values():
             ask = life.ask
             if ask is None or ask.date > as_of:

@@ -355,7 +355,7 @@ def create_app(config: Config) -> Any:
             raise BadRequest(ui("web-bad-month", lang, value=month))
         if volunteer and not VOLUNTEER_ID_RE.match(volunteer):
             raise BadRequest(ui("web-bad-volunteer", lang, value=volunteer))
-        teams = {t.id: t.name for t in ledger.unit.teams} if ledger.unit else {}
+        teams = ledger.names("team")
         chosen = []
         for entry in sorted(ledger.effective, key=lambda e: (e.record.date, e.record.id), reverse=True):
             a = entry.record
@@ -432,8 +432,7 @@ def create_app(config: Config) -> Any:
     def form_context(unit: str, ledger: UnitLedger, day: date, ticked: list[str] | None = None) -> dict[str, Any]:
         """What the forms offer: the unit's teams and branches, the volunteers on the roster that day
         (and anyone already ticked, so a correction never drops a participant), categories in use."""
-        teams = [(t.id, t.name) for t in ledger.unit.teams] if ledger.unit else []
-        branches = [(b.id, b.name) for b in ledger.unit.branches] if ledger.unit else []
+        teams, branches = list(ledger.names("team").items()), list(ledger.names("branch").items())
         keep = set(ticked or [])
         people = [(e.record.id, e.record.name) for e in ledger.volunteers.values() if e.record.on_roster(day) or e.record.id in keep]
         categories = sorted({e.record.category for e in ledger.activities if e.record.category})

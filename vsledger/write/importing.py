@@ -190,8 +190,7 @@ def _row_problem(label: str, code: str, row: int, column: int, args: dict[str, A
 def _parse_rows(sheet: Sheet, columns: dict[int, str], workspace: Workspace, unit: str, seed: bytes) -> tuple[list[_Row], list[Problem]]:
     """The valid rows, numbered from the roster's next id, and what is wrong with the others."""
     ledger = workspace.units[unit]
-    branch_ids = ledger.unit.names("branch") if ledger.unit else {}
-    team_ids = ledger.unit.names("team") if ledger.unit else {}
+    branch_ids, team_ids = ledger.names("branch"), ledger.names("team")
     known_numbers = {e.record.id_number: e.record.id for e in ledger.volunteers.values() if e.record.id_number}
     next_id = int(next_volunteer_id(workspace, unit)[1:])
     rows: list[_Row] = []
@@ -341,9 +340,7 @@ def import_volunteers(root: Path, unit: str, path: Path, today: date, dry_run: b
         rows, row_problems = _parse_rows(sheet, columns_read, workspace, unit, seed)
         good = [row for row in rows if not row.checked_only]
         result.records, result.rows = [row.record for row in good], [row.number for row in good]
-        if workspace.units[unit].unit is not None:
-            result.branch_names = workspace.units[unit].unit.names("branch")
-            result.team_names = workspace.units[unit].unit.names("team")
+        result.branch_names, result.team_names = workspace.units[unit].names("branch"), workspace.units[unit].names("team")
         blocks: list[str] = []
         personal_lines: list[str] = []
         appended.clear()
