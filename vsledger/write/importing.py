@@ -72,6 +72,8 @@ class Sheet:
     """The worksheet's name (xlsx); None for a CSV, whose places are `row:column`."""
     others: list[str] = field(default_factory=list)
     """The workbook's other sheets that hold something: not read, and said so."""
+    digest: bytes = b""
+    """SHA-256 of the bytes read: generated ids follow from it (`volunteer_id`'s seed)."""
 
     def place(self, row: int, column: int) -> str:
         """`people.csv:7:3`, or `roster.xlsx:Sheet1!C7` as Excel and WPS name a cell."""
@@ -124,22 +126,23 @@ def column_letters(column: int) -> str:
 def read_sheet(path: Path) -> Sheet:
     """The cells of the first sheet (xlsx) or of the file (csv: UTF-8, with or without BOM, or GB18030)."""
     label = str(path)
+    raw = path.read_bytes()  # once: the cells and the digest come from the same bytes
+    digest = hashlib.sha256(raw).digest()
     if path.suffix.lower() == ".xlsx":
         from openpyxl import load_workbook
 
-        workbook = load_workbook(path, read_only=True, data_only=True)
+        workbook = load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
         try:
             first, *rest = workbook.worksheets
             others = [ws.title for ws in rest if any(v not in (None, "") for row in ws.iter_rows(values_only=True) for v in row)]
-            return Sheet(label, [list(row) for row in first.iter_rows(values_only=True)], first.title, others)
+            return Sheet(label, [list(row) for row in first.iter_rows(values_only=True)], first.title, others, digest)
         finally:
             workbook.close()
-    raw = path.read_bytes()
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
         text = raw.decode("gb18030")  # what Excel on a Chinese Windows saves as "CSV"
-    return Sheet(label, [list(row) for row in csv.reader(io.StringIO(text, newline=""))])
+    return Sheet(label, [list(row) for row in csv.reader(io.StringIO(text, newline=""))], digest=digest)
 
 
 def _header_key(text: Any) -> str | None:
@@ -187,7 +190,7 @@ def _row_problem(label: str, code: str, row: int, column: int, args: dict[str, A
     return Problem(label, code, {"row": row, **args}, line=row, column=column + 1)
 
 
-def _parse_rows(sheet: Sheet, columns: dict[int, str], workspace: Workspace, unit: str, seed: bytes) -> tuple[list[_Row], list[Problem]]:
+def _parse_rows(sheet: Sheet, columns: dict[int, str], workspace: Workspace, unit: str) -> tuple[list[_Row], list[Problem]]:
     """The valid rows, numbered from the roster's next id, and what is wrong with the others."""
     ledger = workspace.units[unit]
     branch_ids, team_ids = ledger.names("branch"), ledger.names("team")
@@ -199,7 +202,7 @@ def _parse_rows(sheet: Sheet, columns: dict[int, str], workspace: Workspace, uni
         if all(v in (None, "") for v in cells):
             continue
         record, where, row_problems = _parse_row(cells, row_number, columns, sheet.label, branch_ids, team_ids)
-        record = {"id": volunteer_id(next_id, seed), **record}
+        record = {"id": volunteer_id(next_id, sheet.digest), **record}  # from the sheet's bytes: dry run = import
         try:
             Volunteer.model_validate(record)
         except ValidationError as exc:
@@ -328,7 +331,6 @@ def import_volunteers(root: Path, unit: str, path: Path, today: date, dry_run: b
         result.problems.append(Problem(result.label, "import-unreadable", {"detail": type(exc).__name__}, line=1, column=1))
         return result
     result.sheet = sheet
-    seed = hashlib.sha256(path.read_bytes()).digest()  # the generated ids follow from the sheet: dry run = import
     columns_read, column_problems = _columns(sheet) if sheet.cells else ({}, [])
     if "name" not in columns_read.values():
         result.problems.append(Problem(result.label, "import-no-header", {}, line=1, column=1))
@@ -337,7 +339,7 @@ def import_volunteers(root: Path, unit: str, path: Path, today: date, dry_run: b
     appended: dict[str, list[tuple[_Row, int]]] = {}
 
     def decide(workspace: Workspace) -> Plan:
-        rows, row_problems = _parse_rows(sheet, columns_read, workspace, unit, seed)
+        rows, row_problems = _parse_rows(sheet, columns_read, workspace, unit)
         good = [row for row in rows if not row.checked_only]
         result.records, result.rows = [row.record for row in good], [row.number for row in good]
         result.branch_names, result.team_names = workspace.units[unit].names("branch"), workspace.units[unit].names("team")
