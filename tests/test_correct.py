@@ -64,3 +64,34 @@ def test_correct_refuses_unknown_ids_and_empty_corrections(workspace: Callable[.
     refused = cli(root, "correct", "a1", "--hours", "30", "--yes")  # the ledger's own checks still apply
     assert refused.exit_code == 1 and "hours-range" in refused.stderr
     assert (root / FILE).read_bytes() == before
+
+
+def test_correct_changes_every_field_add_activity_takes(workspace: Callable[..., Path], cli: Callable[..., Result]) -> None:
+    """A clerk who mistyped --external, a tag, the lead or an attachment can put it right with `correct`."""
+    root = workspace({FILE: MAY, "ledgers/u1/attachments/a1.jpg": "jpeg"})
+    args = ["--tag", "环保", "--tag", "清扫", "--external", "4", "--lead", "V0002", "--recorded-by", "李四"]
+    result = cli(root, "correct", "a1", *args, "--attachment", "ledgers/u1/attachments/a1.jpg", "--yes")
+    assert result.exit_code == 0, result.stderr
+    added = (root / FILE).read_text(encoding="utf-8").split("corrects: a1")[0].rsplit("- id:", 1)[1]
+    for line in ("tags: [环保, 清扫]", "external: 4", "lead: V0002", "recorded_by: 李四", "attachments: [ledgers/u1/attachments/a1.jpg]"):
+        assert f"  {line}\n" in added, added
+    assert "  title: 社区清扫\n" in added and "  start: \"08:00\"\n" in added  # the rest is the corrected entry's
+    assert cli(root, "validate").exit_code == 0
+    assert hours_of(cli, root) == {"V0001": 2.0, "V0002": 2.0}
+
+
+def test_correct_offers_every_activity_option_add_activity_offers() -> None:
+    """The two commands share one declaration of an activity's options: a field added to one is in the other."""
+    import typer.main
+
+    from vsledger.cli.app import app
+
+    group = typer.main.get_command(app)
+    ctx = typer.Context(group)
+
+    def options(name: str) -> set[str]:
+        command = group.get_command(ctx, name)  # type: ignore[attr-defined]
+        return {opt for param in command.params for opt in param.opts}
+
+    assert options("add-activity") - options("correct") == {"--id", "--corrects"}
+    assert options("correct") - options("add-activity") == {"activity"}  # the id it corrects

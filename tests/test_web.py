@@ -147,6 +147,29 @@ def test_year_and_as_of_pickers_change_what_is_counted(web: TestClient) -> None:
     assert bad.status_code == 400 and "2023-12-31" in bad.text
 
 
+@pytest.mark.parametrize(
+    ("year", "as_of", "refused"),
+    [
+        ("2024", None, None),
+        ("2025", None, "2025 年尚未开始"),
+        ("2024", "2023-12-31", "2023-12-31"),
+        ("2023", "2024-05-01", None),
+        ("2025", "2025-03-01", None),
+    ],
+)
+def test_the_web_and_check_refuse_the_same_years_and_as_of_dates(
+    web: TestClient, root: Path, cli: Callable[..., Result], year: str, as_of: str | None, refused: str | None
+) -> None:
+    """One rule: the page refuses (400) exactly what `check` refuses (a usage error), in the same words."""
+    page = web.get(f"/?year={year}" + (f"&as_of={as_of}" if as_of else ""))
+    run = cli(root, "check", "--year", year, *(["--as-of", as_of] if as_of else []))
+    if refused is None:
+        assert page.status_code == 200 and run.exit_code in (0, 1), run.stderr
+    else:
+        assert page.status_code == 400 and run.exit_code == 2
+        assert refused in page.text and refused in run.stderr
+
+
 def test_english_through_the_catalogue(web: TestClient) -> None:
     text = web.get("/?lang=en").text
     assert "Compliance 2024" in text and "达标总览" not in text

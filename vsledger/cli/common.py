@@ -7,7 +7,11 @@ Exit codes (docs/format.md §14): 0 fine; 1 invalid ledger or an error-level rul
 
 from __future__ import annotations
 
+import dataclasses
+import functools
+import inspect
 import sys
+import typing
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
@@ -334,19 +338,52 @@ def _optional_date(text: str | None, option: str) -> date | None:
 CommitOption = Annotated[bool, typer.Option("--commit", help="git add + git commit")]
 
 
-def _check_as_of(year: int, as_of: str | None, settings: Settings) -> date:
-    """The as-of date of a year's check (and of its 台账): given, or today — it may lie after the
-    year (reports are judged on it, the year on the evaluation day); before the year it is a usage error."""
-    from vsledger.render.messages import ui
+def option_group(parameter: str, group: type) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Let a command take the dataclass `group` of typer options as its one `parameter`.
 
-    if as_of:
-        cutoff = _parse_date(as_of, "--as-of")
-        if cutoff < date(year, 1, 1):
-            raise _usage_error(ui("as-of-before-year", settings.lang, as_of=cutoff.isoformat(), year=year))
-        return cutoff
-    if year > settings.today.year:
-        raise _usage_error(ui("year-not-started", settings.lang, year=year))
-    return settings.today  # a past year gets its final verdicts, reports included
+    typer reads options from the command's signature and has no option groups (fastapi/typer
+    #153, #264), so options two commands share would be listed twice, and a new one added twice.
+    Here the group's fields stand in the signature in place of `parameter`, in their declared order,
+    and are gathered back into one `group` when the command runs.
+    """
+    fields = [field.name for field in dataclasses.fields(group)]
+    hints = typing.get_type_hints(group, include_extras=True)
+
+    def decorate(command: Callable[..., Any]) -> Callable[..., Any]:
+        signature = inspect.signature(command, eval_str=True)
+        keyword = inspect.Parameter.KEYWORD_ONLY  # typer passes every option by name, as `run` takes them
+        parameters: list[inspect.Parameter] = []
+        for param in signature.parameters.values():
+            if param.name != parameter:
+                parameters.append(param.replace(kind=keyword))
+                continue
+            for field in dataclasses.fields(group):
+                default = inspect.Parameter.empty if field.default is dataclasses.MISSING else field.default
+                parameters.append(inspect.Parameter(field.name, keyword, default=default, annotation=hints[field.name]))
+
+        @functools.wraps(command)
+        def run(**options: Any) -> Any:
+            grouped = group(**{name: options.pop(name) for name in fields})
+            return command(**options, **{parameter: grouped})
+
+        run.__signature__ = signature.replace(parameters=parameters)  # type: ignore[attr-defined]
+        run.__annotations__ = {p.name: p.annotation for p in parameters} | {"return": signature.return_annotation}
+        return run
+
+    return decorate
+
+
+def _check_as_of(year: int, as_of: str | None, settings: Settings) -> date:
+    """The as-of date of a year's check (and of its 台账): given, or today; a refusal is a usage error."""
+    from vsledger.render.messages import ui
+    from vsledger.report.check import as_of_refusal
+
+    cutoff = _parse_date(as_of, "--as-of") if as_of else None
+    refusal = as_of_refusal(year, cutoff, settings.today)
+    if refusal is not None:
+        key, values = refusal
+        raise _usage_error(ui(key, settings.lang, **values))
+    return cutoff or settings.today
 
 
 def _default_out(settings: Settings, name: str) -> Path:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 from typing import TYPE_CHECKING, Annotated, Any, Optional
@@ -39,32 +40,70 @@ from vsledger.cli.common import (
     _split_people,
     _usage_error,
     app,
+    option_group,
 )
 
 YesOption = Annotated[bool, typer.Option("--yes", help="不确认,直接写入 / write without asking")]
 
-# The options add-activity and correct share, with one help text each.
-ActivityDateOption = Annotated[Optional[str], typer.Option("--date", help="YYYY-MM-DD")]
-TitleOption = Annotated[Optional[str], typer.Option("--title", help="活动名称 / title")]
-LocationOption = Annotated[Optional[str], typer.Option("--location", help="地点 / where")]
-HoursOption = Annotated[Optional[str], typer.Option("--hours", help="每人时长 / hours per person")]
-StartOption = Annotated[Optional[str], typer.Option("--start", help="HH:MM")]
-EndOption = Annotated[Optional[str], typer.Option("--end", help="HH:MM")]
-ServedOption = Annotated[Optional[int], typer.Option("--served", min=0, help="服务人次 / people served")]
-TargetOption = Annotated[Optional[str], typer.Option("--target", help="服务对象 / whom it served")]
-ParticipantOption = Annotated[
-    Optional[list[str]],
-    typer.Option(
-        "--participant",
-        "-p",
-        autocompletion=_complete_volunteer,
-        help="V0001 或 V0001=2.5;更正时写全部 / V0001 or V0001=2.5; all when correcting",
-    ),
-]
 TeamOption = Annotated[Optional[str], typer.Option("--team", autocompletion=_complete_team, help="服务队 id / team id")]
-CategoryOption = Annotated[Optional[str], typer.Option("--category", help="类别,如 义诊 / category")]
-ContentOption = Annotated[Optional[str], typer.Option("--content", help="活动内容 / what happened")]
-OutcomeOption = Annotated[Optional[str], typer.Option("--outcome", help="活动成效 / what came of it")]
+
+
+@dataclass(frozen=True)
+class ActivityFlags:
+    """An activity's fields as options: add-activity gives them, correct changes them (None: not given).
+
+    Declared once, so the two commands cannot drift and a new field is one edit here.
+    """
+
+    date_: Annotated[Optional[str], typer.Option("--date", help="YYYY-MM-DD")] = None
+    title: Annotated[Optional[str], typer.Option("--title", help="活动名称 / title")] = None
+    location: Annotated[Optional[str], typer.Option("--location", help="地点 / where")] = None
+    hours: Annotated[Optional[str], typer.Option("--hours", help="每人时长 / hours per person")] = None
+    start: Annotated[Optional[str], typer.Option("--start", help="HH:MM")] = None
+    end: Annotated[Optional[str], typer.Option("--end", help="HH:MM")] = None
+    participant: Annotated[
+        Optional[list[str]],
+        typer.Option(
+            "--participant",
+            "-p",
+            autocompletion=_complete_volunteer,
+            help="V0001 或 V0001=2.5;更正时写全部 / V0001 or V0001=2.5; all when correcting",
+        ),
+    ] = None
+    team: TeamOption = None
+    category: Annotated[Optional[str], typer.Option("--category", help="类别,如 义诊 / category")] = None
+    tag: Annotated[
+        Optional[list[str]], typer.Option("--tag", help="标签,可多次给出;更正时写全部 / tag, repeatable; all when correcting")
+    ] = None
+    external: Annotated[Optional[int], typer.Option("--external", min=0, help="花名册外参与人次 / participants not on the roster")] = None
+    served: Annotated[Optional[int], typer.Option("--served", min=0, help="服务人次 / people served")] = None
+    target: Annotated[Optional[str], typer.Option("--target", help="服务对象 / whom it served")] = None
+    lead: Annotated[Optional[str], typer.Option("--lead", autocompletion=_complete_volunteer, help="负责人编号 / who led it")] = None
+    recorded_by: Annotated[Optional[str], typer.Option("--recorded-by", help="记录人 / recorded by")] = None
+    content: Annotated[Optional[str], typer.Option("--content", help="活动内容 / what happened")] = None
+    outcome: Annotated[Optional[str], typer.Option("--outcome", help="活动成效 / what came of it")] = None
+    attachment: Annotated[
+        Optional[list[str]],
+        typer.Option("--attachment", help="附件路径,可多次给出;更正时写全部 / attachment, repeatable; all when correcting"),
+    ] = None
+    request: Annotated[Optional[str], typer.Option("--request", help="所服务的群众需求编号 / the request it serves")] = None
+
+    def fields(self, ledger: UnitLedger) -> dict[str, Any]:
+        """The record fields as typed values, None where not given; a TypedError says which flag is wrong."""
+        from vsledger.cli.prompts import named_id
+        from vsledger.core.typed import normalize, parse_date
+
+        return {
+            "title": self.title, "team": named_id(self.team, ledger, "team"), "category": self.category,
+            "tags": self.tag or None, "location": self.location, "target": self.target, "served": self.served,
+            "date": parse_date(self.date_) if self.date_ else None,
+            "hours": normalize(self.hours) if self.hours else None,
+            "start": _clock(self.start), "end": _clock(self.end),
+            "participants": _flag_people(self.participant, ledger) or None,
+            "external": self.external, "lead": self.lead, "recorded_by": self.recorded_by,
+            "content": self.content, "outcome": self.outcome,
+            "attachments": self.attachment or None, "request": self.request,
+        }  # fmt: skip
 
 
 def _clock(text: str | None) -> str | None:
@@ -82,50 +121,19 @@ def _flag_people(participant: list[str] | None, ledger: UnitLedger) -> list[str]
     return resolve_people([p for item in participant or [] for p in split_list(item)], ledger, strict=False)
 
 
-def _typed_when(date_: str | None, hours: str | None, start: str | None, end: str | None) -> dict[str, Any]:
-    """The flags add-activity and correct read as typed values; a TypedError says which one is wrong."""
-    from vsledger.core.typed import normalize, parse_date
-
-    return {
-        "date": parse_date(date_) if date_ else None,
-        "hours": normalize(hours) if hours else None,
-        "start": _clock(start),
-        "end": _clock(end),
-    }
-
-
 @app.command("add-activity")
+@option_group("given", ActivityFlags)
 def add_activity_command(
     ctx: typer.Context,
     unit: OneUnitOption,
-    date_: ActivityDateOption = None,
-    title: TitleOption = None,
-    location: LocationOption = None,
-    hours: HoursOption = None,
-    start: StartOption = None,
-    end: EndOption = None,
-    participant: ParticipantOption = None,
-    team: TeamOption = None,
-    category: CategoryOption = None,
-    tag: Annotated[Optional[list[str]], typer.Option("--tag", help="标签,可多次给出 / tag, repeatable")] = None,
-    external: Annotated[Optional[int], typer.Option("--external", min=0, help="花名册外参与人次 / participants not on the roster")] = None,
-    served: ServedOption = None,
-    target: TargetOption = None,
-    lead: Annotated[Optional[str], typer.Option("--lead", autocompletion=_complete_volunteer, help="负责人编号 / who led it")] = None,
-    recorded_by: Annotated[Optional[str], typer.Option("--recorded-by", help="记录人 / recorded by")] = None,
-    content: ContentOption = None,
-    outcome: OutcomeOption = None,
-    attachment: Annotated[
-        Optional[list[str]], typer.Option("--attachment", help="照片等附件路径,可多次给出 / attachment path, repeatable")
-    ] = None,
+    given: ActivityFlags,
     corrects: Annotated[Optional[str], typer.Option("--corrects", help="被更正的活动编号 / id of the activity this corrects")] = None,
-    request: Annotated[Optional[str], typer.Option("--request", help="所服务的群众需求编号 / the request it serves")] = None,
     id_: Annotated[Optional[str], typer.Option("--id", help="活动编号,默认自动生成 / activity id (default: generated)")] = None,
     commit: CommitOption = False,
     yes: YesOption = False,
 ) -> None:
     """记录一次活动(追加到当月文件)/ append one activity to its month file."""
-    from vsledger.cli.prompts import ask_activity, named_id, say_typed_error
+    from vsledger.cli.prompts import ask_activity, say_typed_error
     from vsledger.core.typed import TypedError
     from vsledger.render.messages import ui
     from vsledger.write.add import parse_participant
@@ -134,20 +142,13 @@ def add_activity_command(
     workspace, unit = _load_single_unit(unit, settings)
     ledger = workspace.units[unit]
     try:
-        fields: dict[str, Any] = {
-            "id": id_, "title": title, "team": named_id(team, ledger, "team"), "category": category,
-            "tags": tag or [], "location": location, "target": target, "served": served,
-            **_typed_when(date_, hours, start, end),
-            "participants": _flag_people(participant, ledger),
-            "external": external, "lead": lead, "recorded_by": recorded_by, "content": content, "outcome": outcome,
-            "attachments": attachment or [], "corrects": corrects, "request": request,
-        }  # fmt: skip
+        fields: dict[str, Any] = {"id": id_, **given.fields(ledger), "corrects": corrects}
     except TypedError as exc:
         raise _usage_error(say_typed_error(exc, settings.lang)) from None
     if bool(fields["start"]) != bool(fields["end"]) and fields["hours"] is None:
         raise _usage_error(ui("missing-start-or-end", settings.lang, given="--start" if fields["start"] else "--end"))
     if _interactive():
-        policy = workspace.policies.get(ledger.unit.policy_for(fields["date"].year) if ledger.unit and fields["date"] else "")
+        policy = workspace.policies.get((ledger.unit.policy_for(fields["date"].year) if ledger.unit and fields["date"] else None) or "")
         categories = list(getattr(policy.policy, "categories", None) or []) if policy else []
         fields = ask_activity(settings.lang, fields, ledger, settings.today, categories)
     else:
@@ -264,85 +265,78 @@ class RequestKindOption(StrEnum):
 RequestArgument = Annotated[str, typer.Argument(help="需求编号 / request id")]
 
 
-StepDateOption = Annotated[Optional[str], typer.Option("--date", help="YYYY-MM-DD (default: today)")]
+@dataclass(frozen=True)
+class StepFlags:
+    """What recording a request step or a redemption is given besides its unit and its own fields: the day, --commit."""
 
+    date_: Annotated[Optional[str], typer.Option("--date", help="YYYY-MM-DD (default: today)")] = None
+    commit: CommitOption = False
 
-def _record_step(settings: Settings, unit: str, record: dict[str, Any], commit: bool) -> None:
-    from vsledger.render.messages import ui
-    from vsledger.write.add import add_request_step
-    from vsledger.write.transaction import WriteRefused
+    @staticmethod
+    def open(ctx: typer.Context, unit: str) -> tuple[Settings, Workspace, str]:
+        """The settings, the workspace loaded, and the unit's id (an unknown unit is a usage error)."""
+        settings = _settings(ctx)
+        workspace, unit = _load_single_unit(unit, settings)
+        return settings, workspace, unit
 
-    try:
-        added = add_request_step(settings.root, unit, record, settings.today, commit=commit)
-    except WriteRefused as exc:
-        raise _show_refusal(exc, settings.root, settings) from None
-    step = ui(f"step-{record['step']}", settings.lang)
-    typer.echo(ui("request-recorded", settings.lang, step=step, id=added.record_id, file=added.file))
-    if added.result.warnings:
-        from vsledger.render.terminal import render_problems
+    def day(self, settings: Settings) -> date:
+        return _parse_date(self.date_, "--date") if self.date_ else settings.today
 
-        render_problems(added.result.warnings, settings.root, settings.lang, file=sys.stderr)
-    if added.commit_error is not None:
-        typer.echo(ui("commit-failed", settings.lang, error=added.commit_error), err=True)
+    def record(self, settings: Settings, unit: str, record: dict[str, Any]) -> None:
+        """Append one step of a request, dated, and say what was written."""
+        from vsledger.render.messages import ui
+        from vsledger.write.add import add_request_step
+        from vsledger.write.transaction import WriteRefused
 
+        try:
+            added = add_request_step(settings.root, unit, {**record, "date": self.day(settings)}, settings.today, commit=self.commit)
+        except WriteRefused as exc:
+            raise _show_refusal(exc, settings.root, settings) from None
+        step = ui(f"step-{record['step']}", settings.lang)
+        typer.echo(ui("request-recorded", settings.lang, step=step, id=added.record_id, file=added.file))
+        if added.result.warnings:
+            from vsledger.render.terminal import render_problems
 
-def _step_date(text: str | None, settings: Settings) -> date:
-    return _parse_date(text, "--date") if text else settings.today
-
-
-def _one_field_step(
-    ctx: typer.Context, unit: str, request: str, step: str, date_: str | None, commit: bool, key: str, asked: tuple[str | None, str, str]
-) -> None:
-    """A step that adds one field to the request and the date (assign: --team, close: --reason), asked for when missing."""
-    from vsledger.cli.prompts import named_id
-
-    settings = _settings(ctx)
-    workspace, unit_id = _load_single_unit(unit, settings)
-    value, flag, prompt = asked
-    given = _need(value, flag, prompt, settings)
-    if key == "team":
-        given = named_id(given, workspace.units[unit_id], "team") or given
-    record = {"request": request, "step": step, "date": _step_date(date_, settings), key: given}
-    _record_step(settings, unit_id, record, commit)
+            render_problems(added.result.warnings, settings.root, settings.lang, file=sys.stderr)
+        if added.commit_error is not None:
+            typer.echo(ui("commit-failed", settings.lang, error=added.commit_error), err=True)
 
 
 @request_app.command("add")
+@option_group("step", StepFlags)
 def request_add(
     ctx: typer.Context,
     unit: OneUnitOption,
     from_: Annotated[Optional[str], typer.Option("--from", help="提出需求的社区或居民 / who asks")] = None,
     ask: Annotated[Optional[str], typer.Option("--ask", help="需求内容 / what is asked")] = None,
     kind: Annotated[Optional[RequestKindOption], typer.Option("--kind", help="project(服务项目)| wish(微心愿)")] = None,
-    date_: StepDateOption = None,
     id_: Annotated[Optional[str], typer.Option("--id", help="default: R + date + random")] = None,
-    commit: CommitOption = False,
+    *,
+    step: StepFlags,
 ) -> None:
     """点单:登记一项群众需求或微心愿 / record a request received."""
-    settings = _settings(ctx)
-    _, unit = _load_single_unit(unit, settings)
-    record = {
-        "request": id_, "step": "received", "date": _step_date(date_, settings),
+    settings, _, unit = step.open(ctx, unit)
+    step.record(settings, unit, {
+        "request": id_, "step": "received",
         "from": _need(from_, "--from", "prompt-request-from", settings),
         "ask": _need(ask, "--ask", "prompt-request-ask", settings),
         "kind": kind.value if kind else _need(None, "--kind", "prompt-request-kind", settings, "wish"),
-    }  # fmt: skip
-    _record_step(settings, unit, record, commit)
+    })  # fmt: skip
 
 
 @request_app.command("assign")
-def request_assign(
-    ctx: typer.Context,
-    request: RequestArgument,
-    unit: OneUnitOption,
-    team: TeamOption = None,
-    date_: StepDateOption = None,
-    commit: CommitOption = False,
-) -> None:
+@option_group("step", StepFlags)
+def request_assign(ctx: typer.Context, request: RequestArgument, unit: OneUnitOption, team: TeamOption = None, *, step: StepFlags) -> None:
     """派单:把需求派给一个服务队 / assign a request to a team."""
-    _one_field_step(ctx, unit, request, "assigned", date_, commit, "team", (team, "--team", "prompt-team"))
+    from vsledger.cli.prompts import named_id
+
+    settings, workspace, unit = step.open(ctx, unit)
+    given = _need(team, "--team", "prompt-team", settings)
+    step.record(settings, unit, {"request": request, "step": "assigned", "team": named_id(given, workspace.units[unit], "team") or given})
 
 
 @request_app.command("claim")
+@option_group("step", StepFlags)
 def request_claim(
     ctx: typer.Context,
     request: RequestArgument,
@@ -351,29 +345,28 @@ def request_claim(
         Optional[list[str]],
         typer.Option("--volunteer", "-v", autocompletion=_complete_volunteer, help="编号或姓名,可多次给出 / id or name, repeatable"),
     ] = None,
-    date_: StepDateOption = None,
-    commit: CommitOption = False,
+    *,
+    step: StepFlags,
 ) -> None:
     """接单:志愿者(党员)认领需求 / volunteers claim a request."""
-    settings = _settings(ctx)
-    workspace, unit = _load_single_unit(unit, settings)
+    settings, workspace, unit = step.open(ctx, unit)
     people = list(volunteer or []) or _split_people(_need(None, "--volunteer", "prompt-claimants", settings))
-    people = _resolve_people(people, workspace, unit, settings)
-    record = {"request": request, "step": "claimed", "date": _step_date(date_, settings), "volunteers": people}
-    _record_step(settings, unit, record, commit)
+    step.record(settings, unit, {"request": request, "step": "claimed", "volunteers": _resolve_people(people, workspace, unit, settings)})
 
 
 @request_app.command("close")
+@option_group("step", StepFlags)
 def request_close(
     ctx: typer.Context,
     request: RequestArgument,
     unit: OneUnitOption,
     reason: Annotated[Optional[str], typer.Option("--reason", help="结单理由 / why it is closed")] = None,
-    date_: StepDateOption = None,
-    commit: CommitOption = False,
+    *,
+    step: StepFlags,
 ) -> None:
     """结单:说明理由后关闭需求 / close a request, with the reason."""
-    _one_field_step(ctx, unit, request, "closed", date_, commit, "reason", (reason, "--reason", "prompt-reason"))
+    settings, _, unit = step.open(ctx, unit)
+    step.record(settings, unit, {"request": request, "step": "closed", "reason": _need(reason, "--reason", "prompt-reason", settings)})
 
 
 @request_app.command("list")
@@ -409,14 +402,15 @@ SpentOnOption = Annotated[Optional[str], typer.Option("--what", help="兑换了�
 
 
 @app.command()
+@option_group("step", StepFlags)
 def redeem(
     ctx: typer.Context,
     unit: OneUnitOption,
     volunteer: RedeemerOption = None,
     hours: SpentHoursOption = None,
     what: SpentOnOption = None,
-    date_: StepDateOption = None,
-    commit: CommitOption = False,
+    *,
+    step: StepFlags,
 ) -> None:
     """时间银行:兑换服务时长,余额不足时拒绝 / spend time-bank hours; refused beyond the balance."""
     from decimal import Decimal, InvalidOperation
@@ -426,18 +420,16 @@ def redeem(
     from vsledger.write.add import add_redemption
     from vsledger.write.transaction import WriteRefused
 
-    settings = _settings(ctx)
-    workspace, unit = _load_single_unit(unit, settings)
+    settings, workspace, unit = step.open(ctx, unit)
     who = _resolve_people([_need(volunteer, "--volunteer", "prompt-volunteer", settings)], workspace, unit, settings)[0]
     amount_text = _need(hours, "--hours", "prompt-redeem-hours", settings)
     try:
         amount: Decimal | str = Decimal(amount_text)
     except InvalidOperation:
         amount = amount_text  # the model reports it, located
-    day = _step_date(date_, settings)
-    record = {"volunteer": who, "date": day, "hours": amount, "what": _need(what, "--what", "prompt-redeem-what", settings)}
+    record = {"volunteer": who, "date": step.day(settings), "hours": amount, "what": _need(what, "--what", "prompt-redeem-what", settings)}
     try:
-        added = add_redemption(settings.root, unit, record, settings.today, commit=commit)
+        added = add_redemption(settings.root, unit, record, settings.today, commit=step.commit)
     except WriteRefused as exc:
         raise _show_refusal(exc, settings.root, settings) from None
     after = _load(settings, only_units=[unit])
@@ -501,28 +493,17 @@ AnyUnitOption = Annotated[
 
 
 @app.command()
+@option_group("given", ActivityFlags)
 def correct(
     ctx: typer.Context,
     activity: ActivityIdArgument,
     unit: AnyUnitOption = None,
-    date_: ActivityDateOption = None,
-    title: TitleOption = None,
-    location: LocationOption = None,
-    hours: HoursOption = None,
-    start: StartOption = None,
-    end: EndOption = None,
-    participant: ParticipantOption = None,
-    team: TeamOption = None,
-    category: CategoryOption = None,
-    served: ServedOption = None,
-    target: TargetOption = None,
-    content: ContentOption = None,
-    outcome: OutcomeOption = None,
+    given: ActivityFlags = ActivityFlags(),
     commit: CommitOption = False,
     yes: YesOption = False,
 ) -> None:
     """更正一条活动记录,只写要改的字段 / correct an activity: give only what changes."""
-    from vsledger.cli.prompts import named_id, say_typed_error
+    from vsledger.cli.prompts import say_typed_error
     from vsledger.core.typed import TypedError
     from vsledger.render.messages import ui
     from vsledger.write.add import parse_participant
@@ -532,13 +513,9 @@ def correct(
 
     def amend(ledger: UnitLedger) -> dict[str, Any]:
         try:
-            people = _flag_people(participant, ledger)
-            changes = {
-                "title": title, "location": location, "team": named_id(team, ledger, "team"),
-                "category": category, "served": served, "target": target, "content": content, "outcome": outcome,
-                **_typed_when(date_, hours, start, end),
-                "participants": [parse_participant(p) for p in people] or None,
-            }  # fmt: skip
+            changes = given.fields(ledger)
+            if changes["participants"] is not None:
+                changes["participants"] = [parse_participant(p) for p in changes["participants"]]
             record = correction(ledger, activity, changes)
         except TypedError as exc:
             raise _usage_error(say_typed_error(exc, settings.lang)) from None

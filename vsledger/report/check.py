@@ -75,6 +75,19 @@ def evaluation_day(year: int, as_of: date) -> date:
     return min(as_of, date(year, 12, 31))
 
 
+def as_of_refusal(year: int, as_of: date | None, today: date) -> tuple[str, dict[str, str | int]] | None:
+    """Why `year` cannot be judged as of `as_of` (None: today), as a message key and its values; None when it can.
+
+    One rule for the command line and the web: an as-of date may lie after the year (a past year gets
+    its final verdicts, reports included), never before it; a year not yet begun needs an explicit one.
+    """
+    if as_of is not None and as_of < date(year, 1, 1):
+        return "as-of-before-year", {"as_of": as_of.isoformat(), "year": year}
+    if as_of is None and year > today.year:
+        return "year-not-started", {"year": year}
+    return None
+
+
 def run_check(workspace: Workspace, year: int, as_of: date, unit_ids: list[str]) -> CheckResult:
     units: list[UnitCheck] = []
     day = evaluation_day(year, as_of)

@@ -45,7 +45,7 @@ from vsledger.render.messages import LANGS, problem_hint, problem_message, ui
 from vsledger.render.period import render_markdown, report_sheets
 from vsledger.render.terminal import excerpt_window, source_line
 from vsledger.render.views import SYMBOLS, describe_failing, display_number
-from vsledger.report.check import STATUSES, UnitCheck, evaluation_day
+from vsledger.report.check import STATUSES, UnitCheck, as_of_refusal, evaluation_day
 from vsledger.report.ledger_export import ledger_export
 from vsledger.report.period import period_report
 from vsledger.report.stars import star_thresholds, stars_report
@@ -210,18 +210,16 @@ def create_app(config: Config) -> Any:
         if not year_text.isdigit() or not 1900 <= int(year_text) <= 9999:
             raise BadRequest(ui("web-bad-year", lang, year=year_text))
         year = int(year_text)
-        if year > today.year:
-            raise BadRequest(ui("year-not-started", lang, year=year))
         as_of_text = request.query_params.get("as_of")
-        if as_of_text:
-            try:
-                as_of = date.fromisoformat(as_of_text)
-            except ValueError:
-                raise BadRequest(ui("web-bad-date", lang, value=as_of_text)) from None
-            if as_of < date(year, 1, 1):
-                raise BadRequest(ui("as-of-before-year", lang, as_of=as_of.isoformat(), year=year))
-        else:
-            as_of = today  # as `check`: a past year gets its final verdicts, reports included
+        try:
+            given = date.fromisoformat(as_of_text) if as_of_text else None
+        except ValueError:
+            raise BadRequest(ui("web-bad-date", lang, value=as_of_text)) from None
+        refusal = as_of_refusal(year, given, today)
+        if refusal is not None:
+            key, values = refusal
+            raise BadRequest(ui(key, lang, **values))
+        as_of = given or today
         offered = sorted({*years, today.year, year}, reverse=True)
         return year, as_of, offered
 
