@@ -106,6 +106,41 @@ class ActivityFlags:
         }  # fmt: skip
 
 
+@dataclass(frozen=True)
+class ActivityWrite:
+    """How an activity record (new, a correction or a withdrawal) is written: shown and confirmed unless --yes, committed with --commit."""
+
+    commit: CommitOption = False
+    yes: YesOption = False
+
+    def append(self, settings: Settings, workspace: Workspace, unit: str, fields: dict[str, Any], generated: bool = False) -> None:
+        """Append the record to its month file, shown first on a terminal."""
+        from vsledger.write.add import activity_record, add_activity
+        from vsledger.write.layout import record_text
+        from vsledger.write.transaction import WriteRefused
+
+        record = activity_record(fields, workspace, unit)
+        record.setdefault("participants", [])
+        _confirm(record_text("activities", record), f"ledgers/{unit}/activities/{record['date']:%Y-%m}.yaml", self.yes, settings)
+        try:
+            added = add_activity(settings.root, unit, record, settings.today, commit=self.commit, generated=generated)
+        except WriteRefused as exc:
+            raise _show_refusal(exc, settings.root, settings) from None
+        _report_added(added, settings.root, settings)
+
+    def amend(self, settings: Settings, unit: str | None, activity: str, amend: Callable[[UnitLedger], dict[str, Any]]) -> None:
+        """Append the record `amend` makes of the activity (a correction or a withdrawal); an unknown id is a usage error."""
+        from vsledger.render.messages import ui
+        from vsledger.write.correct import NotFound
+
+        workspace, unit_id = _find_activity_unit(settings, unit, activity)
+        try:
+            record = amend(workspace.units[unit_id])
+        except NotFound:
+            raise _usage_error(ui("activity-not-found", settings.lang, id=activity, units=unit_id)) from None
+        self.append(settings, workspace, unit_id, record)
+
+
 def _clock(text: str | None) -> str | None:
     """`--start` or `--end` as HH:MM; a TypedError says what is wrong with it."""
     from vsledger.core.typed import parse_clock
@@ -123,14 +158,15 @@ def _flag_people(participant: list[str] | None, ledger: UnitLedger) -> list[str]
 
 @app.command("add-activity")
 @option_group("given", ActivityFlags)
+@option_group("write", ActivityWrite)
 def add_activity_command(
     ctx: typer.Context,
     unit: OneUnitOption,
     given: ActivityFlags,
     corrects: Annotated[Optional[str], typer.Option("--corrects", help="被更正的活动编号 / id of the activity this corrects")] = None,
     id_: Annotated[Optional[str], typer.Option("--id", help="活动编号,默认自动生成 / activity id (default: generated)")] = None,
-    commit: CommitOption = False,
-    yes: YesOption = False,
+    *,
+    write: ActivityWrite,
 ) -> None:
     """记录一次活动(追加到当月文件)/ append one activity to its month file."""
     from vsledger.cli.prompts import ask_activity, say_typed_error
@@ -160,7 +196,7 @@ def add_activity_command(
         if not fields["participants"] and corrects is None:
             raise _usage_error(ui("missing-option", settings.lang, option="--participant"))
     fields["participants"] = [parse_participant(p) for p in fields["participants"] or []]
-    _write_activity(settings, workspace, unit, fields, yes, commit, generated=id_ is None)
+    write.append(settings, workspace, unit, fields, generated=id_ is None)
 
 
 @app.command("add-volunteer")
@@ -453,39 +489,6 @@ def _find_activity_unit(settings: Settings, unit: str | None, activity_id: str) 
     return workspace, holders[0]
 
 
-def _write_activity(
-    settings: Settings, workspace: Workspace, unit: str, fields: dict[str, Any], yes: bool, commit: bool, generated: bool = False
-) -> None:
-    """Append an activity record (a new one, a correction or a withdrawal) to its month file, shown first on a terminal."""
-    from vsledger.write.add import activity_record, add_activity
-    from vsledger.write.layout import record_text
-    from vsledger.write.transaction import WriteRefused
-
-    record = activity_record(fields, workspace, unit)
-    record.setdefault("participants", [])
-    _confirm(record_text("activities", record), f"ledgers/{unit}/activities/{record['date']:%Y-%m}.yaml", yes, settings)
-    try:
-        added = add_activity(settings.root, unit, record, settings.today, commit=commit, generated=generated)
-    except WriteRefused as exc:
-        raise _show_refusal(exc, settings.root, settings) from None
-    _report_added(added, settings.root, settings)
-
-
-def _amend_activity(
-    settings: Settings, unit: str | None, activity: str, yes: bool, commit: bool, amend: Callable[[UnitLedger], dict[str, Any]]
-) -> None:
-    """Write the record `amend` makes of the activity (a correction or a withdrawal); an unknown id is a usage error."""
-    from vsledger.render.messages import ui
-    from vsledger.write.correct import NotFound
-
-    workspace, unit_id = _find_activity_unit(settings, unit, activity)
-    try:
-        record = amend(workspace.units[unit_id])
-    except NotFound:
-        raise _usage_error(ui("activity-not-found", settings.lang, id=activity, units=unit_id)) from None
-    _write_activity(settings, workspace, unit_id, record, yes, commit)
-
-
 ActivityIdArgument = Annotated[str, typer.Argument(help="活动编号 / activity id")]
 AnyUnitOption = Annotated[
     Optional[str], typer.Option("--unit", "-u", help="单位 id(默认:含此活动的单位)/ unit id (default: the one that has it)")
@@ -494,13 +497,14 @@ AnyUnitOption = Annotated[
 
 @app.command()
 @option_group("given", ActivityFlags)
+@option_group("write", ActivityWrite)
 def correct(
     ctx: typer.Context,
     activity: ActivityIdArgument,
     unit: AnyUnitOption = None,
     given: ActivityFlags = ActivityFlags(),
-    commit: CommitOption = False,
-    yes: YesOption = False,
+    *,
+    write: ActivityWrite,
 ) -> None:
     """更正一条活动记录,只写要改的字段 / correct an activity: give only what changes."""
     from vsledger.cli.prompts import say_typed_error
@@ -523,18 +527,13 @@ def correct(
             raise _usage_error(ui("correct-nothing", settings.lang))
         return record
 
-    _amend_activity(settings, unit, activity, yes, commit, amend)
+    write.amend(settings, unit, activity, amend)
 
 
 @app.command()
-def withdraw(
-    ctx: typer.Context,
-    activity: ActivityIdArgument,
-    unit: AnyUnitOption = None,
-    commit: CommitOption = False,
-    yes: YesOption = False,
-) -> None:
+@option_group("write", ActivityWrite)
+def withdraw(ctx: typer.Context, activity: ActivityIdArgument, unit: AnyUnitOption = None, *, write: ActivityWrite) -> None:
     """撤回一条活动记录(不再计入任何统计,记录仍保留)/ withdraw an activity; the record stays in the file."""
     from vsledger.write.correct import withdrawal
 
-    _amend_activity(_settings(ctx), unit, activity, yes, commit, lambda ledger: withdrawal(ledger, activity))
+    write.amend(_settings(ctx), unit, activity, lambda ledger: withdrawal(ledger, activity))
