@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import Result
+from conftest import Result, write_files
 
 ID_NUMBER, PHONE, PHONE2 = "11010519491231002X", "13800001234", "13900001234"
 ROSTER = f"""
@@ -99,12 +99,38 @@ def test_split_leaves_a_number_beside_a_comment(workspace: Callable[..., Path], 
     roster = ROSTER.replace(f'phone: "{PHONE}"', f'phone: "{PHONE}"  # 本人同意登记')
     root = committed(workspace, roster)
     result = cli(root, "personal", "split")
-    assert "V0002" in result.stderr  # named, for moving by hand
+    assert result.exit_code == 1  # a number is still in a tracked file
+    assert "V0002" in result.stdout and "手工移到 personal.yaml" in result.stdout  # named, for moving by hand
     text = (root / "ledgers/u1/roster.yaml").read_text(encoding="utf-8")
     assert "# 本人同意登记" in text and PHONE in text
     assert f'# yaml-language-server: $schema=../../schemas/personal.schema.json\n- {{id: V0003, phone: "{PHONE2}"}}\n' == (
         root / "ledgers/u1/personal.yaml"
     ).read_text(encoding="utf-8")
+
+
+def test_split_over_several_units_is_one_write(workspace: Callable[..., Path], cli: Callable[..., Result]) -> None:
+    """A unit that cannot be written stops the split of every unit: no roster is left half done."""
+    root = committed(workspace)
+    u2 = {
+        f"ledgers/u2/{name}": (root / "ledgers/u1" / name).read_text(encoding="utf-8").replace("u1", "u2")
+        for name in ("unit.yaml", "roster.yaml")
+    }
+    write_files(root, u2)
+    (root / "ledgers/u2/roster.yaml").chmod(0o444)
+    before = {
+        rel: (root / rel).read_bytes()
+        for rel in ("ledgers/u1/roster.yaml", "ledgers/u2/roster.yaml", ".gitignore")
+        if (root / rel).exists()
+    }
+    refused = cli(root, "personal", "split")
+    assert refused.exit_code == 1 and "ledgers/u2/roster.yaml" in refused.stderr
+    assert {rel: (root / rel).read_bytes() for rel in before} == before
+    assert not (root / "ledgers/u1/personal.yaml").exists() and not (root / "ledgers/u2/personal.yaml").exists()
+    (root / "ledgers/u2/roster.yaml").chmod(0o644)
+    done = cli(root, "personal", "split")
+    assert done.exit_code == 0, done.stdout + done.stderr
+    assert "u1:已把 2 名志愿者" in done.stdout and "u2:已把 2 名志愿者" in done.stdout
+    assert done.stdout.count(".gitignore 已加入") == 1
 
 
 def test_no_command_prints_a_full_number(workspace: Callable[..., Path], cli: Callable[..., Result]) -> None:

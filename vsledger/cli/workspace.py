@@ -109,28 +109,28 @@ def personal_split(
 ) -> None:
     """把 roster.yaml 中的身份证号、手机号移到 personal.yaml / move personal numbers out of roster.yaml."""
     from vsledger.render.messages import ui
-    from vsledger.write.personal_split import split_unit
+    from vsledger.write.personal_split import split_units
     from vsledger.write.transaction import WriteRefused
 
     settings = _settings(ctx)
     units = _select_units(_load(settings, locate=False, only_units=[]), unit, settings)
-    moved_any = False
-    for name in units:
-        try:
-            result = split_unit(settings.root, name, settings.today)
-        except WriteRefused as exc:
-            raise _show_refusal(exc, settings.root, settings) from None
+    try:
+        results, ignored_added = split_units(settings.root, units, settings.today)
+    except WriteRefused as exc:
+        raise _show_refusal(exc, settings.root, settings) from None
+    for result in results:
         if result.moved:
-            moved_any = True
-            typer.echo(ui("split-moved", settings.lang, unit=name, count=len(result.moved)))
+            typer.echo(ui("split-moved", settings.lang, unit=result.unit, count=len(result.moved)))
         if result.kept:
-            typer.echo(ui("split-kept", settings.lang, unit=name, ids=", ".join(result.kept)), err=True)
+            typer.echo(ui("split-kept", settings.lang, unit=result.unit, ids=", ".join(result.kept)))
         if not result.moved and not result.kept:
-            typer.echo(ui("split-nothing", settings.lang, unit=name))
-        if result.ignored_added:
-            typer.echo(ui("split-gitignore", settings.lang))
-    if moved_any:
+            typer.echo(ui("split-nothing", settings.lang, unit=result.unit))
+    if ignored_added:
+        typer.echo(ui("split-gitignore", settings.lang))
+    if any(result.moved for result in results):
         typer.echo(ui("split-history", settings.lang))
+    if any(result.kept for result in results):
+        raise typer.Exit(1)  # numbers are still in a tracked file: the job is not done
 
 
 @app.command("git-setup")

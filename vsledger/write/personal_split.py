@@ -105,30 +105,32 @@ class SplitResult:
     """Ids of volunteers whose numbers moved."""
     kept: list[str] = field(default_factory=list)
     """Ids whose numbers sit in a layout split cannot edit without touching anything else."""
-    ignored_added: bool = False
 
 
-def split_unit(root: Path, unit: str, today: date) -> SplitResult:
-    """Move id_number and phone from roster.yaml to personal.yaml, touching no other line:
-    both files (and .gitignore when it must learn personal.yaml) as one transaction."""
-    roster_rel, personal_rel = f"ledgers/{unit}/roster.yaml", f"ledgers/{unit}/personal.yaml"
+def split_units(root: Path, units: list[str], today: date) -> tuple[list[SplitResult], bool]:
+    """Move id_number and phone from each unit's roster.yaml to its personal.yaml, touching no other line:
+    every roster, every personal.yaml (and .gitignore when it must learn them) as one transaction, so a
+    refusal anywhere leaves every unit as it was. Also says whether .gitignore learned personal.yaml."""
 
     def decide(_workspace: Workspace) -> Plan:
-        raw = (root / roster_rel).read_bytes()
-        result, new_roster, block = _split(raw, unit, roster_rel)
-        if not block:
-            return Plan([], result)
-        changes = [
-            Change(roster_rel, lambda old: new_roster if old == raw else raw),
-            Change(personal_rel, lambda old: append_line(old, block)),
-        ]
-        if needs_ignore(root, personal_rel):
+        results: list[SplitResult] = []
+        changes: list[Change] = []
+        for unit in units:
+            roster_rel, personal_rel = f"ledgers/{unit}/roster.yaml", f"ledgers/{unit}/personal.yaml"
+            raw = (root / roster_rel).read_bytes()
+            result, new_roster, block = _split(raw, unit, roster_rel)
+            results.append(result)
+            if block:
+                changes.append(Change(roster_rel, lambda old, raw=raw, new=new_roster: new if old == raw else raw))
+                changes.append(Change(personal_rel, lambda old, block=block: append_line(old, block)))
+        if any(needs_ignore(root, f"ledgers/{result.unit}/personal.yaml") for result in results if result.moved):
             changes.append(Change(".gitignore", _ignore_personal))
-            result.ignored_added = True
-        return Plan(changes, result)
+            ignored_added[0] = True
+        return Plan(changes, results)
 
-    split: SplitResult = transact(root, unit, today, decide).value
-    return split
+    ignored_added = [False]
+    split: list[SplitResult] = transact(root, units[0] if len(units) == 1 else None, today, decide).value
+    return split, ignored_added[0]
 
 
 def _split(raw: bytes, unit: str, roster_rel: str) -> tuple[SplitResult, bytes, str]:
