@@ -75,7 +75,7 @@ def test_correct_changes_every_field_add_activity_takes(workspace: Callable[...,
     added = (root / FILE).read_text(encoding="utf-8").split("corrects: a1")[0].rsplit("- id:", 1)[1]
     for line in ("tags: [环保, 清扫]", "external: 4", "lead: V0002", "recorded_by: 李四", "attachments: [ledgers/u1/attachments/a1.jpg]"):
         assert f"  {line}\n" in added, added
-    assert "  title: 社区清扫\n" in added and "  start: \"08:00\"\n" in added  # the rest is the corrected entry's
+    assert "  title: 社区清扫\n" in added and '  start: "08:00"\n' in added  # the rest is the corrected entry's
     assert cli(root, "validate").exit_code == 0
     assert hours_of(cli, root) == {"V0001": 2.0, "V0002": 2.0}
 

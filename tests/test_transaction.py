@@ -219,6 +219,21 @@ def test_commit_refuses_when_the_month_file_has_a_clerks_uncommitted_edit(worksp
     assert git(root, "status", "--porcelain") == ""
 
 
+def test_a_commit_git_refuses_is_said_with_exit_1_and_the_write_kept(workspace: Callable[..., Path]) -> None:
+    """A hook that rejects the commit: the record is written (and said so), the refusal is on stdout, exit 1."""
+    root = _committed_workspace(workspace)
+    hook = root / ".git/hooks/pre-commit"
+    hook.write_text("#!/bin/sh\necho 'rejected by the office hook' >&2\nexit 1\n", encoding="utf-8")
+    hook.chmod(0o755)
+    head = git(root, "rev-parse", "HEAD")
+    result = run(root, *ADD_ACTIVITY, "--commit")
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "written, but git commit failed" in result.stdout and "rejected by the office hook" in result.stdout
+    assert git(root, "rev-parse", "HEAD") == head
+    assert "20220520-" in (root / ACT).read_text(encoding="utf-8")  # the record itself is written
+    assert git(root, "diff", "HEAD", "--name-only").split() == [ACT]  # in the files, not in the history
+
+
 def test_commit_leaves_other_files_edits_out(workspace: Callable[..., Path]) -> None:
     root = _committed_workspace(workspace)
     roster = (root / ROSTER).read_text(encoding="utf-8") + "  # 待核对\n"

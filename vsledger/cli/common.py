@@ -297,8 +297,16 @@ def _report_added(added: object, root: Path, settings: Settings) -> None:
     typer.echo(ui("added", settings.lang, file=", ".join(added.result.files), id=added.record_id))
     if added.result.warnings:
         render_problems(added.result.warnings, root, settings.lang, file=sys.stderr)
-    if added.commit_error is not None:
-        typer.echo(ui("commit-failed", settings.lang, error=added.commit_error), err=True)
+    _commit_failed(added.commit_error, settings)
+
+
+def _commit_failed(error: str | None, settings: Settings) -> None:
+    """A --commit git refused after the files were written: said beside what was written, and exit 1."""
+    from vsledger.render.messages import ui
+
+    if error is not None:
+        typer.echo(ui("commit-failed", settings.lang, error=error))
+        raise typer.Exit(1)
 
 
 def _confirm(block: str, file: str, yes: bool, settings: Settings) -> None:

@@ -21,6 +21,7 @@ from vsledger.cli.common import (
     OneUnitOption,
     Settings,
     UnitOption,
+    _commit_failed,
     _complete_team,
     _complete_volunteer,
     _confirm,
@@ -334,8 +335,7 @@ class StepFlags:
             from vsledger.render.terminal import render_problems
 
             render_problems(added.result.warnings, settings.root, settings.lang, file=sys.stderr)
-        if added.commit_error is not None:
-            typer.echo(ui("commit-failed", settings.lang, error=added.commit_error), err=True)
+        _commit_failed(added.commit_error, settings)
 
 
 @request_app.command("add")
@@ -471,8 +471,7 @@ def redeem(
     after = _load(settings, only_units=[unit])
     balance = time_bank(after.units[unit], settings.today).get(who)
     typer.echo(ui("redeemed", settings.lang, id=who, hours=amount, balance=balance.balance if balance else 0))
-    if added.commit_error is not None:
-        typer.echo(ui("commit-failed", settings.lang, error=added.commit_error), err=True)
+    _commit_failed(added.commit_error, settings)
 
 
 def _find_activity_unit(settings: Settings, unit: str | None, activity_id: str) -> tuple[Workspace, str]:

@@ -233,7 +233,7 @@ UI: dict[str, str] = {
     "cancelled": "cancelled; nothing written",
     "missing-option": "{option} is missing (no prompts without a terminal)",
     "committed": "committed to git",
-    "commit-failed": "git commit failed: {error}",
+    "commit-failed": "written, but git commit failed (the change is in the files, not committed): {error}",
     "prompt-date": "date",
     "prompt-title": "title",
     "prompt-location": "location",
