@@ -3,20 +3,24 @@ personal numbers; a crafted archive is refused and writes nothing."""
 
 from __future__ import annotations
 
+import errno
 import gzip
 import hashlib
 import io
 import json
 import os
 import shutil
+import signal
 import subprocess
+import sys
 import tarfile
+import time
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-from conftest import POLICY, REPO, Result, write_files
+from conftest import POLICY, REPO, TODAY, Result, write_files
 
 GIT = shutil.which("git")
 needs_git = pytest.mark.skipif(GIT is None, reason="needs git")
@@ -553,3 +557,215 @@ def test_a_unit_refused_while_staging_keeps_the_others_out_too(
     result = cli(supervisor, "collect", str(u1), str(u2))
     assert result.exit_code == 1 and "u2.tar.gz:1:1: bundle-digest-mismatch" in result.stderr and "u2/roster.yaml" in result.stderr
     assert list((supervisor / "ledgers").iterdir()) == []  # u1 was fine, and is not in place either
+
+
+# --- collect: what an interrupted collect leaves behind ---------------------------------------
+
+# The CLI in its own process, stopped at a chosen point of a collect so that the test can kill it there:
+# "staged" once the unit is extracted into its staging folder; "moved-aside" (no atomic exchange, as
+# without renameat2) once the old copy is moved into the staging folder and before the new one takes its place.
+KILLABLE = """
+import os, sys, time
+from pathlib import Path
+import vsledger.write.collect as collect
+
+ready, where = Path(sys.argv.pop(1)), sys.argv.pop(1)
+
+def stop_here():
+    ready.write_text("ready", encoding="utf-8")
+    time.sleep(120)
+
+if where == "staged":
+    checked = collect._check_on_disk
+    def check(item, new_dir):
+        found = checked(item, new_dir)
+        stop_here()
+        return found
+    collect._check_on_disk = check
+else:
+    collect._exchange = lambda a, b: False
+    rename = os.rename
+    def moving(src, dst):
+        rename(src, dst)
+        if Path(dst).name == "old":
+            stop_here()
+    os.rename = moving
+
+from vsledger.cli.app import run
+sys.argv = ["vsledger", *sys.argv[1:]]
+run()
+"""
+
+
+def collect_killed(supervisor: Path, archive: Path, where: str, tmp_path: Path) -> subprocess.Popen[str]:
+    """`vsledger collect` in a process of its own, stopped at `where` and still alive: the caller kills it."""
+    ready = tmp_path / "ready"
+    ready.unlink(missing_ok=True)
+    args = [sys.executable, "-c", KILLABLE, str(ready), where, "--root", str(supervisor), "--today", TODAY, "collect", str(archive)]
+    process = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 60
+    while not ready.exists():
+        if process.poll() is not None:
+            pytest.fail(f"the collect ended before it was stopped: {process.communicate()}")
+        if time.monotonic() > deadline:
+            process.kill()
+            pytest.fail("the collect never reached the point to kill it at")
+        time.sleep(0.05)
+    return process
+
+
+def kill(process: subprocess.Popen[str]) -> None:
+    process.send_signal(signal.SIGKILL)
+    process.communicate(timeout=30)
+    assert process.returncode == -signal.SIGKILL
+
+
+def leftovers(supervisor: Path) -> list[str]:
+    return sorted(p.name for p in (supervisor / "ledgers").iterdir() if p.name.startswith("."))
+
+
+@needs_git
+def test_a_collect_killed_while_staging_leaves_a_folder_the_next_collect_removes_and_names(
+    cli: Callable[..., Result], unit_ws: Path, supervisor: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import vsledger.write.collect as collect
+
+    archive = make_bundle(cli, unit_ws, tmp_path / "u1.tar.gz")
+    process = collect_killed(supervisor, archive, "staged", tmp_path)
+    try:
+        (staging,) = leftovers(supervisor)
+        assert (supervisor / "ledgers" / staging / "ledgers/u1/roster.yaml").is_file()
+        # A second collect while the first is alive waits for its lock, and never touches its folder.
+        during = tree(supervisor)
+        monkeypatch.setattr(collect, "LOCK_TIMEOUT_SECONDS", 0.5)
+        result = cli(supervisor, "collect", str(archive))
+        assert result.exit_code == 1 and "locked" in result.stderr and "collect-leftover" not in result.stderr
+        assert tree(supervisor) == during
+        monkeypatch.undo()
+    finally:
+        kill(process)
+    assert leftovers(supervisor) == [staging]  # the killed process could not clean up
+    assert not (supervisor / "ledgers/u1").exists()
+    assert cli(supervisor, "validate").exit_code == 0  # the loader never reads it
+
+    result = cli(supervisor, "collect", str(archive))
+    assert result.exit_code == 0, result.stderr
+    assert (
+        f"ledgers/{staging}:1:1: collect-leftover-removed: 警告: 此前一次收取中途中断(进程被终止或机器停机),留下了 ledgers/{staging};已删除"
+        in result.stderr
+    )
+    assert "u1(测试单位):新收取" in result.stdout
+    assert leftovers(supervisor) == [] and (supervisor / "ledgers/u1/roster.yaml").is_file()
+    # Said once: the next collect finds nothing to clear.
+    result = cli(supervisor, "collect", str(archive), "--format", "json", lang="en")
+    assert result.exit_code == 0 and "collect-leftover" not in result.stderr and result.json()["problems"] == []
+
+
+@needs_git
+def test_an_old_copy_a_killed_collect_had_moved_aside_is_put_back_first(
+    cli: Callable[..., Result], unit_ws: Path, supervisor: Path, tmp_path: Path
+) -> None:
+    assert cli(supervisor, "collect", str(make_bundle(cli, unit_ws, tmp_path / "first.tar.gz"))).exit_code == 0
+    (supervisor / "ledgers/u1/personal.yaml").write_text('- {id: V0002, phone: "13700000000"}\n', encoding="utf-8")
+    old_copy = tree(supervisor / "ledgers/u1")
+    (unit_ws / "ledgers/u1/reports.yaml").write_text("- {kind: plan, period: '2024', submitted_on: 2024-01-10}\n", encoding="utf-8")
+    second = make_bundle(cli, unit_ws, tmp_path / "second.tar.gz")
+    kill(collect_killed(supervisor, second, "moved-aside", tmp_path))
+    (staging,) = leftovers(supervisor)
+    assert not (supervisor / "ledgers/u1").exists()  # the unit's only copy is in the staging folder
+    assert tree(supervisor / "ledgers" / staging / "old") == old_copy
+
+    result = cli(supervisor, "collect", str(second), "--format", "json", lang="en")
+    assert result.exit_code == 0, result.stderr
+    assert (
+        f"ledgers/u1:1:1: collect-leftover-restored: warning: an interrupted collect had moved the old copy of ledgers/u1 into ledgers/{staging}; it is back in place"
+        in result.stderr
+    )
+    (warning,) = result.json()["problems"]
+    assert (warning["file"], warning["code"], warning["level"]) == ("ledgers/u1", "collect-leftover-restored", "warning")
+    # What changed is told against the old copy put back, and the supervisor's personal.yaml came back with it.
+    (change,) = result.json()["collected"]
+    assert change["state"] == "updated" and change["files_added"] == ["reports.yaml"] and change["files_changed"] == []
+    assert (supervisor / "ledgers/u1/personal.yaml").read_text(encoding="utf-8") == '- {id: V0002, phone: "13700000000"}\n'
+    assert leftovers(supervisor) == []
+
+
+@needs_git
+def test_an_old_copy_that_cannot_be_put_back_stays_and_nothing_is_collected(
+    cli: Callable[..., Result], unit_ws: Path, supervisor: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    archive = make_bundle(cli, unit_ws, tmp_path / "u1.tar.gz")
+    assert cli(supervisor, "collect", str(archive)).exit_code == 0
+    staging = supervisor / "ledgers/.u1.collect-ab3_x9qz"
+    staging.mkdir()
+    os.rename(supervisor / "ledgers/u1", staging / "old")  # as a collect killed between the two renames leaves it
+    before = tree(supervisor)
+    rename = os.rename
+
+    def refused(src: Path, dst: Path) -> None:
+        if Path(src).name == "old":
+            raise PermissionError(errno.EACCES, "Permission denied")
+        rename(src, dst)
+
+    monkeypatch.setattr(os, "rename", refused)
+    result = cli(supervisor, "collect", str(archive), lang="en")
+    monkeypatch.undo()
+    assert result.exit_code == 1
+    assert (
+        "ledgers/.u1.collect-ab3_x9qz:1:1: collect-leftover-not-restored: ledgers/.u1.collect-ab3_x9qz holds the old copy of ledgers/u1, "
+        "moved aside by an interrupted collect, and it could not be put back (Permission denied): "
+        "move ledgers/.u1.collect-ab3_x9qz/old to ledgers/u1 yourself, then collect again" in result.stderr
+    )
+    assert result.stderr.index("nothing collected") < result.stderr.index("collect-leftover-not-restored")
+    assert tree(supervisor) == before  # the only copy stays where it is; u1 is not collected anew beside it
+
+
+@needs_git
+def test_only_real_staging_folders_are_removed_and_no_link_is_followed(
+    cli: Callable[..., Result], unit_ws: Path, supervisor: Path, tmp_path: Path
+) -> None:
+    outside = tmp_path / "outside"
+    write_files(outside, {"keep.txt": "not the ledger's\n"})
+    ledgers = supervisor / "ledgers"
+    stale = ledgers / ".u1.collect-ab3_x9qz"
+    write_files(stale, {"ledgers/u1/roster.yaml": "volunteers: []\n"})
+    (stale / "ledgers/u1/elsewhere").symlink_to(outside, target_is_directory=True)  # inside: removed, never followed
+    (ledgers / ".u2.collect-k2m8a0pq").symlink_to(outside, target_is_directory=True)  # the name, but a link
+    write_files(ledgers, {".u3.collect-k2m8a0pq": "a file\n"})  # the name, but a file
+    for name in (".u1.collect-short", ".U1.collect-ab3_x9qz", ".u1.collected-ab3_x9qz", ".notes", "u1.collect-ab3_x9qz"):
+        write_files(ledgers / name, {"x.txt": "mine\n"})  # near the pattern, and not it
+    untouched = {rel: data for rel, data in tree(ledgers).items() if not rel.startswith(".u1.collect-ab3_x9qz")}
+
+    result = cli(supervisor, "collect", str(make_bundle(cli, unit_ws, tmp_path / "u1.tar.gz")))
+    assert result.exit_code == 0, result.stderr
+    assert not stale.exists() and tree(outside) == {"keep.txt": b"not the ledger's\n"}
+    assert {rel: data for rel, data in tree(ledgers).items() if rel.split("/")[0] != "u1"} == untouched
+    assert result.stderr.count("collect-leftover") == 3
+    assert "ledgers/.u1.collect-ab3_x9qz:1:1: collect-leftover-removed" in result.stderr
+    for name in (".u2.collect-k2m8a0pq", ".u3.collect-k2m8a0pq"):
+        assert (
+            f"ledgers/{name}:1:1: collect-leftover-kept: 警告: ledgers/{name} 的名字像收取用的临时目录,却是链接或文件;未改动"
+            in result.stderr
+        )
+
+
+@needs_git
+def test_leftovers_cleared_before_a_refusal_are_still_told(
+    cli: Callable[..., Result], unit_ws: Path, supervisor: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import vsledger.write.collect as collect
+
+    write_files(supervisor / "ledgers/.u1.collect-ab3_x9qz", {"ledgers/u1/roster.yaml": "volunteers: []\n"})
+    archive = make_bundle(cli, unit_ws, tmp_path / "u1.tar.gz")
+    checked = collect._check_on_disk
+
+    def swapped_after_verification(item: collect.Verified, new_dir: Path) -> list[collect.Problem]:
+        (new_dir / "roster.yaml").write_text("volunteers: []\n", encoding="utf-8")
+        return checked(item, new_dir)
+
+    monkeypatch.setattr(collect, "_check_on_disk", swapped_after_verification)
+    result = cli(supervisor, "collect", str(archive), lang="en")
+    assert result.exit_code == 1 and "bundle-digest-mismatch" in result.stderr
+    removed = result.stderr.index("ledgers/.u1.collect-ab3_x9qz:1:1: collect-leftover-removed: warning:")
+    assert removed < result.stderr.index("nothing collected; every file is as it was:")
+    assert list((supervisor / "ledgers").iterdir()) == []

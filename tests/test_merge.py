@@ -5,6 +5,8 @@ Every test here goes through real `git clone` and `git pull`; git runs the drive
 
 from __future__ import annotations
 
+import re
+import secrets
 import subprocess
 from collections.abc import Callable
 from pathlib import Path
@@ -76,9 +78,29 @@ def test_both_clones_add_a_volunteer(tmp_path: Path, cli: Callable[..., Result])
     assert "王五" in text and "赵六" in text and text.count("  - id: V") == 4
 
 
-def test_both_clones_add_a_volunteer_without_an_id(tmp_path: Path, cli: Callable[..., Result]) -> None:
-    """Both clones count to the same next number; the generated ids still differ, so both people are kept,
-    each with the hours recorded for them in their own clone."""
+class ScriptedDraws:
+    """Stands in for `secrets` in vsledger.write.add: the three characters of each generated id in turn, then
+    real draws. Which characters two clones draw is chosen here, not left to a 1 in 32,768 chance."""
+
+    def __init__(self, chars: str) -> None:
+        self.script = list(chars)
+
+    def choice(self, alphabet: str) -> str:
+        if not self.script:
+            return secrets.choice(alphabet)
+        char = self.script.pop(0)
+        assert char in alphabet
+        return char
+
+
+def each_clone_adds_a_volunteer(
+    tmp_path: Path, cli: Callable[..., Result], monkeypatch: pytest.MonkeyPatch, draws: str
+) -> tuple[Path, Path, dict[str, str]]:
+    """Two clerks each add someone without `--id` before they pull, and an activity for them: both count to V0003."""
+    import vsledger.write.add as add
+
+    scripted = ScriptedDraws(draws)
+    monkeypatch.setattr(add, "secrets", scripted)
     a, b = two_clones(tmp_path, cli)
     ids = {}
     for clone, name, day in ((a, "王五", "2024-05-10"), (b, "赵六", "2024-05-20")):
@@ -100,16 +122,41 @@ def test_both_clones_add_a_volunteer_without_an_id(tmp_path: Path, cli: Callable
         ids[name] = added.stdout.strip().rsplit(":", 1)[1]
         common = ("--unit", "example", "--location", "广场", "--hours", "2", "--commit", "--yes")
         assert cli(clone, "add-activity", "--date", day, "--title", f"{name}的活动", "-p", name, *common).exit_code == 0
-    assert ids["王五"][:5] == ids["赵六"][:5] == "V0003" and ids["王五"] != ids["赵六"]
+    assert scripted.script == []  # the ids came from these draws
+    return a, b, ids
+
+
+def test_both_clones_add_a_volunteer_without_an_id(tmp_path: Path, cli: Callable[..., Result], monkeypatch: pytest.MonkeyPatch) -> None:
+    """Both clones count to the same next number; the characters drawn differ, so both people are kept,
+    each with the hours recorded for them in their own clone."""
+    a, b, ids = each_clone_adds_a_volunteer(tmp_path, cli, monkeypatch, "k7q" + "3fp")
+    assert ids == {"王五": "V0003-k7q", "赵六": "V0003-3fp"}
     merged = pull(a, b)
     assert merged.returncode == 0, merged.stderr
     assert cli(b, "validate", "--format", "json").json() == {"problems": []}
     hours = {row["id"]: (row["name"], row["hours"]) for row in cli(b, "hours", "--year", "2024", "--format", "json").json()}
-    assert hours[ids["王五"]] == ("王五", 2.0) and hours[ids["赵六"]] == ("赵六", 2.0)
-    added = cli(b, "add-volunteer", "--unit", "example", "--name", "钱七", "--employment", "staff", "--yes")
-    assert added.exit_code == 0 and added.stdout.strip().rsplit(":", 1)[1].startswith("V0004-")
+    assert hours["V0003-k7q"] == ("王五", 2.0) and hours["V0003-3fp"] == ("赵六", 2.0)
+    added = cli(b, "add-volunteer", "--unit", "example", "--name", "钱七", "--employment", "staff", "--yes")  # a real draw
+    assert added.exit_code == 0 and re.fullmatch(r"V0004-[0-9a-hjkmnp-tv-z]{3}", added.stdout.strip().rsplit(":", 1)[1])
     hand_typed = cli(b, "add-volunteer", "--unit", "example", "--name", "孙八", "--id", "V0100", "--employment", "staff", "--yes")
     assert hand_typed.exit_code == 0 and cli(b, "validate", "--format", "json").json() == {"problems": []}
+
+
+def test_two_clones_drawing_the_same_characters_is_a_conflict_that_names_both_people(
+    tmp_path: Path, cli: Callable[..., Result], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """1 in 32,768: both clones draw the same three characters. Two people under one id are never merged into one:
+    git reports a conflict in the roster, both people whole in it, and validate points at it."""
+    a, b, ids = each_clone_adds_a_volunteer(tmp_path, cli, monkeypatch, "k7q" + "k7q")
+    assert ids == {"王五": "V0003-k7q", "赵六": "V0003-k7q"}
+    merged = pull(a, b)
+    assert merged.returncode != 0 and "CONFLICT (content): Merge conflict in ledgers/example/roster.yaml" in merged.stdout + merged.stderr
+    text = (b / "ledgers/example/roster.yaml").read_text(encoding="utf-8")
+    conflict = text[text.index("<<<<<<< ours") : text.index(">>>>>>> theirs")]
+    assert "name: 赵六" in conflict and "name: 王五" in conflict and conflict.count("id: V0003-k7q") == 2
+    assert git(b, "diff", "--name-only", "--diff-filter=U").stdout.split() == ["ledgers/example/roster.yaml"]
+    problems = cli(b, "validate", "--format", "json").json()["problems"]
+    assert [(p["code"], p["file"]) for p in problems] == [("merge-conflict", "ledgers/example/roster.yaml")]
 
 
 def test_appends_to_requests_redemptions_and_reports_merge(tmp_path: Path, cli: Callable[..., Result]) -> None:

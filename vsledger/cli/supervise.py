@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Optional
 import typer
 
 if TYPE_CHECKING:
+    from vsledger.core.problems import Problem
     from vsledger.write.collect import Collected
 
 from vsledger.cli.common import (
@@ -89,20 +90,24 @@ def collect(
 ) -> None:
     """收取各单位报送的压缩包:校验后放入 ledgers/<单位>/,列出变化 / take units' bundles in, verified, with what changed."""
     from vsledger.render.messages import ui
-    from vsledger.render.terminal import render_json, render_problems
+    from vsledger.render.terminal import problems_json, render_json, render_problems
     from vsledger.write.bundle import BundleRefused
     from vsledger.write.collect import collect_bundles
 
     settings = _settings(ctx)
     _load(settings, locate=False, only_units=[])  # a workspace, or a usage error
     try:
-        collected = collect_bundles(settings.root, [(path, str(path)) for path in files], settings.today, unit, commit)
+        collection = collect_bundles(settings.root, [(path, str(path)) for path in files], settings.today, unit, commit)
     except BundleRefused as exc:
+        # Warnings: what an interrupted collect had left behind, cleared before this one was refused.
+        _show_leftovers([p for p in exc.problems if not p.is_error], settings)
         typer.echo(ui("collect-refused", settings.lang), err=True)
-        render_problems(exc.problems, settings.root, settings.lang, file=sys.stderr, excerpts=False)
+        render_problems([p for p in exc.problems if p.is_error], settings.root, settings.lang, file=sys.stderr, excerpts=False)
         raise typer.Exit(1) from None
+    collected = collection.units
+    _show_leftovers(collection.leftovers, settings)
     if format is RecordFormat.json:
-        render_json({"collected": [_collected_json(c) for c in collected]})
+        render_json({"collected": [_collected_json(c) for c in collected], **problems_json(collection.leftovers, settings.lang)})
     else:
         for item in collected:
             _show_collected(item, settings)
@@ -117,6 +122,15 @@ def collect(
     _report_ledger_state(problems, settings)
     failed = any(p.is_error for p in problems) or any(c.commit_error is not None for c in collected)
     raise typer.Exit(1 if failed else 0)
+
+
+def _show_leftovers(leftovers: list[Problem], settings: Settings) -> None:
+    """What an interrupted collect had left in ledgers/, with hints; never read (a link could point anywhere)."""
+    from vsledger.render.terminal import render_problems
+
+    if leftovers:
+        unread = {p.file: b"" for p in leftovers}
+        render_problems(leftovers, settings.root, settings.lang, file=sys.stderr, overrides=unread)
 
 
 def _items(texts: list[str], lang: str) -> str:

@@ -10,6 +10,10 @@ checked again on disk. Only when every unit is staged so is any put in place:
 the supervisor's own personal.yaml linked into the new copy, and the two
 directories exchanged at once; the old copy stays whole until the new one is
 complete. A bundle identical to what is there writes nothing.
+
+A collect killed on the way (SIGKILL, power lost) leaves its staging folder
+`ledgers/.<unit>.collect-*` behind; the loader skips it, and the next collect,
+under the same lock, removes it and says so (see `sweep_leftovers`).
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ import ctypes
 import ctypes.util
 import hashlib
 import os
+import re
 import shutil
 import tarfile
 import tempfile
@@ -30,7 +35,8 @@ from filelock import FileLock, Timeout
 
 from vsledger.core.files import _fsync_directory
 from vsledger.core.ledger import UnitLedger
-from vsledger.core.problems import Problem
+from vsledger.core.model import UNIT_ID_RE
+from vsledger.core.problems import Level, Problem
 from vsledger.read.loader import read_workspace
 from vsledger.read.yamlsource import decode, parse_text
 from vsledger.write.bundle import (
@@ -48,6 +54,11 @@ from vsledger.write.bundle import (
 from vsledger.write.transaction import LOCK_NAME, LOCK_TIMEOUT_SECONDS, git_commit
 
 _CHUNK = 1 << 20
+_STAGING_MARK = ".collect-"
+_PARKED = "old"
+"""Where, inside a staging folder, the old copy waits while the two change places without an atomic exchange."""
+_STAGING_RE = re.compile(rf"\.(?P<unit>{UNIT_ID_RE.pattern.strip('^$')}){re.escape(_STAGING_MARK)}[a-z0-9_]{{8}}")
+"""A staging folder's name as `tempfile.mkdtemp` makes it: `.<unit>.collect-` and 8 characters of [a-z0-9_]."""
 
 
 @dataclass
@@ -83,8 +94,17 @@ class Collected:
     committed: bool = False
 
 
-def _problem(label: str, code: str, **args: object) -> Problem:
-    return Problem(label, code, dict(args), line=1, column=1)
+@dataclass
+class Collection:
+    """What one collect did."""
+
+    units: list[Collected]
+    leftovers: list[Problem] = field(default_factory=list)
+    """Staging folders an interrupted collect had left behind, and what became of each (warnings)."""
+
+
+def _problem(label: str, code: str, level: Level = Level.ERROR, **args: object) -> Problem:
+    return Problem(label, code, dict(args), level, line=1, column=1)
 
 
 def verify_bundle(archive: Path, label: str, expected_unit: str | None = None) -> tuple[Manifest | None, list[Problem]]:
@@ -198,9 +218,9 @@ def _read_member(tar: tarfile.TarFile, member: tarfile.TarInfo, keep: bool) -> t
 
 def collect_bundles(
     root: Path, archives: list[tuple[Path, str]], today: date, expected_unit: str | None = None, commit: bool = False
-) -> list[Collected]:
+) -> Collection:
     """Verify every archive, then place each unit; BundleRefused (nothing written) when any archive fails,
-    with every problem of every archive."""
+    with every problem of every archive (and, as warnings, the leftovers already cleared)."""
     root = Path(root)
     problems: list[Problem] = []
     verified: list[Verified] = []
@@ -224,9 +244,65 @@ def collect_bundles(
     (root / "ledgers").mkdir(exist_ok=True)
     try:
         with FileLock(str(root / LOCK_NAME), timeout=LOCK_TIMEOUT_SECONDS):
-            return _place_all(root, verified, today, commit)
+            leftovers = sweep_leftovers(root / "ledgers")
+            if any(p.is_error for p in leftovers):
+                raise BundleRefused(leftovers)
+            try:
+                return Collection(_place_all(root, verified, today, commit), leftovers)
+            except BundleRefused as exc:
+                exc.problems[:0] = leftovers
+                raise
     except Timeout:
         raise BundleRefused([_problem(LOCK_NAME, "locked")]) from None
+
+
+def sweep_leftovers(ledgers: Path) -> list[Problem]:
+    """Remove the staging folders of collects that died before removing them; a warning for each.
+
+    Call it holding the workspace lock. Every collect holds that lock for as long as it has a
+    staging folder, and the system lets go of a lock when its holder dies (flock is released
+    when the process's descriptors close, a SIGKILL included): so no folder seen here belongs
+    to a collect still running. Only real directories named as `_stage` names them are
+    touched; a link is never followed (rmtree does not follow links inside either). A collect
+    killed between moving the old copy aside and putting the new one in place (no atomic
+    exchange) left the unit's only copy in the folder: that copy goes back first, and when it
+    cannot, the folder stays and the problem is an error (the caller collects nothing: a unit
+    collected anew there would leave that copy to the next sweep)."""
+    try:
+        with os.scandir(ledgers) as found:
+            entries = sorted(found, key=lambda e: e.name)
+    except OSError:
+        return []  # no ledgers/ to sweep: placing will say what is wrong with it
+    problems: list[Problem] = []
+    for entry in entries:
+        match = _STAGING_RE.fullmatch(entry.name)
+        if match is None:
+            continue
+        shown = f"ledgers/{entry.name}"
+        if not entry.is_dir(follow_symlinks=False):
+            problems.append(_problem(shown, "collect-leftover-kept", Level.WARNING, path=shown))
+            continue
+        unit = match["unit"]
+        parked = Path(entry.path) / _PARKED
+        restored = False
+        if not os.path.lexists(ledgers / unit) and parked.is_dir() and not parked.is_symlink():
+            try:
+                os.rename(parked, ledgers / unit)
+            except OSError as exc:  # the folder holds the unit's only copy: it stays, and nothing is collected
+                problems.append(_problem(shown, "collect-leftover-not-restored", path=shown, unit=unit, detail=exc.strerror or str(exc)))
+                continue
+            restored = True
+        try:
+            shutil.rmtree(entry.path)
+        except OSError as exc:
+            problems.append(_problem(shown, "collect-leftover-not-removed", Level.WARNING, path=shown, detail=exc.strerror or str(exc)))
+        if restored:
+            problems.append(_problem(f"ledgers/{unit}", "collect-leftover-restored", Level.WARNING, path=shown, unit=unit))
+        elif not os.path.lexists(entry.path):
+            problems.append(_problem(shown, "collect-leftover-removed", Level.WARNING, path=shown))
+    if problems:
+        _fsync_directory(ledgers)
+    return problems
 
 
 @dataclass
@@ -263,7 +339,7 @@ def _stage(root: Path, item: Verified, today: date) -> _Staged:
     """Extract the unit beside `ledgers/<unit>`, check it on disk, and work out what changed; BundleRefused otherwise."""
     unit = item.manifest.unit
     target = root / "ledgers" / unit
-    staging = Path(tempfile.mkdtemp(dir=root / "ledgers", prefix=f".{unit}.collect-"))
+    staging = Path(tempfile.mkdtemp(dir=root / "ledgers", prefix=f".{unit}{_STAGING_MARK}"))
     try:
         new_dir = staging / "ledgers" / unit
         new_dir.mkdir(parents=True)
@@ -302,7 +378,7 @@ def _put_in_place(target: Path, entry: _Staged) -> None:
             os.link(personal, entry.new_dir / PERSONAL_FILE)
         except OSError:
             shutil.copy2(personal, entry.new_dir / PERSONAL_FILE)
-    _swap(target, entry.new_dir, entry.staging / "old")
+    _swap(target, entry.new_dir, entry.staging / _PARKED)
 
 
 def _extract(item: Verified, destination: Path) -> None:
