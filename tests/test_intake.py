@@ -485,9 +485,23 @@ def test_a_failure_while_placing_leaves_the_old_copy_whole(
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(collect, "_extract", disk_full)
-    with pytest.raises(OSError):
-        cli(supervisor, "collect", str(second))
+    result = cli(supervisor, "collect", str(second))
+    assert result.exit_code == 1
+    assert "disk-full" in result.stderr and "磁盘已满" in result.stderr and "Traceback" not in result.stderr
     assert tree(supervisor) == before  # the old copy whole, personal.yaml too, no staging left behind
+
+
+@needs_git
+def test_collect_takes_the_lock_every_write_takes(cli: Callable[..., Result], unit_ws: Path, supervisor: Path, tmp_path: Path) -> None:
+    """An unwritable lock file is a plain, located refusal, as for add-* (it was the lock library's own error)."""
+    archive = make_bundle(cli, unit_ws, tmp_path / "u1.tar.gz")
+    lock = supervisor / ".vsledger.lock"
+    lock.write_bytes(b"")
+    lock.chmod(0o444)
+    before = tree(supervisor)
+    result = cli(supervisor, "collect", str(archive))
+    assert result.exit_code == 1 and ".vsledger.lock:1:1: lock-not-writable" in result.stderr, result.stderr
+    assert tree(supervisor) == before
 
 
 @needs_git
@@ -628,7 +642,7 @@ def leftovers(supervisor: Path) -> list[str]:
 def test_a_collect_killed_while_staging_leaves_a_folder_the_next_collect_removes_and_names(
     cli: Callable[..., Result], unit_ws: Path, supervisor: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import vsledger.write.collect as collect
+    import vsledger.write.transaction as transaction
 
     archive = make_bundle(cli, unit_ws, tmp_path / "u1.tar.gz")
     process = collect_killed(supervisor, archive, "staged", tmp_path)
@@ -637,7 +651,7 @@ def test_a_collect_killed_while_staging_leaves_a_folder_the_next_collect_removes
         assert (supervisor / "ledgers" / staging / "ledgers/u1/roster.yaml").is_file()
         # A second collect while the first is alive waits for its lock, and never touches its folder.
         during = tree(supervisor)
-        monkeypatch.setattr(collect, "LOCK_TIMEOUT_SECONDS", 0.5)
+        monkeypatch.setattr(transaction, "LOCK_TIMEOUT_SECONDS", 0.5)
         result = cli(supervisor, "collect", str(archive))
         assert result.exit_code == 1 and "locked" in result.stderr and "collect-leftover" not in result.stderr
         assert tree(supervisor) == during

@@ -31,8 +31,6 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from filelock import FileLock, Timeout
-
 from vsledger.core.files import _fsync_directory
 from vsledger.core.ledger import UnitLedger
 from vsledger.core.model import UNIT_ID_RE
@@ -51,7 +49,7 @@ from vsledger.write.bundle import (
     parse_manifest,
     safe_member_path,
 )
-from vsledger.write.transaction import LOCK_NAME, LOCK_TIMEOUT_SECONDS, git_commit
+from vsledger.write.transaction import WriteRefused, _io_problem, _shown, git_commit, workspace_lock
 
 _CHUNK = 1 << 20
 _STAGING_MARK = ".collect-"
@@ -243,8 +241,12 @@ def collect_bundles(
         raise BundleRefused(problems)
     (root / "ledgers").mkdir(exist_ok=True)
     try:
-        with FileLock(str(root / LOCK_NAME), timeout=LOCK_TIMEOUT_SECONDS):
-            leftovers = sweep_leftovers(root / "ledgers")
+        with workspace_lock(root) as restored:  # the lock every write takes, with its recovery of a crashed write
+            leftovers = [
+                Problem(_shown(root, path), "write-rolled-back", {"path": _shown(root, path)}, Level.WARNING, line=1, column=1)
+                for path in restored
+            ]
+            leftovers += sweep_leftovers(root / "ledgers")
             if any(p.is_error for p in leftovers):
                 raise BundleRefused(leftovers)
             try:
@@ -252,8 +254,11 @@ def collect_bundles(
             except BundleRefused as exc:
                 exc.problems[:0] = leftovers
                 raise
-    except Timeout:
-        raise BundleRefused([_problem(LOCK_NAME, "locked")]) from None
+            except OSError as exc:  # a full disk or a folder that cannot be written: the old copies stand, said plainly
+                where = Path(exc.filename) if isinstance(exc.filename, str) else root / "ledgers"
+                raise BundleRefused([*leftovers, _io_problem(root, where, exc)]) from None
+    except WriteRefused as exc:  # locked, or the lock or journal cannot be written
+        raise BundleRefused(exc.problems) from None
 
 
 def sweep_leftovers(ledgers: Path) -> list[Problem]:
