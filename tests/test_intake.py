@@ -148,8 +148,16 @@ def test_the_same_ledger_gives_the_same_archive(cli: Callable[..., Result], unit
 def test_bundle_says_when_the_unit_has_uncommitted_changes(cli: Callable[..., Result], unit_ws: Path, tmp_path: Path) -> None:
     (unit_ws / "ledgers/u1/reports.yaml").write_text("- {kind: plan, period: '2024', submitted_on: 2024-01-10}\n", encoding="utf-8")
     result = cli(unit_ws, "bundle", "--unit", "u1", "--out", str(tmp_path / "u1.tar.gz"))
-    assert "尚未提交" in result.stderr
+    assert "尚未提交" in result.stdout  # beside the line that says the bundle was written
     assert json.loads(members(tmp_path / "u1.tar.gz")["manifest.json"])["modified"] is True
+
+
+def test_bundle_names_the_hidden_files_it_leaves_out(cli: Callable[..., Result], unit_ws: Path, tmp_path: Path) -> None:
+    (unit_ws / "ledgers/u1/.notes.txt").write_text("备忘", encoding="utf-8")
+    result = cli(unit_ws, "bundle", "--unit", "u1", "--out", str(tmp_path / "u1.tar.gz"))
+    assert result.exit_code == 0, result.stderr
+    assert "未打包(隐藏文件):.notes.txt" in result.stdout
+    assert not any(".notes.txt" in name for name in members(tmp_path / "u1.tar.gz"))
 
 
 def test_bundle_refuses_a_symlink_and_writes_nothing(cli: Callable[..., Result], unit_ws: Path, tmp_path: Path) -> None:

@@ -70,9 +70,9 @@ def bundle(
     if bundled.personal_left_out:
         typer.echo(ui("bundle-personal-left-out", settings.lang))
     if bundled.skipped:
-        typer.echo(ui("bundle-skipped", settings.lang, files=", ".join(bundled.skipped)), err=True)
+        typer.echo(ui("bundle-skipped", settings.lang, files=", ".join(bundled.skipped)))
     if manifest.modified:
-        typer.echo(ui("bundle-modified", settings.lang), err=True)
+        typer.echo(ui("bundle-modified", settings.lang))
     _report_ledger_state(workspace.problems, settings)
     raise typer.Exit(1 if workspace.errors else 0)
 
