@@ -292,3 +292,47 @@ def test_every_file_for_people_defaults_to_exports(workspace: Callable[..., Path
     status = subprocess.run(["git", "status", "--porcelain", "--untracked-files=all"], cwd=root, capture_output=True, text=True)
     assert "?? ledgers/u1/certificates.yaml" in status.stdout.splitlines()  # the register is the ledger's; the PDF is not
     assert "exports" not in status.stdout and ".pdf" not in status.stdout and ".xlsx" not in status.stdout
+
+
+def test_every_field_of_a_record_is_a_column_of_its_sheet(workspace: Callable[..., Path], cli: Callable[..., Result]) -> None:
+    """The sheets follow the file kinds: a field the files hold is a column, with nothing to add by hand
+    (the activity sheet had no `request` and the roster none for `trainings`)."""
+    from vsledger.core.model import Activity, Volunteer
+
+    roster = ROSTER.replace("{id: V0001,", "{id: V0001, trainings: [{date: 2022-03-01, topic: 急救, hours: 4}],")
+    requests = (
+        "- {request: R1, step: received, date: 2022-06-01, from: 东城社区, ask: 上门理发, kind: wish}\n"
+        "- {request: R1, step: assigned, date: 2022-06-01, team: red}\n"
+        "- {request: R1, step: claimed, date: 2022-06-01, volunteers: [V0002]}\n"
+    )
+    june = JUNE.replace("  title:", "  request: R1\n  title:", 1)
+    files = ledger_files(roster, **{"ledgers/u1/activities/2022-06.yaml": june, "ledgers/u1/requests.yaml": requests})
+    root = workspace(files, base=False)
+    assert cli(root, "validate").exit_code == 0
+    data = cli(root, "export", "-u", "u1", "--year", "2022", "-f", "json").json()
+    assert set(Volunteer.model_fields) <= set(data["roster"][0])
+    assert set(Activity.model_fields) <= set(data["activities"][0])
+    out = root / "u1.xlsx"
+    assert cli(root, "export", "-u", "u1", "--year", "2022", "-o", str(out)).exit_code == 0
+    book = load_workbook(out)
+    people = list(book["花名册"].iter_rows(values_only=True))
+    v1 = dict(zip(people[0], next(row for row in people if row[0] == "V0001"), strict=True))
+    assert v1["培训记录"] == "2022-03-01 急救 4h"
+    rows = list(book["活动台账"].iter_rows(values_only=True))
+    served = [dict(zip(rows[0], row, strict=True)) for row in rows[1:]]
+    assert [row["所服务的需求编号"] for row in served if row["所服务的需求编号"]] == ["R1"]
+
+
+def test_parquet_places_every_activity_field(workspace: Callable[..., Path], cli: Callable[..., Result]) -> None:
+    """The analysis table takes a field, or names why it leaves it out: a new field cannot slip out unseen."""
+    pytest.importorskip("pyarrow")
+    import pyarrow.dataset as ds
+
+    from vsledger.core.model import Activity
+    from vsledger.render.parquet import LEFT_OUT
+
+    root = workspace(ledger_files(), base=False)
+    assert cli(root, "export", "-u", "u1", "--year", "2022", "-f", "parquet").exit_code == 0
+    table = ds.dataset(root / "exports/vsledger-parquet/activities", partitioning="hive").to_table()
+    assert set(table.column_names) & set(LEFT_OUT) == set()
+    assert set(Activity.model_fields) - set(LEFT_OUT) <= set(table.column_names)

@@ -69,6 +69,8 @@ class FileKind:
     """What names a record in merges and messages; None where records are matched whole."""
     unit_file: str | None = None
     """The file's name inside `ledgers/<unit>/`, for the files of a unit besides its months."""
+    model: type[BaseModel] | None = None
+    """The model of one record, whose field order is `keys`; exports show one column a field."""
 
 
 _UNIT = r"^ledgers/[a-z0-9][a-z0-9-]{0,63}/"
@@ -79,7 +81,7 @@ KINDS: dict[str, FileKind] = {
         FileKind("unit", re.compile(_UNIT + r"unit\.yaml$"), unit_file="unit.yaml"),
         FileKind(
             "roster", re.compile(_UNIT + r"roster\.yaml$"), model_keys(Volunteer), "block", "  ",
-            records_key="volunteers", id_key="id", unit_file="roster.yaml",
+            records_key="volunteers", id_key="id", unit_file="roster.yaml", model=Volunteer,
         ),
         FileKind(
             "personal", re.compile(_UNIT + r"personal\.yaml$"), model_keys(PersonalEntry), "line",
@@ -87,7 +89,7 @@ KINDS: dict[str, FileKind] = {
         ),
         FileKind(
             "activities", re.compile(_UNIT + r"activities/\d{4}-(0[1-9]|1[0-2])\.yaml$"), model_keys(Activity), "block",
-            blank_between=True, keep_empty=("participants",), id_key="id",
+            blank_between=True, keep_empty=("participants",), id_key="id", model=Activity,
         ),
         FileKind("reports", re.compile(_UNIT + r"reports\.yaml$"), model_keys(Report), "line", unit_file="reports.yaml"),
         FileKind(

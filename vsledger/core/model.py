@@ -281,7 +281,7 @@ class Volunteer(Record):
     id: VolunteerId
     name: Text
     gender: Text | None = None
-    id_number: IdNumber | None = None
+    id_number: IdNumber | None = Field(None, title="ID card number")
     """Written in personal.yaml (out of git) and joined in by the loader; masked in every output."""
     phone: Phone | None = None
     """As `id_number`: personal.yaml, masked everywhere."""
@@ -292,7 +292,7 @@ class Volunteer(Record):
     joined: LedgerDate | None = None
     left: LedgerDate | None = None
     registered_on: LedgerDate | None = None
-    registration_no: Text | None = None
+    registration_no: Text | None = Field(None, title="volunteer number")
     platform: Text | None = None
     checked_in_on: LedgerDate | None = None
     community: Text | None = None
@@ -377,11 +377,11 @@ class Activity(Record):
     category: Text | None = None
     tags: TextList = []
     location: Text
-    target: Text | None = None
-    served: Count | None = None
+    target: Text | None = Field(None, title="served group")
+    served: Count | None = Field(None, title="people served")
     start: Clock | None = None
     end: Clock | None = None
-    hours: Hours | None = None
+    hours: Hours | None = Field(None, title="hours each")
     participants: list[
         Annotated[Participant, BeforeValidator(_to_participant), WrapValidator(_shared_participant), WithJsonSchema(PARTICIPANT_SCHEMA)]
     ]

@@ -12,16 +12,20 @@ import io
 import json
 import tarfile
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, time
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal, get_args, get_origin
+
+from pydantic import BaseModel
 
 from vsledger import __version__
 from vsledger.check.rules.registry import round_half_up
-from vsledger.core.filekinds import BUNDLE_FORMAT, BUNDLE_MANIFEST, EXPORTS_DIR
+from vsledger.core.filekinds import BUNDLE_FORMAT, BUNDLE_MANIFEST, EXPORTS_DIR, KINDS
 from vsledger.core.files import atomic_save, atomic_write
+from vsledger.core.model import Activity, Training, Volunteer
 from vsledger.core.personal import mask_id_number, mask_phone, mask_text
 from vsledger.core.progress import SILENT, Progress
 from vsledger.core.typed import EMPLOYMENT_WORDS
@@ -66,26 +70,33 @@ def _c(key: str, en: str, kind: Kind = "text") -> ExportColumn:
     return ExportColumn(key, en, kind)
 
 
-ROSTER_COLUMNS = [
-    _c("id", "id"), _c("name", "name"), _c("gender", "gender"),
-    _c("id_number", "ID card number"), _c("phone", "phone"),
-    _c("party_member", "party member"), _c("employment", "employment"),
-    _c("branch", "branch"), _c("teams", "teams"), _c("joined", "joined", "date"),
-    _c("left", "left", "date"), _c("registered_on", "registered on", "date"),
-    _c("registration_no", "volunteer number"), _c("platform", "platform"),
-    _c("checked_in_on", "checked in on", "date"), _c("community", "community"),
-    _c("skills", "skills"), _c("prior_hours", "prior hours", "hours"),
-]  # fmt: skip
-ACTIVITY_COLUMNS = [
-    _c("id", "id"), _c("date", "date", "date"), _c("title", "title"), _c("type", "type"),
-    _c("team", "team"), _c("category", "category"), _c("tags", "tags"),
-    _c("location", "location"), _c("target", "served group"), _c("served", "people served", "number"),
-    _c("start", "start"), _c("end", "end"), _c("hours", "hours each", "hours"),
-    _c("participants", "participants", "number"), _c("external", "external", "number"),
-    _c("total_hours", "total hours", "hours"), _c("lead", "lead"), _c("recorded_by", "recorded by"),
-    _c("content", "content"), _c("outcome", "outcome"), _c("attachments", "attachments"),
-    _c("corrects", "corrects"),
-]  # fmt: skip
+def _kind_of(model: type[BaseModel], key: str) -> Kind:
+    """How a field's values align and read in a sheet, from its type: dates, hours, counts, or text."""
+    kinds: list[tuple[type, Kind]] = [(date, "date"), (Decimal, "hours"), (int, "number")]
+    annotation: Any = model.model_fields[key].annotation
+    while get_origin(annotation) is Annotated or type(None) in get_args(annotation):  # `Hours | None` → Decimal
+        annotation = next(t for t in get_args(annotation) if t is not type(None))
+    return next((kind for base, kind in kinds if annotation is base), "text")
+
+
+def record_columns(kind: str, computed: dict[str, ExportColumn] | None = None) -> list[ExportColumn]:
+    """One column per field of a file kind's records, in the file's key order: a field added to the model
+    reaches the workbook, CSV and JSON with no edit here (Parquet names its choice, render/parquet.py).
+    `computed` columns stand after the field they are keyed by. The English header is the field's
+    pydantic `title`, else its name."""
+    record_kind = KINDS[kind]
+    assert record_kind.model is not None
+    columns: list[ExportColumn] = []
+    for key in record_kind.keys:
+        title = record_kind.model.model_fields[key].title or key.replace("_", " ")
+        columns.append(ExportColumn(key, title, _kind_of(record_kind.model, key)))
+        if computed and key in computed:
+            columns.append(computed[key])
+    return columns
+
+
+ROSTER_COLUMNS = record_columns("roster")
+ACTIVITY_COLUMNS = record_columns("activities", {"external": _c("total_hours", "total hours", "hours")})
 PARTICIPATION_COLUMNS = [
     _c("activity", "activity"), _c("date", "date", "date"), _c("title", "title"),
     _c("volunteer", "volunteer"), _c("name", "name"), _c("hours", "hours", "hours"),
@@ -123,6 +134,28 @@ def employment_label(code: str | None, lang: str) -> str | None:
     return EMPLOYMENT_WORDS.get(code, (code,))[0]
 
 
+def _record_row(record: Any, columns: list[ExportColumn], shown: dict[str, Callable[[Any], Any]]) -> list[Any]:
+    """A record's cells: as `shown` says for the fields people read as words, else the value as it is
+    (lists joined with 、, clock times as HH:MM)."""
+    row = []
+    for column in columns:
+        if column.key in shown:
+            row.append(shown[column.key](record))
+            continue
+        value = getattr(record, column.key)
+        if isinstance(value, list):
+            value = _joined(value)
+        elif isinstance(value, time):
+            value = f"{value:%H:%M}"
+        row.append(value)
+    return row
+
+
+def _training(training: Training) -> str:
+    hours = f" {training.hours}h" if training.hours is not None else ""
+    return f"{training.date.isoformat()} {training.topic}{hours}"
+
+
 def build_export(export: LedgerExport, lang: str, unmask: bool = False, words: bool = True) -> list[ExportSheet]:
     """The five sheets of a unit's year, laid out: nothing is computed here. People read `words`
     (在编, 达标, 红队 (red), 会议), never bare codes; the JSON export asks for the codes."""
@@ -132,53 +165,38 @@ def build_export(export: LedgerExport, lang: str, unmask: bool = False, words: b
         return ui(key.format(code), lang) if words else code
 
     roster = ExportSheet("roster", SHEET_TITLES["roster"], ROSTER_COLUMNS)
-    for v in export.volunteers:
-        id_number = v.id_number if unmask or v.id_number is None else mask_id_number(v.id_number)
-        phone = v.phone if unmask or v.phone is None else mask_phone(v.phone)
-        roster.rows.append([
-            v.id, v.name, v.gender, id_number, phone, word("yes" if v.party_member else "no"),
-            employment_label(v.employment, lang) if words else v.employment, labelled(v.branch, branches),
-            _joined([labelled(t, teams) for t in v.teams]), v.joined, v.left, v.registered_on, v.registration_no, v.platform,
-            v.checked_in_on, v.community, _joined(v.skills), v.prior_hours,
-        ])  # fmt: skip
+    shown_volunteer: dict[str, Callable[[Volunteer], Any]] = {
+        "id_number": lambda v: v.id_number if unmask or v.id_number is None else mask_id_number(v.id_number),
+        "phone": lambda v: v.phone if unmask or v.phone is None else mask_phone(v.phone),
+        "party_member": lambda v: word("yes" if v.party_member else "no"),
+        "employment": lambda v: employment_label(v.employment, lang) if words else v.employment,
+        "branch": lambda v: labelled(v.branch, branches),
+        "teams": lambda v: _joined([labelled(t, teams) for t in v.teams]),
+        "trainings": lambda v: _joined([_training(t) for t in v.trainings]),
+    }
+    roster.rows = [_record_row(v, ROSTER_COLUMNS, shown_volunteer) for v in export.volunteers]
 
     activities = ExportSheet("activities", SHEET_TITLES["activities"], ACTIVITY_COLUMNS)
+    totals: dict[str, Decimal | None] = {}  # a meeting is listed, marked, with no total: it is never service
+    shown_activity: dict[str, Callable[[Activity], Any]] = {
+        "type": lambda a: word(a.type, "activity-type-{}"),
+        "team": lambda a: labelled(a.team, teams),
+        "hours": lambda a: a.default_hours,
+        "participants": lambda a: len(a.participants),
+        "total_hours": lambda a: totals[a.id],
+    }
     listed = [(line.activity, line.total_hours) for line in export.activities] + [(m, None) for m in export.meetings]
     for activity, total in sorted(listed, key=lambda pair: (pair[0].date, pair[0].id)):
-        activities.rows.append(
-            [
-                activity.id,
-                activity.date,
-                activity.title,
-                word(activity.type, "activity-type-{}"),
-                labelled(activity.team, teams),
-                activity.category,
-                _joined(activity.tags),
-                activity.location,
-                activity.target,
-                activity.served,
-                f"{activity.start:%H:%M}" if activity.start else None,
-                f"{activity.end:%H:%M}" if activity.end else None,
-                activity.default_hours,
-                len(activity.participants),
-                activity.external,
-                total,
-                activity.lead,
-                activity.recorded_by,
-                activity.content,
-                activity.outcome,
-                _joined(activity.attachments),
-                activity.corrects,
-            ]
-        )  # fmt: skip  a meeting is listed, marked, with no total: it is never service
+        totals[activity.id] = total
+        activities.rows.append(_record_row(activity, ACTIVITY_COLUMNS, shown_activity))
 
     participations = ExportSheet("participations", SHEET_TITLES["participations"], PARTICIPATION_COLUMNS)
     participations.rows = [[p.activity.id, p.activity.date, p.activity.title, p.volunteer, p.name, p.hours] for p in export.participations]
 
     hours = ExportSheet("hours", SHEET_TITLES["hours"], HOURS_COLUMNS)
     hours.rows = [[row.volunteer, row.name, *row.months, row.total] for row in export.monthly]
-    total = translate("column:total-row", "total", lang) if words else "total"  # JSON keeps codes, not 合计
-    hours.rows.append([total, "", *export.month_totals, export.total_hours])
+    total_label = translate("column:total-row", "total", lang) if words else "total"  # JSON keeps codes, not 合计
+    hours.rows.append([total_label, "", *export.month_totals, export.total_hours])
 
     compliance = ExportSheet("compliance", SHEET_TITLES["compliance"], COMPLIANCE_COLUMNS)
     for result in export.compliance:
