@@ -132,3 +132,15 @@ def test_the_global_options_known_to_the_parser_are_the_root_commands() -> None:
     declared = {opt for param in root.params for opt in param.opts if opt.startswith("--")}
     declared -= {"--install-completion", "--show-completion", "--help"}
     assert declared == set(GLOBAL_VALUE_OPTIONS) | set(GLOBAL_FLAGS)
+
+
+@pytest.mark.parametrize("year", ["0", "-5", "99999"])
+def test_a_year_out_of_range_is_a_usage_error_that_says_the_range(
+    workspace: Callable[..., Path], cli: Callable[..., Result], year: str
+) -> None:
+    """`--year 0` was an internal error (ValueError from the date library) in English."""
+    root = workspace()
+    for command in ("hours", "check", "summary"):
+        result = cli(root, command, "--year", year)
+        assert result.exit_code == 2, (command, result.stdout, result.stderr)
+        assert "--year 的值不对:1900 到 9999 之间的整数" in result.stderr and "internal error" not in result.stderr

@@ -222,7 +222,7 @@ OneUnitOption = Annotated[str, typer.Option("--unit", "-u", autocompletion=_comp
 FormatOption = Annotated[Format, typer.Option("--format", "-f", help="table | json | csv")]
 
 
-YearOption = Annotated[Optional[int], typer.Option("--year", "-y", help="年度,默认今年 / year (default: this year)")]
+YearOption = Annotated[Optional[int], typer.Option("--year", "-y", min=1900, max=9999, help="年度,默认今年 / year (default: this year)")]
 
 
 def _render_and_exit(format: Format, view: View, failed: bool) -> NoReturn:

@@ -106,13 +106,20 @@ def _type_words(command: Any, param: Any, lang: str) -> str:
     if name is None or callback is None:
         return ""
     try:
-        hint = typing.get_type_hints(callback).get(name)
+        hint = typing.get_type_hints(callback, include_extras=True).get(name)
     except Exception:  # an annotation we cannot resolve: say nothing rather than guess
         return ""
+    declared = next(iter(getattr(hint, "__metadata__", ())), None)  # the typer.Option(...) it was declared with
+    low, high = getattr(declared, "min", None), getattr(declared, "max", None)
+    hint = typing.get_args(hint)[0] if typing.get_origin(hint) is typing.Annotated else hint
     while typing.get_origin(hint) in (typing.Union, types.UnionType, list):
         hint = next(arg for arg in typing.get_args(hint) if arg is not type(None))
     if isinstance(hint, type) and issubclass(hint, enum.Enum):
         return ui("usage-one-of", lang, choices=" | ".join(str(member.value) for member in hint))
+    if hint is int and low is not None and high is not None:
+        return ui("usage-integer-between", lang, low=low, high=high)
+    if hint is int and low is not None:
+        return ui("usage-integer-from", lang, low=low)
     if hint is int:
         return ui("usage-integer", lang)
     if hint in (float, Decimal):

@@ -353,6 +353,8 @@ UI: dict[str, str] = {
     "usage-see-help": "see: {command} --help",
     "usage-aborted": "cancelled; nothing was written",
     "usage-integer": "a whole number",
+    "usage-integer-between": "a whole number from {low} to {high}",
+    "usage-integer-from": "a whole number, {low} or more",
     "usage-number": "a number",
     "usage-one-of": "one of {choices}",
     "prompt-optional": " (Enter to skip)",
