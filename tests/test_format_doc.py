@@ -98,3 +98,31 @@ def test_every_linked_file_exists() -> None:
     for target in re.findall(r"\]\(([^)#]+)\)", text):
         assert (DOC.parent / target).resolve().exists(), target
     assert Path(REPO / "vsledger" / "core" / "hours.py").exists()  # named in §6.1
+
+
+def test_the_groups_example_is_read_as_groups(tmp_path: Path) -> None:
+    """The doc's groups.yaml example had the wrong shape: a clerk who copied it got not-a-mapping."""
+    import json
+    import subprocess
+    import sys
+
+    section = next(text for head, text in sections(DOC.read_text(encoding="utf-8"), "## ").items() if "groups.yaml" in head)
+    example = re.search(r"```yaml\n(.*?)```", section, flags=re.DOTALL)
+    assert example is not None
+    (tmp_path / "ledgers").mkdir()
+    (tmp_path / "groups.yaml").write_text(example.group(1), encoding="utf-8")
+    run = subprocess.run(
+        [sys.executable, "-m", "vsledger", "--root", str(tmp_path), "--today", "2022-06-01", "validate", "--format", "json"],
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    codes = {p["code"] for p in json.loads(run.stdout)["problems"] if p["file"] == "groups.yaml"}
+    assert "unknown-group-member" in codes  # read as a group: its members are looked for (none exist here)
+    assert not codes & {"not-a-mapping", "not-a-list", "unknown-field", "yaml-syntax"}, codes
+
+
+def test_the_merge_section_names_the_attribute_init_writes() -> None:
+    from vsledger.write.merge import attributes_text
+
+    text = DOC.read_text(encoding="utf-8")
+    assert "merge=union" not in text
+    assert "merge=vsledger" in text and "merge=vsledger" in attributes_text("")
