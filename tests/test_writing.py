@@ -62,6 +62,14 @@ def test_add_activity_appends_and_counts(workspace: Callable[..., Path], cli: Ca
     assert [(r["id"], r["hours"]) for r in totals] == [("V0001", 4.5), ("V0002", 1.5)]
 
 
+def test_tags_typed_with_a_full_width_comma_are_separate_tags(workspace: Callable[..., Path], cli: Callable[..., Result]) -> None:
+    """`--tag "集中，社区"` was one tag 集中，社区, which a rule's `where: {tags: [集中]}` then missed."""
+    root = workspace({ACT: EXISTING})
+    result = cli(root, *ADD, "-p", "V0001", "--tag", "集中，社区", "--tag", "党员、示范")
+    assert result.exit_code == 0, result.stderr
+    assert "  tags: [集中, 社区, 党员, 示范]\n" in (root / ACT).read_text(encoding="utf-8")
+
+
 def test_new_month_file_is_created(workspace: Callable[..., Path], cli: Callable[..., Result]) -> None:
     root = workspace({ACT: EXISTING})
     result = cli(

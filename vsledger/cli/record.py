@@ -74,7 +74,10 @@ class ActivityFlags:
     team: TeamOption = None
     category: Annotated[Optional[str], typer.Option("--category", help="类别,如 义诊 / category")] = None
     tag: Annotated[
-        Optional[list[str]], typer.Option("--tag", help="标签,可多次给出;更正时写全部 / tag, repeatable; all when correcting")
+        Optional[list[str]],
+        typer.Option(
+            "--tag", help="标签,可多次给出或用逗号、顿号隔开;更正时写全部 / tags, repeatable or separated by commas; all when correcting"
+        ),
     ] = None
     external: Annotated[Optional[int], typer.Option("--external", min=0, help="花名册外参与人次 / participants not on the roster")] = None
     served: Annotated[Optional[int], typer.Option("--served", min=0, help="服务人次 / people served")] = None
@@ -92,11 +95,11 @@ class ActivityFlags:
     def fields(self, ledger: UnitLedger) -> dict[str, Any]:
         """The record fields as typed values, None where not given; a TypedError says which flag is wrong."""
         from vsledger.cli.prompts import named_id
-        from vsledger.core.typed import normalize, parse_date
+        from vsledger.core.typed import normalize, parse_date, split_list
 
         return {
             "title": self.title, "team": named_id(self.team, ledger, "team"), "category": self.category,
-            "tags": self.tag or None, "location": self.location, "target": self.target, "served": self.served,
+            "tags": [tag for item in self.tag or [] for tag in split_list(item)] or None, "location": self.location, "target": self.target, "served": self.served,
             "date": parse_date(self.date_) if self.date_ else None,
             "hours": normalize(self.hours) if self.hours else None,
             "start": _clock(self.start), "end": _clock(self.end),
