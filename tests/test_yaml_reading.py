@@ -64,3 +64,38 @@ def test_deep_nesting_is_refused_without_recursion() -> None:
     parsed = parse_text("[" * 50_000, "f.yaml")
     assert [p.code for p in parsed.problems] == ["yaml-too-deep"]
     assert parsed.data is None
+
+
+@pytest.mark.parametrize(
+    ("text", "zh"),
+    [
+        ("a:\n\tb: 1\n", "制表符"),
+        ("title: a: b\n", "不能有冒号"),
+        ("- id: a1\n  title\n  x: 1\n", "没有“字段名:”"),
+        ("a:\n  b: 1\n c: 2\n", "没有对齐"),
+        ('title: "abc\n', "没有闭合"),
+        ("title: `x\n", "加引号"),
+        ("tags: [a, b\nx: 1\n", "方括号"),
+        ("- {id: a1, title: x\n- {id: a2}\n", "花括号"),
+        ('title: "a\\q"\n', "反斜杠"),
+    ],
+)
+@pytest.mark.parametrize("parser", ["SafeLoader", "CSafeLoader"])
+def test_a_yaml_mistake_is_explained_in_the_readers_language(text: str, zh: str, parser: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The parsers' own English ("mapping values are not allowed in this context") reached a Chinese screen.
+    Both parsers are asked: PyYAML's and LibYAML's word the same mistake differently."""
+    import yaml
+
+    from vsledger.read import yamlsource
+    from vsledger.render.messages import problem_message
+
+    if not hasattr(yaml, parser):
+        pytest.skip("this PyYAML build has no LibYAML")
+    monkeypatch.setattr(yamlsource, "_Loader", getattr(yaml, parser))
+    problems = parse_text(text, "x.yaml").problems
+    assert [p.code for p in problems] == ["yaml-syntax"]
+    message = problem_message(problems[0], "zh")
+    assert zh in message, message
+    assert not any(word in message for word in ("found", "expected", "mapping", "scanning", "stream")), message
+    english = problem_message(problems[0], "en")
+    assert english.startswith("YAML syntax error: ") and "found" not in english

@@ -356,6 +356,8 @@ def parse_text(
             # before our own depth check sees the events: the same problem for the user.
             problem("yaml-too-deep", mark, limit=MAX_DEPTH)
         elif mark is not None:
+            if _char_at(source, mark.line, mark.column) == "\t":  # LibYAML does not say it is a tab
+                message = "tab character"
             problem("yaml-syntax", mark, detail=message)
         else:  # pragma: no cover - PyYAML always marks parser errors
             problems.append(Problem(file, "yaml-syntax", {"detail": message}, line=1, column=1))
@@ -375,6 +377,13 @@ def parse_text(
         parser.dispose()
     result.data = list(root) if type(root) is _Streamed else root
     return result
+
+
+def _char_at(source: str | bytes, line: int, column: int) -> str:
+    """The character at a parser's mark (0-based line and column), "" when out of range."""
+    text = source.decode("utf-8", "replace") if isinstance(source, bytes) else source
+    lines = text.split("\n", line + 1)
+    return lines[line][column : column + 1] if line < len(lines) else ""
 
 
 def _abandon(result: ParsedFile) -> ParsedFile:

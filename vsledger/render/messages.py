@@ -287,6 +287,17 @@ UI: dict[str, str] = {
     "activity-type-service": "service",
     "activity-type-meeting": "meeting (no service hours)",
     "did-you-mean": "; did you mean '{suggestion}'?",
+    "yaml-reason-tab": "a tab where spaces were expected: indent with spaces",
+    "yaml-reason-char": "a character that cannot begin a value here (` @ % …): put the text in quotes",
+    "yaml-reason-colon": "a ':' where none can stand: text containing ': ' needs quotes, or the line is indented too far",
+    "yaml-reason-no-colon": "a line without 'key:' (a missing colon, or text that belongs to the line above)",
+    "yaml-reason-indent": "this line does not line up with the lines above it: check its indentation",
+    "yaml-reason-unclosed": "the file ends inside an open quote or bracket",
+    "yaml-reason-list": "a [ … ] list that is not closed, or lacks a comma",
+    "yaml-reason-record": "a {{ … }} record that is not closed, or lacks a comma",
+    "yaml-reason-escape": "an unknown \\ escape inside double quotes: use single quotes",
+    "yaml-reason-document": "more content after the end of the file's content, or a '---' line inside it",
+    "yaml-reason-value": "a value is missing",
     "requests-title": "Community requests (as of {as_of})",
     "requests-caption": "{count} {count|request|requests}",
     "request-id": "request",
@@ -590,9 +601,36 @@ def _fill(template: str, args: dict[str, Any]) -> str:
     return template.format_map(defaultdict(str, {k: "" if v is None else v for k, v in args.items()}))
 
 
+YAML_REASONS: list[tuple[re.Pattern[str], str]] = [
+    (re.compile(pattern), key)
+    for pattern, key in (
+        (r"tab character|'\\t'", "yaml-reason-tab"),
+        (r"cannot start any token", "yaml-reason-char"),
+        (r"mapping values are not allowed", "yaml-reason-colon"),
+        (r"could not find expected ':'", "yaml-reason-no-colon"),
+        (r"expected <block end>|did not find expected key|did not find expected '-' indicator", "yaml-reason-indent"),
+        (r"unexpected end of stream", "yaml-reason-unclosed"),
+        (r"',' or '\]'", "yaml-reason-list"),
+        (r"',' or '\}'", "yaml-reason-record"),
+        (r"unknown escape character", "yaml-reason-escape"),
+        (r"<document start>|document separator", "yaml-reason-document"),
+        (r"node content", "yaml-reason-value"),
+    )
+]
+"""The YAML parsers' own messages (PyYAML's and LibYAML's wordings) as reasons in the reader's language;
+one not listed is shown as the parser wrote it."""
+
+
+def yaml_reason(detail: str, lang: str) -> str:
+    key = next((key for pattern, key in YAML_REASONS if pattern.search(detail)), None)
+    return ui(key, lang) if key else detail
+
+
 def problem_message(problem: Problem, lang: str) -> str:
     message, _ = PROBLEMS.get(problem.code, (problem.code, ""))
     args = dict(problem.args)
+    if problem.code == "yaml-syntax":
+        args["detail"] = yaml_reason(str(args.get("detail", "")), lang)
     if problem.code == "not-a-list":
         args["field_note"] = f" ({args['field']})" if args.get("field") else ""
     if problem.code in ("personal-data-in-git", "bundle-personal-number"):
