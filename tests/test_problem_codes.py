@@ -149,6 +149,24 @@ def test_hints_fit_the_mistake(workspace: Callable[..., Path], cli: Callable[...
     assert "a redemption spends more than 0 hours (now -3)" in english and "on the day" not in english
 
 
+def test_a_wrong_value_is_described_in_the_readers_words(workspace: Callable[..., Path], cli: Callable[..., Result]) -> None:
+    """pydantic's English reached the Chinese screen: "'staff', … or 'other'", "应为 boolean", a wrong type for an empty value."""
+    root = workspace({
+        ROSTER: ROSTER_HEAD.replace("employment: staff", "employment: 在编\n    party_member: 是"),
+        ACT: GOOD_ACTIVITY.replace("location: 社区", "location:"),
+    })  # fmt: skip
+    text = cli(root, "validate").stdout
+    assert (
+        "“employment” 的值无效,可选:staff(在编) | contract(聘用) | retired(退休) | resident(居民) | student(学生) | other(其他),是否为 “staff”?"
+        in text
+    )
+    assert "“party_member” 的值类型不对(应为 true 或 false)" in text
+    assert "empty-text: “location” 不能为空" in text
+    assert not any(word in text for word in ("boolean", "string", " or '"))
+    english = cli(root, "validate", lang="en").stdout
+    assert "expected one of: staff | contract | retired | resident | student | other; did you mean 'staff'?" in english
+
+
 WARNINGS = [
     ("before-registration", {ROSTER: ROSTER_HEAD.replace("2020-01-01", "2022-06-01"), ACT: GOOD_ACTIVITY}, ACT, 6, 18),
     ("day-over-8", {ACT: GOOD_ACTIVITY.replace("hours: 2", "hours: 9")}, ACT, 6, 18),

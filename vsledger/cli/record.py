@@ -99,7 +99,8 @@ class ActivityFlags:
 
         return {
             "title": self.title, "team": named_id(self.team, ledger, "team"), "category": self.category,
-            "tags": [tag for item in self.tag or [] for tag in split_list(item)] or None, "location": self.location, "target": self.target, "served": self.served,
+            "tags": [tag for item in self.tag or [] for tag in split_list(item)] or None,
+            "location": self.location, "target": self.target, "served": self.served,
             "date": parse_date(self.date_) if self.date_ else None,
             "hours": normalize(self.hours) if self.hours else None,
             "start": _clock(self.start), "end": _clock(self.end),

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import re
 import threading
 from collections import defaultdict
 from collections.abc import Callable, Iterator
@@ -31,6 +32,7 @@ from vsledger.core.ledger import (
 from vsledger.core.model import REQUEST_STEPS, UNIT_ID_RE, Activity, Group, PersonalEntry, Redemption, Report, Unit, Volunteer, compact
 from vsledger.core.problems import DocPath, Problem
 from vsledger.core.progress import SILENT, Progress
+from vsledger.core.typed import TypedError, parse_employment
 from vsledger.read.fastyaml import enabled as fast_enabled
 from vsledger.read.fastyaml import parse_fast
 from vsledger.read.yamlsource import BOM, Each, ParsedFile, conflict_sides, encoding_problems, parse_text
@@ -554,8 +556,10 @@ def problems_from_validation(exc: ValidationError, file: str, base: DocPath) -> 
         args: dict[str, Any] = {"field": field_name}
         if kind in _PYDANTIC_CODES:
             code = _PYDANTIC_CODES[kind]
-            if kind == "literal_error":
-                args["choices"] = ctx.get("expected", "")
+            if kind == "literal_error":  # pydantic's "'a', 'b' or 'c'" → "a | b | c", no English "or"
+                expected = str(ctx.get("expected", ""))
+                args["choices"] = " | ".join(re.findall(r"'([^']*)'", expected)) or expected
+                args["suggestion"] = _suggested_choice(field_name, error.get("input"))
             if kind == "missing":
                 path = path[:-1] if loc else path
             elif kind in ("bool_type", "bool_parsing"):
@@ -568,8 +572,21 @@ def problems_from_validation(exc: ValidationError, file: str, base: DocPath) -> 
         else:
             code = "invalid-value"
             args["expected"] = kind
+        if code == "invalid-value" and args.get("expected") == "string" and error.get("input") is None:
+            code = "empty-text"  # `location:` with nothing after it is not a wrong type
+            args.pop("expected")
         found.append(Problem(file, code, args, path=path, at_key=kind == "extra_forbidden"))
     return found
+
+
+def _suggested_choice(field: str, value: Any) -> str:
+    """The code a clerk's word stands for, where the flags would have read it (`employment: 在编` → staff)."""
+    if field != "employment" or not isinstance(value, str):
+        return ""
+    try:
+        return parse_employment(value)
+    except TypedError:
+        return ""
 
 
 def _forget(_index: int, _item: Any) -> None:

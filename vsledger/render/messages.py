@@ -21,6 +21,7 @@ from typing import Any
 
 from vsledger.core.personal import mask_text
 from vsledger.core.problems import Problem
+from vsledger.core.typed import EMPLOYMENT_WORDS
 
 LANGS = ("zh", "en")
 LOCALE_DIR = Path(__file__).with_name("locale")
@@ -59,7 +60,7 @@ PROBLEMS: dict[str, tuple[str, str]] = {
     "month-mismatch": ("activity dated {date} is not in the month of {file}", "move the record to the file of its month"),
     "personal-unknown-volunteer": ("{id} in personal.yaml is not on the roster", ""),
     "personal-duplicate": ("{field} of {id} is given in both roster.yaml and personal.yaml", "keep it in personal.yaml only"),
-    "invalid-choice": ("invalid value for '{field}'; expected one of: {choices}", ""),
+    "invalid-choice": ("invalid value for '{field}'; expected one of: {choices}{suggestion_note}", ""),
     "invalid-number": ("'{field}' must be a whole number, zero or more", ""),
     "invalid-value": ("wrong type for '{field}' (expected {expected})", ""),
     "empty-text": ("'{field}' must not be empty", ""),
@@ -287,6 +288,9 @@ UI: dict[str, str] = {
     "activity-type-service": "service",
     "activity-type-meeting": "meeting (no service hours)",
     "did-you-mean": "; did you mean '{suggestion}'?",
+    "expected-boolean": "true or false",
+    "expected-string": "text",
+    "expected-id": "an id: letters, digits and -",
     "yaml-reason-tab": "a tab where spaces were expected: indent with spaces",
     "yaml-reason-char": "a character that cannot begin a value here (` @ % …): put the text in quotes",
     "yaml-reason-colon": "a ':' where none can stand: text containing ': ' needs quotes, or the line is indented too far",
@@ -636,7 +640,15 @@ def problem_message(problem: Problem, lang: str) -> str:
     if problem.code in ("personal-data-in-git", "bundle-personal-number"):
         kind = args.get("kind", "")
         args["kind_name"] = ui(f"number-{kind}" if kind in ("id_number", "phone") else "number-other", lang)
-    if problem.code in ("unknown-rule-kind", "unknown-category", "unknown-tag"):
+    if problem.code == "invalid-value":
+        args["expected"] = (
+            ui(f"expected-{args.get('expected')}", lang) if f"expected-{args.get('expected')}" in UI else args.get("expected")
+        )
+    if problem.code == "invalid-choice" and args.get("field") == "employment" and lang == "zh":  # staff(在编)
+        args["choices"] = " | ".join(
+            f"{c}({EMPLOYMENT_WORDS[c][0]})" if c in EMPLOYMENT_WORDS else c for c in str(args["choices"]).split(" | ")
+        )
+    if problem.code in ("unknown-rule-kind", "unknown-category", "unknown-tag", "invalid-choice"):
         args["suggestion_note"] = ui("did-you-mean", lang, suggestion=args["suggestion"]) if args.get("suggestion") else ""
     return mask_text(_fill(translate(f"problem:{problem.code}", message, lang), args))
 
