@@ -66,6 +66,16 @@ def test_bad_period_is_a_usage_error(workspace: Callable[..., Path], cli: Callab
     assert result.exit_code == 2 and "2022-H1" in result.stderr
 
 
+def test_a_period_not_yet_begun_is_refused(workspace: Callable[..., Path], cli: Callable[..., Result]) -> None:
+    """A month to come gave an empty report, exit 0, "统计截至" a day before the month began."""
+    root = ledger(workspace)
+    result = cli(root, "report", "monthly", "--unit", "u1", "--period", "2024-07")  # today is 2024-06-01
+    assert result.exit_code == 2 and "2024-07 还没有开始(今天是 2024-06-01)" in result.stderr
+    assert cli(root, "report", "monthly", "--unit", "u1", "--period", "2024-06").exit_code == 0  # under way: up to today
+    future = cli(root, "check", "--year", "2024", "--as-of", "2025-01-10")
+    assert future.exit_code == 2 and "--as-of 2025-01-10 晚于今天(2024-06-01)" in future.stderr
+
+
 def test_recording_a_hand_in_keeps_every_existing_byte(workspace: Callable[..., Path], cli: Callable[..., Result]) -> None:
     root = ledger(workspace)
     existing = (

@@ -154,7 +154,8 @@ def test_year_and_as_of_pickers_change_what_is_counted(web: TestClient) -> None:
         ("2025", None, "2025 年尚未开始"),
         ("2024", "2023-12-31", "2023-12-31"),
         ("2023", "2024-05-01", None),
-        ("2025", "2025-03-01", None),
+        ("2025", "2025-03-01", "晚于今天"),
+        ("2024", "2024-07-01", "晚于今天"),
     ],
 )
 def test_the_web_and_check_refuse_the_same_years_and_as_of_dates(

@@ -201,15 +201,16 @@ def report(
     from vsledger.render.messages import ui
     from vsledger.render.period import render_markdown, report_sheets
     from vsledger.render.terminal import safe_text
-    from vsledger.report.period import period_report
+    from vsledger.report.period import PeriodRefused, period_report
     from vsledger.write.layout import record_text
     from vsledger.write.transaction import Change, Plan, WriteRefused, append_line, transact
 
     settings = _settings(ctx)
     workspace, unit = _load_single_unit(unit, settings)
-    result = period_report(workspace, unit, kind.value, period, settings.today)  # type: ignore[arg-type]
-    if result is None:
-        raise _usage_error(ui("bad-period", settings.lang, period=period))
+    try:
+        result = period_report(workspace, unit, kind.value, period, settings.today)  # type: ignore[arg-type]
+    except PeriodRefused as exc:
+        raise _usage_error(ui(exc.key, settings.lang, **exc.values)) from None
     target = out if out is not None else (_default_out(settings, f"{unit}-{period}.xlsx") if format is ReportFormat.xlsx else None)
     if target is not None:
         fmt = "xlsx" if format is ReportFormat.xlsx else "md"

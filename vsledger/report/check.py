@@ -79,11 +79,15 @@ def as_of_refusal(year: int, as_of: date | None, today: date) -> tuple[str, dict
     """Why `year` cannot be judged as of `as_of` (None: today), as a message key and its values; None when it can.
 
     One rule for the command line and the web: an as-of date may lie after the year (a past year gets
-    its final verdicts, reports included), never before it; a year not yet begun needs an explicit one.
+    its final verdicts, reports included), never before it, and never after today: a verdict on a day
+    to come would count as final what is still open (a year judged on 10 January next year fails a
+    target that can still be met). A year not yet begun is refused with it.
     """
     if as_of is not None and as_of < date(year, 1, 1):
         return "as-of-before-year", {"as_of": as_of.isoformat(), "year": year}
-    if as_of is None and year > today.year:
+    if as_of is not None and as_of > today:
+        return "as-of-future", {"as_of": as_of.isoformat(), "today": today.isoformat()}
+    if year > today.year:
         return "year-not-started", {"year": year}
     return None
 

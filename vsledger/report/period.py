@@ -60,11 +60,23 @@ class PeriodReport:
     check: UnitCheck | None = None
 
 
-def period_report(workspace: Workspace, unit: str, kind: ReportKind, period: str, today: date) -> PeriodReport | None:
+class PeriodRefused(ValueError):
+    """A period that cannot be reported: `key` and `values` say why (a message of the catalogue)."""
+
+    def __init__(self, key: str, **values: str) -> None:
+        super().__init__(key)
+        self.key, self.values = key, values
+
+
+def period_report(workspace: Workspace, unit: str, kind: ReportKind, period: str, today: date) -> PeriodReport:
+    """The period up to its end or today; PeriodRefused for a period misspelt or not yet begun
+    (a report of a month to come would be an empty one judged before it starts)."""
     bounds = period_bounds(kind, period)
     if bounds is None:
-        return None
+        raise PeriodRefused("bad-period", period=period)
     start, end = bounds
+    if start > today:
+        raise PeriodRefused("period-not-started", period=period, today=today.isoformat())
     as_of = min(end, today)
     ledger = workspace.units[unit]
     report = PeriodReport(unit, ledger.name, kind, period, start, end, as_of)

@@ -47,7 +47,7 @@ from vsledger.render.terminal import excerpt_window, source_line
 from vsledger.render.views import SYMBOLS, describe_failing, display_number
 from vsledger.report.check import STATUSES, UnitCheck, as_of_refusal, evaluation_day
 from vsledger.report.ledger_export import ledger_export
-from vsledger.report.period import period_report
+from vsledger.report.period import PeriodRefused, period_report
 from vsledger.report.stars import star_thresholds, stars_report
 from vsledger.web.charts import bar_chart, hours_text, month_chart
 from vsledger.web.data import LedgerData, check_unit
@@ -414,12 +414,15 @@ def create_app(config: Config) -> Any:
         unit = unit_param(request)
         period = request.query_params.get("period", "")
         fmt = request.query_params.get("format", "xlsx")
-        if not MONTH_RE.match(period) or fmt not in ("xlsx", "md"):
+        if not MONTH_RE.match(period):
             raise BadRequest(ui("bad-period", lang, period=period))
+        if fmt not in ("xlsx", "md"):
+            raise BadRequest(ui("web-bad-format", lang, format=fmt, formats="xlsx | md"))
         workspace = data.unit(unit)
-        result = period_report(workspace, unit, "monthly", period, config.today())
-        if result is None:
-            raise BadRequest(ui("bad-period", lang, period=period))
+        try:
+            result = period_report(workspace, unit, "monthly", period, config.today())
+        except PeriodRefused as exc:
+            raise BadRequest(ui(exc.key, lang, **exc.values)) from None
         if fmt == "md":
             headers = {"content-disposition": f'attachment; filename="{unit}-{period}.md"'}
             return Response(render_markdown(result, lang), media_type="text/markdown; charset=utf-8", headers=headers)
