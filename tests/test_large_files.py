@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import tracemalloc
 from collections.abc import Callable
 from pathlib import Path
 
@@ -19,6 +20,8 @@ from hypothesis import strategies as st
 from tests.conftest import POLICY, REPO, TODAY, UNIT, Result, write_files
 from vsledger.read import loader, yamlsource
 from vsledger.read.yamlsource import encoding_problems
+from vsledger.render import terminal
+from vsledger.render.terminal import source_line
 
 CONTENT = "免费测血压、健康咨询、用药指导," * 12
 MONTH = "ledgers/u1/activities/2024-05.yaml"
@@ -176,3 +179,81 @@ def test_a_large_roster_is_read_a_volunteer_at_a_time_with_every_problem(
     monkeypatch.setattr(loader, "STREAM_BYTES", 1 << 40)  # the file's values whole, as any small file's
     whole = cli(root, "--no-cache", "validate", "--format", "json")
     assert sorted(problems(whole)) == found and whole.exit_code == streamed.exit_code == 1
+
+
+@pytest.mark.parametrize("newline", ["\n", "\r\n"])
+def test_each_problem_in_a_large_month_file_quotes_its_own_line(
+    workspace: Callable[..., Path], cli: Callable[..., Result], newline: str
+) -> None:
+    """The table quotes the line each problem names, read from the file when it is shown (the file
+    was held as a list of its lines: 46 MB of a 57 MB month file to quote 1,171 of them)."""
+    text = large_month()
+    root = workspace()
+    (root / MONTH).parent.mkdir(parents=True)
+    (root / MONTH).write_bytes(b"\xef\xbb\xbf" + text.replace("\n", newline).encode("utf-8"))
+    out = cli(root, "--no-cache", "validate").stdout.splitlines()
+    lines = text.splitlines()
+    located = [(i, int(line.split(":")[1])) for i, line in enumerate(out) if line.startswith(f"{MONTH}:")]
+    assert len(located) == 6
+    assert [out[i + 1] for i, _ in located] == [f"{number:>5} | {lines[number - 1]}" for _, number in located]
+
+
+BREAKS = [
+    "\n",
+    "\r",
+    "\r\n",
+    "\x0b",
+    "\x0c",
+    "\x1c",
+    "\x85",
+    "\u2028",
+    "\u2029",
+    "a",
+    "东城",
+    "\ufeff",
+    b"\xe2\x80",
+    b"\xc2",
+    b"\xff",
+    b"\x80",
+]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(BREAKS), max_size=40), st.booleans())
+def test_a_quoted_line_is_the_line_of_the_whole_text(
+    tmp_path_factory: pytest.TempPathFactory, pieces: list[str | bytes], bom: bool
+) -> None:
+    """Lines found a chunk at a time, from the nearest remembered start, are those `splitlines` gives
+    the whole decoded text (the reference): every kind of break, bad bytes, a break across chunks."""
+    raw = (b"\xef\xbb\xbf" if bom else b"") + b"".join(p if isinstance(p, bytes) else p.encode("utf-8") for p in pieces)
+    expected = raw.decode("utf-8-sig", errors="replace").splitlines()
+    root = tmp_path_factory.mktemp("quote")
+    (root / "f.yaml").write_bytes(raw)
+    saved = terminal._EVERY, terminal._INDEX_READ, terminal._QUOTE_READ
+    try:
+        for every, index_read, quote_read in ((1, 1, 1), (2, 3, 2), (3, 2, 5), (64, 1 << 16, 1 << 12)):
+            terminal._EVERY, terminal._INDEX_READ, terminal._QUOTE_READ = every, index_read, quote_read
+            for overrides in ({}, {"f.yaml": raw}):
+                cache: dict[str, terminal.QuotedFile] = {}
+                quoted = [source_line(root, "f.yaml", n, cache, overrides) for n in range(len(expected) + 2)]
+                assert quoted == [None, *expected, None], (every, index_read, quote_read, bool(overrides))
+    finally:
+        terminal._EVERY, terminal._INDEX_READ, terminal._QUOTE_READ = saved
+
+
+def test_quoting_a_large_file_keeps_where_its_lines_start_not_its_text(tmp_path: Path) -> None:
+    text = large_month() * 2
+    (tmp_path / "m.yaml").write_text(text, encoding="utf-8")
+    size = (tmp_path / "m.yaml").stat().st_size
+    lines = text.splitlines()
+    cache: dict[str, terminal.QuotedFile] = {}
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        quoted = {n: source_line(tmp_path, "m.yaml", n, cache, {}) for n in range(1, len(lines) + 1, 997)}
+        held, peak = (m - before for m in tracemalloc.get_traced_memory())
+    finally:
+        tracemalloc.stop()
+    assert quoted == {n: lines[n - 1] for n in quoted}
+    assert held - sum(map(len, quoted.values())) * 4 < size / 100  # the whole text as lines was 2-3x the file
+    assert peak < size / 8

@@ -7,14 +7,19 @@ written from each result model directly, because its shape is a contract.
 from __future__ import annotations
 
 import csv
+import io
 import json
 import re
 import sys
+from array import array
+from codecs import BOM_UTF8
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from itertools import accumulate
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, BinaryIO, Literal
 
 from vsledger.core.personal import mask_text
 from vsledger.core.problems import Level, Problem
@@ -408,12 +413,12 @@ def render_problems(
 
     out = file or sys.stdout
     width = Console(file=out).width
-    lines_cache: dict[str, list[str]] = {}
+    quoted: dict[str, QuotedFile] = {}
     for problem in problems:
         out.write(problem_line(problem, lang) + "\n")
         if not excerpts:
             continue
-        source = source_line(root, problem.file, problem.line, lines_cache, overrides or {})
+        source = source_line(root, problem.file, problem.line, quoted, overrides or {})
         if source is not None:
             gutter = f"{problem.line:>5} | "
             before = safe_text(source[: max(0, problem.column - 1)], one_line=True)
@@ -469,20 +474,123 @@ def _caret_pad(source: str, column: int) -> str:
     return " " * cell_len(source[: max(0, column - 1)])
 
 
-def source_line(root: Path, rel: str, line: int, cache: dict[str, list[str]], overrides: dict[str, bytes]) -> str | None:
-    """The line as the problem saw it: a record refused before writing shows its would-be text."""
-    if rel not in cache:
+_LINE_BREAK = re.compile(rb"(\r\n|[\n\r\x0b\x0c\x1c-\x1e]|\xc2\x85|\xe2\x80[\xa8\xa9])")
+"""Where `str.splitlines` ends a line, in UTF-8. Each break begins with an ASCII byte or the first
+byte of a character, which a decoding error never swallows: a line's bytes decode alone to just
+what they are in the whole text, replacement characters included."""
+_ODD_BREAKS = (b"\x0b", b"\x0c", b"\x1c", b"\x1d", b"\x1e", b"\xc2\x85", b"\xe2\x80\xa8", b"\xe2\x80\xa9")
+"""The breaks besides \\n and \\r\\n: without them a chunk is split by `bytes.split`, in C."""
+_EVERY = 64
+"""One line start in this many is remembered: a 60 MB month file's are ~160 KB."""
+_INDEX_READ = 1 << 16
+_QUOTE_READ = 1 << 12
+
+
+def _bounds(text: bytes, base: int) -> list[int]:
+    """Offsets [start, end, start, end, …] of each line break in `text`, whose first byte is at `base`."""
+    newline = b"\n"
+    if b"\r" in text:
+        newline = b"\r\n" if text.count(b"\r") == text.count(b"\r\n") == text.count(b"\n") else b""
+    if not newline or any(odd in text for odd in _ODD_BREAKS):  # rare: the pattern is several times slower
+        pieces = list(map(len, _LINE_BREAK.split(text)))  # text, break, text, …, text
+    else:
+        lines = text.split(newline)
+        pieces = [len(newline)] * (2 * len(lines) - 1)
+        pieces[::2] = map(len, lines)
+    return list(accumulate(pieces, initial=base))[1:-1]
+
+
+def _breaks(stream: BinaryIO, start: int, chunk: int) -> Iterator[list[int]]:
+    """The line breaks from byte `start` on, read `chunk` bytes at a time: each chunk's as offsets
+    [start, end, start, end, …] (`_bounds`)."""
+    stream.seek(start)
+    buffer, base = b"", start
+    while True:
+        more = stream.read(chunk)
+        buffer += more
+        # a break may run across the end of what is read (\r, then \n; a break of two or three bytes)
+        cutoff = base + (max(0, len(buffer) - 2) if more else len(buffer))
+        bounds = _bounds(buffer, base)
+        while bounds and bounds[-2] >= cutoff:
+            del bounds[-2:]
+        yield bounds
+        if not more:
+            return
+        keep = max(cutoff, bounds[-1]) if bounds else cutoff
+        buffer, base = buffer[keep - base :], keep
+
+
+@dataclass(frozen=True)
+class QuotedFile:
+    """A file problems quote from: where every `_EVERY`-th line starts and how many lines it has
+    (as `str.splitlines` counts them, after a BOM), so a quoted line is read by seeking to the
+    nearest start: what is kept is a few bytes per hundred lines, not the file's text."""
+
+    source: Path | bytes | None
+    """The file inside the workspace, the text a refused write would have given it, or None: nothing is shown."""
+    starts: array[int]
+    count: int
+
+    @classmethod
+    def of(cls, root: Path, rel: str, overrides: dict[str, bytes]) -> QuotedFile:
+        """Read once, end to end, a chunk at a time."""
         try:
-            if rel not in overrides and not (root / rel).resolve().is_relative_to(root.resolve()):
-                raise PermissionError(rel)  # a link out of the workspace: nothing of that file is shown
-            raw = overrides[rel] if rel in overrides else (root / rel).read_bytes()
-            cache[rel] = raw.decode("utf-8-sig", errors="replace").splitlines()
+            source: Path | bytes
+            if rel in overrides:
+                source = overrides[rel]
+            else:
+                source = (root / rel).resolve()
+                if not source.is_relative_to(root.resolve()):
+                    raise PermissionError(rel)  # a link out of the workspace: nothing of that file is shown
+            with cls._open(source) as stream:
+                end = len(BOM_UTF8) if stream.read(len(BOM_UTF8)) == BOM_UTF8 else 0
+                starts, count = array("q", [end]), 0
+                for bounds in _breaks(stream, end, _INDEX_READ):
+                    ends = bounds[1::2]  # ends[i] ends line count + i + 1: keep those that end every _EVERY-th
+                    starts.extend(ends[_EVERY - 1 - count % _EVERY :: _EVERY])
+                    count += len(ends)
+                    end = ends[-1] if ends else end
+                if stream.seek(0, io.SEEK_END) > end:  # the last line, with no break after it
+                    count += 1
         except OSError:
-            cache[rel] = []
-    lines = cache[rel]
-    if 1 <= line <= len(lines):
-        return lines[line - 1].rstrip("\r")
-    return None
+            return cls(None, array("q"), 0)
+        return cls(source, starts, count)
+
+    @staticmethod
+    def _open(source: Path | bytes) -> BinaryIO:
+        return io.BytesIO(source) if isinstance(source, bytes) else source.open("rb")
+
+    def line(self, number: int) -> str | None:
+        if self.source is None or not 1 <= number <= self.count:
+            return None
+        index, passing = divmod(number - 1, _EVERY)  # from the remembered start, lines to pass
+        start, stop = self.starts[index], None
+        try:
+            with self._open(self.source) as stream:
+                for bounds in _breaks(stream, start, _QUOTE_READ):
+                    if passing * 2 > len(bounds):
+                        passing -= len(bounds) // 2
+                        continue
+                    if passing:
+                        start, bounds, passing = bounds[passing * 2 - 1], bounds[passing * 2 :], 0
+                    if bounds:
+                        stop = bounds[0]
+                        break
+                if passing:
+                    return None  # the file lost lines since it was read
+                stream.seek(start)
+                raw = stream.read(stop - start) if stop is not None else stream.read()
+        except OSError:
+            return None
+        return raw.decode("utf-8", errors="replace")
+
+
+def source_line(root: Path, rel: str, line: int, cache: dict[str, QuotedFile], overrides: dict[str, bytes]) -> str | None:
+    """The line as the problem saw it: a record refused before writing shows its would-be text.
+    `cache` keeps each file's `QuotedFile` (where its lines start), not its text."""
+    if rel not in cache:
+        cache[rel] = QuotedFile.of(root, rel, overrides)
+    return cache[rel].line(line)
 
 
 def problems_json(problems: list[Problem], lang: str) -> dict[str, Any]:
