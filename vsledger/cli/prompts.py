@@ -202,7 +202,7 @@ def _ask_time(lang: str, fields: dict[str, Any]) -> None:
 
 
 def employment_words(lang: str) -> str:
-    from vsledger.core.typed import EMPLOYMENT_WORDS
+    from vsledger.core.employment import EMPLOYMENT_WORDS
 
     return "、".join(words[0] if lang == "zh" else code for code, words in EMPLOYMENT_WORDS.items())
 

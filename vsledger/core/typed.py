@@ -15,18 +15,10 @@ from datetime import date, time
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from vsledger.core.employment import EMPLOYMENT_WORDS
 from vsledger.core.model import MAX_DAY_HOURS
 from vsledger.core.personal import LANDLINE_RE, PHONE_RE
 
-EMPLOYMENT_WORDS: dict[str, tuple[str, ...]] = {
-    "staff": ("在编", "正式", "编内", "在职", "公务员", "事业编", "职工", "staff"),
-    "contract": ("聘用", "合同", "编外", "临聘", "劳务", "非在编", "不在编", "非编", "编制外", "非正式", "contract"),
-    "retired": ("退休", "离退休", "retired"),
-    "resident": ("居民", "群众", "村民", "resident"),
-    "student": ("学生", "student"),
-    "other": ("其他", "其它", "other"),
-}
-"""Each employment code with the words offices write for it; the first is how we show it."""
 _NEGATIONS = "不非无未"
 _PHONE_NOISE = re.compile(r"[\s()\-]")
 _COUNTRY_CODE = re.compile(r"^(\+86|0086)")

@@ -23,12 +23,12 @@ from pydantic import BaseModel
 
 from vsledger import __version__
 from vsledger.check.rules.registry import round_half_up
+from vsledger.core.employment import EMPLOYMENT_WORDS
 from vsledger.core.filekinds import BUNDLE_FORMAT, BUNDLE_MANIFEST, EXPORTS_DIR, KINDS
 from vsledger.core.files import atomic_save, atomic_write
 from vsledger.core.model import Activity, Training, Volunteer
 from vsledger.core.personal import mask_id_number, mask_phone, mask_text
 from vsledger.core.progress import SILENT, Progress
-from vsledger.core.typed import EMPLOYMENT_WORDS
 from vsledger.render.messages import translate, ui
 from vsledger.render.terminal import csv_safe
 from vsledger.render.views import describe_failing, json_number, json_value

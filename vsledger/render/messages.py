@@ -19,9 +19,9 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from vsledger.core.employment import EMPLOYMENT_WORDS
 from vsledger.core.personal import mask_text
 from vsledger.core.problems import Problem
-from vsledger.core.typed import EMPLOYMENT_WORDS
 
 LANGS = ("zh", "en")
 LOCALE_DIR = Path(__file__).with_name("locale")
