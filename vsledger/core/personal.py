@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from difflib import SequenceMatcher
 
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_CHECK = "10X98765432"
@@ -75,3 +76,29 @@ def mask_text(text: str) -> str:
     text = _NUMBER_IN_TEXT.sub(lambda m: mask_number(m.group()), text)
     text = _LANDLINE_IN_TEXT.sub(lambda m: m.group(1) + "*" * (len(m.group(2)) - 4) + m.group(2)[-4:], text)
     return _GROUPED_PHONE.sub(lambda m: f"{m.group(1)}{m.group(2)}****{m.group(2)}{m.group(4)}", text)
+
+
+_MASKED_IN_TEXT = re.compile(r"(?:[(（]?\d+[)）]? ?-?)\*{3,}[ -]?\d{4}(?!\d)")
+"""What `mask_text` leaves of a number: its first digits (or area code), three stars or more, the last four."""
+
+
+def masked_numbers(text: str) -> list[str]:
+    """The numbers in `text` that read as a mask left them (`137****7000`): what a page showed, not what a person typed."""
+    return _MASKED_IN_TEXT.findall(text) if "*" in text else []
+
+
+def unmask_unchanged(real: str, returned: str) -> str:
+    """A form field that showed `mask_text(real)`, as it came back: every stretch left as shown holds what `real` holds
+    there, so a masked number the clerk did not touch keeps its digits, whatever else was edited around it.
+
+    `mask_text` puts a star in place of a digit and moves nothing, so a character of the text shown stands where
+    the same character of `real` stands."""
+    shown = mask_text(real)
+    if shown == real or returned == real:
+        return returned
+    if returned == shown:
+        return real
+    if len(shown) != len(real):  # a mask that moved characters: only the field left whole can be given back
+        return returned
+    matcher = SequenceMatcher(None, shown, returned, autojunk=False)
+    return "".join(real[i1:i2] if tag == "equal" else returned[j1:j2] for tag, i1, i2, j1, j2 in matcher.get_opcodes())

@@ -567,6 +567,7 @@ UI: dict[str, str] = {
     "web-withdraw-confirm": "Withdraw {id}? A correcting entry with no participants is appended, so it counts nowhere from now on; the original stays in the file and in git.",
     "web-overrides": "Hours that differ from the hours each (e.g. V0005=2.5)",
     "web-bad-exception": "'{value}' is not an id with its hours, such as V0005=2.5",
+    "web-masked-number": "{value} is a number as the pages show it, masked: written so, the real number would be lost; type the number in full, or leave it out",
 }
 # fmt: on
 

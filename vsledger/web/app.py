@@ -5,6 +5,9 @@ unchanged); forms write through `write.add`, the CLI's own validated, locked,
 atomic write path. Ids in addresses pass the CLI's syntax checks and must name
 a unit or volunteer that exists; no path is ever built from what a request says,
 and no file from the workspace is ever sent as it is (downloads are generated).
+Personal numbers are masked in everything sent, as the CLI masks its output: every
+text response in one pass (`MaskNumbers`), every workbook by `mask_sheets`; what a
+page showed masked comes back to its real value (`_real`, `_as_meant`).
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ import os
 import re
 import tempfile
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -27,6 +30,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from rich.cells import cell_len
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
@@ -36,11 +40,11 @@ from vsledger.check.timebank import time_bank
 from vsledger.core.filekinds import PERSONAL_FIELDS
 from vsledger.core.ledger import UnitLedger, Workspace
 from vsledger.core.model import RECORD_ID_RE, UNIT_ID_RE, VOLUNTEER_ID_RE, Activity
-from vsledger.core.personal import mask_id_number, mask_phone, mask_text
+from vsledger.core.personal import mask_id_number, mask_phone, mask_text, masked_numbers, unmask_unchanged
 from vsledger.core.problems import Level, Problem
 from vsledger.core.typed import TypedError, parse_phone
 from vsledger.read.loader import Files, locate, locate_unit_problems
-from vsledger.render.export import ACTIVITY_COLUMNS, ROSTER_COLUMNS, build_export, write_xlsx
+from vsledger.render.export import ACTIVITY_COLUMNS, ROSTER_COLUMNS, ExportSheet, build_export, mask_sheets, write_xlsx
 from vsledger.render.messages import LANGS, problem_hint, problem_message, ui
 from vsledger.render.period import render_markdown, report_sheets
 from vsledger.render.terminal import excerpt_window, source_line
@@ -51,7 +55,7 @@ from vsledger.report.period import PeriodRefused, period_report
 from vsledger.report.stars import star_thresholds, stars_report
 from vsledger.web.charts import bar_chart, hours_text, month_chart
 from vsledger.web.data import LedgerData, check_unit
-from vsledger.web.security import CSRF, CSRF_COOKIE, CSRF_FIELD, Guard
+from vsledger.web.security import CSRF, CSRF_COOKIE, CSRF_FIELD, Guard, MaskNumbers
 from vsledger.write.add import activity_record, add_activity, add_volunteer, parse_participant
 from vsledger.write.certificate import FontSettingRefused, certificate_font, issue_certificate
 from vsledger.write.correct import withdrawal
@@ -189,13 +193,14 @@ def create_app(config: Config) -> Any:
     # --- parameters -----------------------------------------------------------------------
 
     def unit_param(request: Request) -> str:
-        unit = request.path_params["unit"]
-        if not UNIT_ID_RE.match(unit) or unit not in data.base().unit_ids:
+        units = data.base().unit_ids
+        unit = _real(request.path_params["unit"], units)
+        if not UNIT_ID_RE.match(unit) or unit not in units:
             raise NotFound
         return unit
 
     def volunteer_param(request: Request, ledger: UnitLedger) -> str:
-        volunteer = request.path_params["volunteer"]
+        volunteer = _real(request.path_params["volunteer"], ledger.volunteers)
         if not VOLUNTEER_ID_RE.match(volunteer) or volunteer not in ledger.volunteers:
             raise NotFound
         return volunteer
@@ -349,6 +354,8 @@ def create_app(config: Config) -> Any:
         lang, unit, ledger = u.lang, u.unit, u.ledger
         q = request.query_params
         month, team, category, volunteer = (q.get(k, "").strip() for k in ("month", "team", "category", "volunteer"))
+        choices = _choices(ledger)
+        team, category, volunteer = (_real(v, choices[k]) for k, v in (("team", team), ("category", category), ("volunteer", volunteer)))
         if month and not MONTH_RE.match(month):
             raise BadRequest(ui("web-bad-month", lang, value=month))
         if volunteer and not VOLUNTEER_ID_RE.match(volunteer):
@@ -387,6 +394,7 @@ def create_app(config: Config) -> Any:
         lang = lang_of(request)
         base = data.base()
         wanted = request.query_params.get("unit")
+        wanted = _real(wanted, base.unit_ids) if wanted else wanted
         if wanted and (not UNIT_ID_RE.match(wanted) or wanted not in base.unit_ids):
             raise NotFound
         units = [wanted] if wanted else list(base.unit_ids)
@@ -407,7 +415,7 @@ def create_app(config: Config) -> Any:
     def workbook(request: Request) -> Response:
         u = unit_request(request, period=True)
         sheets = build_export(ledger_export(u.workspace, u.unit, u.year, u.as_of), u.lang)  # masked: the web never unmasks
-        return _file_response(lambda path: write_xlsx(sheets, path, u.lang), f"{u.unit}-{u.year}.xlsx", XLSX)
+        return _workbook_response(sheets, f"{u.unit}-{u.year}.xlsx", u.lang)
 
     def monthly_report(request: Request) -> Response:
         lang = lang_of(request)
@@ -423,10 +431,10 @@ def create_app(config: Config) -> Any:
             result = period_report(workspace, unit, "monthly", period, config.today())
         except PeriodRefused as exc:
             raise BadRequest(ui(exc.key, lang, **exc.values)) from None
-        if fmt == "md":
+        if fmt == "md":  # masked as `vsledger report` masks the file it writes
             headers = {"content-disposition": f'attachment; filename="{unit}-{period}.md"'}
-            return Response(render_markdown(result, lang), media_type="text/markdown; charset=utf-8", headers=headers)
-        return _file_response(lambda path: write_xlsx(report_sheets(result, lang), path, lang), f"{unit}-{period}.xlsx", XLSX)
+            return Response(mask_text(render_markdown(result, lang)), media_type="text/markdown; charset=utf-8", headers=headers)
+        return _workbook_response(report_sheets(result, lang), f"{unit}-{period}.xlsx", lang)
 
     # --- forms ----------------------------------------------------------------------------------
 
@@ -446,6 +454,7 @@ def create_app(config: Config) -> Any:
 
     def current_activity(ledger: UnitLedger, activity_id: str) -> Activity:
         """An activity that counts now (the head of its corrections): the only kind one can correct."""
+        activity_id = _real(activity_id, ledger.known_activity_ids)
         if not RECORD_ID_RE.match(activity_id):
             raise NotFound
         found = next((e.record for e in ledger.effective if e.record.id == activity_id), None)
@@ -478,14 +487,18 @@ def create_app(config: Config) -> Any:
         u = unit_request(request)
         unit, ledger = u.unit, u.ledger
         activity = current_activity(ledger, request.path_params["activity"])
+        state = _as_meant(values, ledger, u.lang)
+        values = state.values
+        context = {"unit": unit, "unit_name": ledger.name, "a": activity}
+        if state.errors:
+            return render(request, "withdraw.html", status=422, state=state, **context)
         fields = withdrawal(ledger, activity.id)  # the one way a withdrawal is built, the CLI's too
         if values.get("clerk", "").strip():
             fields["recorded_by"] = values["clerk"].strip()
         record = activity_record(fields, u.workspace, unit)
         record.setdefault("participants", [])
-        context = {"unit": unit, "unit_name": ledger.name, "a": activity}
         add = partial(add_activity, record=record, generated=True)
-        return write_through(request, values, u, FormState(values), add, "withdraw.html", context)
+        return write_through(request, values, u, state, add, "withdraw.html", context)
 
     def volunteer_form(request: Request) -> Response:
         writable(request)
@@ -517,7 +530,9 @@ def create_app(config: Config) -> Any:
     def record_submit(request: Request, values: dict[str, Any]) -> Response:
         u = unit_request(request)
         lang, unit = u.lang, u.unit
-        state = FormState(values)
+        corrected = _correcting(u.ledger, _real(values.get("corrects", ""), u.ledger.known_activity_ids))
+        state = _as_meant(values, u.ledger, lang, corrected)
+        values = state.values
         day = _form_date(values.get("date", ""), "date", state, lang, required=True)
         hours = values.get("hours", "").strip() or None
         if hours is None and not (values.get("start") and values.get("end")):
@@ -548,7 +563,8 @@ def create_app(config: Config) -> Any:
     def volunteer_submit(request: Request, values: dict[str, Any]) -> Response:
         u = unit_request(request)
         lang = u.lang
-        state = FormState(values)
+        state = _as_meant(values, u.ledger, lang)
+        values = state.values
         dates = {k: _form_date(values.get(k, ""), k, state, lang) for k in ("joined", "registered_on")}
         context = form_context(u.unit, u.ledger, config.today())
         if values.get("employment") not in EMPLOYMENTS:
@@ -678,7 +694,7 @@ def create_app(config: Config) -> Any:
     async def not_found(request: Request, exc: Exception) -> Response:
         return error_page(request, 404, ui("web-not-found", lang_of(request)))
 
-    app = Starlette(routes=routes, exception_handlers={404: not_found, 405: not_found})
+    app = Starlette(routes=routes, exception_handlers={404: not_found, 405: not_found}, middleware=[Middleware(MaskNumbers)])
     app.state.data = data
     return Guard(app, config.token, config.loopback_only, refuse_page)
 
@@ -831,6 +847,58 @@ class _environment:
                 os.environ.pop(key, None)
             else:
                 os.environ[key] = value
+
+
+def _workbook_response(sheets: list[ExportSheet], filename: str, lang: str) -> Response:
+    """Every workbook the app sends: each text cell masked as `vsledger export` and `report` mask theirs."""
+    mask_sheets(sheets)
+    return _file_response(lambda path: write_xlsx(sheets, path, lang), filename, XLSX)
+
+
+def _real(value: str, choices: Collection[str]) -> str:
+    """A value as a page showed it, masked (an id or a category holding eleven digits), back to the one real
+    value it stands for among `choices`; anything else as given (an ambiguous mask is left to be refused)."""
+    if "*" not in value or value in choices:
+        return value
+    found = [c for c in choices if mask_text(c) == value]
+    return found[0] if len(found) == 1 else value
+
+
+def _choices(ledger: UnitLedger) -> dict[str, Collection[str]]:
+    """What each form field and filter offers from the ledger: the real values behind its masked options."""
+    volunteers, teams = set(ledger.volunteers), set(ledger.names("team"))
+    categories = {e.record.category for e in ledger.activities if e.record.category}
+    return {"participants": volunteers, "lead": volunteers, "volunteer": volunteers, "team": teams, "teams": teams,
+            "branch": set(ledger.names("branch")), "category": categories, "corrects": ledger.known_activity_ids}  # fmt: skip
+
+
+def _correcting(ledger: UnitLedger, activity_id: str) -> dict[str, Any]:
+    """The values the correction form showed for the activity it corrects (masked by the page); none for a new one."""
+    found = next((e.record for e in ledger.activities if e.record.id == activity_id), None) if activity_id else None
+    return _activity_values(found) if found is not None else {}
+
+
+def _as_meant(values: dict[str, Any], ledger: UnitLedger, lang: str, corrected: dict[str, Any] | None = None) -> FormState:
+    """A submitted form as the clerk meant it. The page showed numbers masked; a field that comes back as shown
+    holds its real value again, as `vsledger correct` takes an unchanged field from the current entry: text from
+    the entry being corrected (`corrected`, stretch by stretch), a choice from what the ledger offers. A number
+    still masked (`137****7000`) with no real one behind it is refused beside its field: written, it would stand
+    for good in place of the number."""
+    corrected = corrected or {}
+    choices = _choices(ledger)
+    state = FormState()
+    for name, value in values.items():
+        offered, real = choices.get(name, ()), corrected.get(name)
+        if isinstance(value, list):
+            state.values[name] = [_real(v, offered) for v in value]
+        else:
+            state.values[name] = _real(unmask_unchanged(real, value) if isinstance(real, str) else value, offered)
+        kept = " ".join(real) if isinstance(real, list) else str(real or "")
+        for text in state.values[name] if isinstance(value, list) else [state.values[name]]:
+            for number in masked_numbers(text):
+                if number not in kept:
+                    state.add(name if name in FIELD_NAMES else "", {"message": ui("web-masked-number", lang, value=number)})
+    return state
 
 
 def _file_response(write: Callable[[Path], None], filename: str, media_type: str) -> Response:

@@ -1,4 +1,5 @@
-"""The app's guards: who may connect (host and token), and which posts are the app's own (CSRF).
+"""The app's guards: who may connect (host and token), which posts are the app's own (CSRF), and
+that no text the app sends shows a personal number in full.
 
 Loopback by default. A page served to other machines needs the token: given once as
 `?token=…`, then kept in an HttpOnly, SameSite=Strict cookie. On loopback the Host
@@ -16,6 +17,8 @@ from collections.abc import Awaitable, Callable, MutableMapping
 from http.cookies import SimpleCookie
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
+
+from vsledger.core.personal import mask_text
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -140,3 +143,46 @@ class Guard:
             }
         )
         await send({"type": "http.response.body", "body": body})
+
+
+TEXT_TYPES = (b"text/", b"application/json")
+
+
+class MaskNumbers:
+    """ASGI middleware: every text response (page, fragment, error page, Markdown download) has its personal
+    numbers masked by `mask_text`, the pass the CLI makes over its output, over the whole body as sent: no
+    route, template or message can forget it. Hexadecimal words (the CSRF token) are left alone by `mask_text`.
+    A form that showed a masked value takes the real one back (see `app._as_meant`); binary downloads (xlsx,
+    PDF) are masked as they are built, as the CLI builds them."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        held: Message | None = None
+        chunks: list[bytes] = []
+
+        async def masked(message: Message) -> None:
+            nonlocal held
+            if message["type"] == "http.response.start":
+                kind = next((v for k, v in message.get("headers", []) if k.lower() == b"content-type"), b"")
+                if kind.lower().startswith(TEXT_TYPES):
+                    held = message  # sent with the body, once the whole of it is masked
+                    return
+            elif message["type"] == "http.response.body" and held is not None:
+                chunks.append(message.get("body", b""))
+                if message.get("more_body", False):
+                    return
+                body = mask_text(b"".join(chunks).decode("utf-8", "surrogateescape")).encode("utf-8", "surrogateescape")
+                if scope.get("method") != "HEAD":
+                    headers = [(k, v) for k, v in held.get("headers", []) if k.lower() != b"content-length"]
+                    held["headers"] = [*headers, (b"content-length", str(len(body)).encode())]
+                await send(held)
+                await send({"type": "http.response.body", "body": body})
+                return
+            await send(message)
+
+        await self.app(scope, receive, masked)
