@@ -70,7 +70,11 @@ def test_year_defaults_to_this_year(workspace: Callable[..., Path]) -> None:
         (("chek",), "vsledger: 没有 chek 这个命令;是否为 check", "there is no command chek; did you mean check"),
         (("add-activity", "--unit", "u1", "--date", "2024-13-01"), "“2024-13-01”不是日期:请写成 2022-05-21", "'2024-13-01' is not a date"),
         (("--today", "2024-13-01", "hours"), "--today 的值不对:YYYY-MM-DD", "invalid value for --today: YYYY-MM-DD"),
-        (("add-activity", "--unit", "u1", "--served", "many"), "--served 的值不对:不小于 0 的整数", "invalid value for --served: a whole number, 0 or more"),
+        (
+            ("add-activity", "--unit", "u1", "--served", "many"),
+            "--served 的值不对:不小于 0 的整数",
+            "invalid value for --served: a whole number, 0 or more",
+        ),
         (("export", "--unit", "u1", "--format", "pdf"), "--format 的值不对:应为 xlsx | csv | json | parquet 之一", "one of xlsx | csv"),
     ],
 )
