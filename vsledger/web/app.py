@@ -42,12 +42,12 @@ from vsledger.core.ledger import UnitLedger, Workspace
 from vsledger.core.model import RECORD_ID_RE, UNIT_ID_RE, VOLUNTEER_ID_RE, Activity
 from vsledger.core.personal import mask_id_number, mask_phone, mask_text, masked_numbers, unmask_unchanged
 from vsledger.core.problems import Level, Problem
-from vsledger.core.typed import TypedError, parse_phone
+from vsledger.core.typed import TypedError, parse_phone, split_list
 from vsledger.read.loader import Files, locate, locate_unit_problems
 from vsledger.render.export import ACTIVITY_COLUMNS, ROSTER_COLUMNS, ExportSheet, build_export, mask_sheets, write_xlsx
 from vsledger.render.messages import LANGS, problem_hint, problem_message, ui
 from vsledger.render.period import render_markdown, report_sheets
-from vsledger.render.terminal import excerpt_window, source_line
+from vsledger.render.terminal import QuotedFile, excerpt_window, source_line
 from vsledger.render.views import SYMBOLS, describe_failing, display_number
 from vsledger.report.check import STATUSES, UnitCheck, as_of_refusal, evaluation_day
 from vsledger.report.ledger_export import ledger_export
@@ -402,7 +402,7 @@ def create_app(config: Config) -> Any:
         leaks = [p for p in data.leaks() if not wanted or p.file.startswith(f"ledgers/{wanted}/")]
         problems = ([] if wanted else list(base.problems)) + [p for u in units for p in by_unit[u]] + leaks
         problems.sort(key=Problem.sort_key)
-        cache: dict[str, list[str]] = {}
+        cache: dict[str, QuotedFile] = {}
         shown = [_problem_view(p, config.root, lang, cache) for p in problems[:MAX_PROBLEMS]]
         errors = sum(1 for p in problems if p.is_error)
         return render(
@@ -545,7 +545,7 @@ def create_app(config: Config) -> Any:
         fields = {
             "id": None, "date": day, "title": values.get("title", "").strip(), "team": values.get("team") or None,
             "category": values.get("category", "").strip() or None,
-            "tags": [t for t in re.split(r"[\s,,、]+", values.get("tags", "")) if t], "location": values.get("location", "").strip(),
+            "tags": split_list(values.get("tags", "")), "location": values.get("location", "").strip(),
             "target": values.get("target", "").strip() or None, "served": numbers["served"],
             "start": values.get("start") or None, "end": values.get("end") or None, "hours": hours,
             "participants": _participants(values, state, lang), "external": numbers["external"], "lead": values.get("lead") or None,
@@ -732,7 +732,7 @@ def _hours_by_volunteer(ledger: UnitLedger, start: date, end: date) -> dict[str,
 
 
 def _problem_view(
-    problem: Problem, root: Path, lang: str, cache: dict[str, list[str]], overrides: dict[str, bytes] | None = None
+    problem: Problem, root: Path, lang: str, cache: dict[str, QuotedFile], overrides: dict[str, bytes] | None = None
 ) -> dict[str, Any]:
     """A problem as the pages show it: located, the line itself around the caret (masked), the hint."""
     source = source_line(root, problem.file, problem.line, cache, overrides or {}) if problem.line else None
@@ -756,7 +756,7 @@ def _refusal_into(exc: WriteRefused, state: FormState, root: Path, lang: str) ->
     """Each refused problem, located in the text that would have been written, beside the field it concerns."""
     problems = list(exc.problems)
     locate(Files(root, exc.overrides), problems)
-    cache: dict[str, list[str]] = {}
+    cache: dict[str, QuotedFile] = {}
     for problem in problems:
         name = next((part for part in problem.path or () if isinstance(part, str) and part in FIELD_NAMES), None)
         if name is None and problem.args.get("field") in FIELD_NAMES:
@@ -782,9 +782,7 @@ def _activity_values(activity: Activity) -> dict[str, Any]:
 def _participants(values: dict[str, Any], state: FormState, lang: str) -> list[Any]:
     """The ticked volunteers, with `V0005=2.5` exceptions to the hours each (an exception alone adds its volunteer)."""
     exceptions: dict[str, Any] = {}
-    for token in re.split(r"[\s,,、;;]+", values.get("overrides", "")):
-        if not token:
-            continue
+    for token in split_list(values.get("overrides", "")):
         parsed = parse_participant(token)
         if not isinstance(parsed, dict):
             if not any(e.get("code") == "bad-exception" for e in state.errors.get("overrides", [])):
