@@ -108,6 +108,22 @@ def test_split_leaves_a_number_beside_a_comment(workspace: Callable[..., Path], 
     ).read_text(encoding="utf-8")
 
 
+def test_split_keeps_the_byte_order_mark_and_names_a_number_written_over_lines(
+    workspace: Callable[..., Path], cli: Callable[..., Result]
+) -> None:
+    """A BOM at the head of roster.yaml was dropped by the split; a number as a folded block was kept
+    with a reason that did not fit it (\"shares a line with a comment\")."""
+    roster = ROSTER.replace(f'    phone: "{PHONE}"\n', f"    phone: >-\n      {PHONE}\n")
+    root = committed(workspace, roster)
+    (root / "ledgers/u1/roster.yaml").write_bytes(b"\xef\xbb\xbf" + (root / "ledgers/u1/roster.yaml").read_bytes())
+    result = cli(root, "personal", "split")
+    assert result.exit_code == 1  # V0002's phone is still in the tracked roster
+    assert "V0002" in result.stdout and "分几行写" in result.stdout
+    after = (root / "ledgers/u1/roster.yaml").read_bytes()
+    assert after.startswith(b"\xef\xbb\xbf") and PHONE2.encode() not in after  # V0003 moved, the BOM kept
+    assert cli(root, "validate").exit_code == 0
+
+
 def test_split_over_several_units_is_one_write(workspace: Callable[..., Path], cli: Callable[..., Result]) -> None:
     """A unit that cannot be written stops the split of every unit: no roster is left half done."""
     root = committed(workspace)

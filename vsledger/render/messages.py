@@ -257,7 +257,7 @@ UI: dict[str, str] = {
     "fmt-clean": "every file is in the canonical layout",
     "fmt-kept": "{count} {count|file or record was|files or records were} not formatted (listed above)",
     "split-moved": "{unit}: moved the numbers of {count} {count|volunteer|volunteers} to personal.yaml",
-    "split-kept": "{unit}: these volunteers' numbers share a line with other content or a comment and were not moved; move them by hand: {ids}",
+    "split-kept": "{unit}: these volunteers' numbers are written where split cannot take them out without touching anything else (beside a comment, over several lines, …): move them to personal.yaml by hand: {ids}",
     "split-nothing": "{unit}: roster.yaml holds no ID card or phone numbers",
     "split-gitignore": "added ledgers/*/personal.yaml to .gitignore",
     "split-history": "The numbers are still in git history. To purge them: 1) install git-filter-repo; 2) write each number as a line `NUMBER==>***` in numbers.txt (do not commit it); 3) run git filter-repo --replace-text numbers.txt; 4) if personal.yaml was ever committed, git rm --cached it first; 5) force-push and have everyone clone afresh.",

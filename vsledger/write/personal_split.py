@@ -160,7 +160,8 @@ def _split(raw: bytes, unit: str, roster_rel: str) -> tuple[SplitResult, bytes, 
     if not entries:
         return result, raw, ""
     block = "".join(record_text("personal", entry) for entry in entries)
-    return result, "".join(lines).encode("utf-8"), block
+    bom = b"\xef\xbb\xbf" if raw.startswith(b"\xef\xbb\xbf") else b""  # kept: only the numbers' lines change
+    return result, bom + "".join(lines).encode("utf-8"), block
 
 
 def _without_numbers(lines: list[str], key_lines: dict[str, int], numbers: dict[str, Any]) -> list[str] | None:
