@@ -149,6 +149,8 @@ def test_csv_and_table(workspace: Callable[..., Path], cli: Callable[..., Result
     assert csv_out[1] == "u1,V0001,张三,5.00,2"
     table = cli(root, "hours", "--year", "2022").stdout
     assert "张三" in table and "5.00" in table and "合计: 11.75 h" in table
+    may = cli(root, "hours", "--year", "2022", "--as-of", "2022-05-31").stdout
+    assert "合计: 9.50 h" in may  # as the cells show hours: it said "9.5" or "5.0" as the sum fell
 
 
 def test_unknown_unit_is_a_usage_error(workspace: Callable[..., Path], cli: Callable[..., Result]) -> None:

@@ -277,7 +277,7 @@ def hours_tables(rows: list[HoursRow], year: int, by: GroupBy, lang: str, last_m
     if by == "unit":  # the key is the unit itself
         table.drop_column(0)
     total = sum((r.hours for r in rows), Decimal(0))
-    table.caption = f"{ui('total', lang)}: {total} h"
+    table.caption = f"{ui('total', lang)}: {cell_text(total)} h"  # as the cells show hours: two places
     units = {row.unit for row in rows}
     if by == "month":
         return [table, hours_chart(ui("chart-hours-by-month", lang), month_bars(rows, year, last_month), units, lang)]
