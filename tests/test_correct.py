@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -38,8 +39,10 @@ def test_correct_takes_the_rest_from_the_corrected_entry(workspace: Callable[...
     assert "  corrects: a1\n" in added and "  title: 社区清扫\n" in added and "  team: red\n" in added
     assert "  hours: 3\n" in added and "start" not in added  # new hours replace the times
     assert hours_of(cli, root) == {"V0001": 3.0}
-    # a second correction corrects the one that counts now, not the original (a chain, no conflict)
-    assert cli(root, "correct", "a1", "--title", "社区大扫除", "--yes").exit_code == 0
+    # a second correction corrects the one that counts now, not the original (a chain, no conflict), and says so
+    first = re.findall(r"^- id: (\S+)", text, flags=re.MULTILINE)[1]  # the correction just written
+    second = cli(root, "correct", "a1", "--title", "社区大扫除", "--yes")
+    assert second.exit_code == 0 and f"a1 之前更正过:这次更正的是它的最新版本 {first}" in second.stdout
     assert cli(root, "validate").exit_code == 0
     assert hours_of(cli, root) == {"V0001": 3.0}
 
@@ -51,8 +54,12 @@ def test_withdraw_removes_it_from_every_total_and_keeps_the_record(workspace: Ca
     assert "  participants: []\n" in (root / FILE).read_text(encoding="utf-8")
     assert cli(root, "validate").exit_code == 0
     assert hours_of(cli, root) == {}
-    again = cli(root, "withdraw", "a1", "--yes")  # already withdrawn
-    assert again.exit_code == 2 and "没有仍计入统计的活动 a1" in again.stderr
+    again = cli(root, "withdraw", "a1", "--yes")  # already withdrawn: by which entry, and how to undo it
+    withdrawal = re.findall(r"^- id: (\S+)", (root / FILE).read_text(encoding="utf-8"), flags=re.MULTILINE)[1]
+    assert (
+        again.exit_code == 2
+        and f"a1 已被 {withdrawal} 撤回;要恢复,就更正这条撤回:vsledger add-activity --corrects {withdrawal}" in again.stderr
+    )
 
 
 def test_correct_refuses_unknown_ids_and_empty_corrections(workspace: Callable[..., Path], cli: Callable[..., Result]) -> None:

@@ -141,8 +141,12 @@ class ActivityWrite:
         workspace, unit_id = _find_activity_unit(settings, unit, activity)
         try:
             record = amend(workspace.units[unit_id])
-        except NotFound:
+        except NotFound as exc:
+            if exc.withdrawn_by is not None:
+                raise _usage_error(ui("activity-withdrawn", settings.lang, id=activity, by=exc.withdrawn_by)) from None
             raise _usage_error(ui("activity-not-found", settings.lang, id=activity, units=unit_id)) from None
+        if record["corrects"] != activity:  # a chain: what is corrected is its latest version, said so
+            typer.echo(ui("corrects-latest", settings.lang, id=activity, latest=record["corrects"]))
         self.append(settings, workspace, unit_id, record)
 
 

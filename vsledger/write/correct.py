@@ -15,7 +15,11 @@ from vsledger.core.model import Activity
 
 
 class NotFound(LookupError):
-    """No activity of that id, or one already withdrawn."""
+    """No activity of that id, or one already withdrawn (`withdrawn_by` names the withdrawal)."""
+
+    def __init__(self, activity_id: str, withdrawn_by: str | None = None) -> None:
+        super().__init__(activity_id)
+        self.withdrawn_by = withdrawn_by
 
 
 def current_entry(ledger: UnitLedger, activity_id: str) -> ActivityEntry:
@@ -29,7 +33,7 @@ def current_entry(ledger: UnitLedger, activity_id: str) -> ActivityEntry:
         entry = corrected_by[entry.record.id]
         seen.add(entry.record.id)
     if entry.record.is_deletion:
-        raise NotFound(activity_id)
+        raise NotFound(activity_id, withdrawn_by=entry.record.id)
     return entry
 
 
