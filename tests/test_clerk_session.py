@@ -95,7 +95,7 @@ def test_the_same_session_in_english(workspace: Callable[..., Path]) -> None:
     child.sendline("22:00")
     child.expect("end time")
     child.sendline("02:00")  # past midnight
-    child.expect("past midnight is two records")
+    child.expect("for an activity past midnight give its hours")
     child.expect("end time")
     child.sendline("23:30")
     child.expect("participants")

@@ -99,3 +99,10 @@ def test_a_yaml_mistake_is_explained_in_the_readers_language(text: str, zh: str,
     assert not any(word in message for word in ("found", "expected", "mapping", "scanning", "stream")), message
     english = problem_message(problems[0], "en")
     assert english.startswith("YAML syntax error: ") and "found" not in english
+
+
+def test_split_list_keeps_an_hours_exception_whole() -> None:
+    """`-p "V0001 = 2"` was three items: V0001, =, 2 (the last 'not on the roster')."""
+    from vsledger.core.typed import split_list
+
+    assert split_list("V0001 = 2， 李四、V0003 =1.5") == ["V0001=2", "李四", "V0003=1.5"]
