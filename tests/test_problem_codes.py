@@ -71,6 +71,9 @@ CASES: list[tuple[str, dict[str, str], str, int, int]] = [
     ("invalid-number", {ACT: GOOD_ACTIVITY + "  served: -3\n"}, ACT, 7, 11),
     # --- files and layout ---
     ("bad-file-name", {"ledgers/u1/activities/2022-5.yaml": GOOD_ACTIVITY}, "ledgers/u1/activities/2022-5.yaml", 1, 1),
+    ("bad-file-name", {"ledgers/u1/activities/2022/05.yaml": GOOD_ACTIVITY}, "ledgers/u1/activities/2022/05.yaml", 1, 1),
+    ("bad-file-name", {"ledgers/u1/2022-05.yaml": GOOD_ACTIVITY}, "ledgers/u1/2022-05.yaml", 1, 1),
+    ("not-a-file", {"ledgers/u1/reports.yaml/2022.yaml": "[]\n"}, "ledgers/u1/reports.yaml", 1, 1),
     ("month-mismatch", {ACT: GOOD_ACTIVITY.replace("2022-05-05", "2022-06-05")}, ACT, 2, 9),
     ("missing-file", {"ledgers/u2/unit.yaml": "id: u2\nname: 二\n"}, "ledgers/u2/roster.yaml", 1, 1),
     ("unit-id-mismatch", {"ledgers/u2/unit.yaml": "id: u3\nname: 二\n", "ledgers/u2/roster.yaml": "volunteers: []\n"}, "ledgers/u2/unit.yaml", 1, 5),
@@ -172,6 +175,7 @@ WARNINGS = [
     ("day-over-8", {ACT: GOOD_ACTIVITY.replace("hours: 2", "hours: 9")}, ACT, 6, 18),
     ("hours-exceed-span", {ACT: GOOD_ACTIVITY.replace("hours: 2", 'hours: 4\n  start: "08:00"\n  end: "10:00"')}, ACT, 5, 10),
     ("attachment-missing", {ACT: GOOD_ACTIVITY + "  attachments: [attachments/photo.jpg]\n"}, ACT, 7, 17),
+    ("unknown-file", {"ledgers/u1/Reports.yaml": "[]\n"}, "ledgers/u1/Reports.yaml", 1, 1),
     ("duplicate-report", {"ledgers/u1/reports.yaml": "- {kind: plan, period: 2022, submitted_on: 2022-03-01}\n- {kind: plan, period: 2022, submitted_on: 2022-03-02}\n"}, "ledgers/u1/reports.yaml", 2, 3),
 ]  # fmt: skip
 

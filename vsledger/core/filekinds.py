@@ -8,6 +8,7 @@ field order, so adding a field to a model is the one edit that reaches them all.
 
 from __future__ import annotations
 
+import difflib
 import re
 from dataclasses import dataclass
 from pathlib import PurePosixPath
@@ -124,6 +125,42 @@ CERTIFICATES = FileKind(
 MERGED_KINDS = tuple(kind for kind in KINDS.values() if kind.layout != "document" and kind.name != "personal") + (CERTIFICATES,)
 """The files that hold records and are in git: git merges them through `vsledger merge-file`
 (personal.yaml never enters git)."""
+
+
+ACTIVITIES_DIR = "activities"
+"""The folder of a unit's month files: nothing else belongs in it."""
+ATTACHMENTS_DIR = "attachments"
+"""Where a unit's photos and scans go (any folder of the unit may hold them: activities name them by path)."""
+KNOWN_UNIT_FILES = (*UNIT_FILES, CERTIFICATES.unit_file or "")
+"""Every file of a unit directory vsledger knows by name: the ones it reads and the register it writes."""
+_MONTH_MEANT = re.compile(r"^(\d{4})\D{0,3}?(\d{1,2})(?!\d)")
+
+
+def looks_like_yaml(name: str) -> bool:
+    """A name a person gave a YAML file, whatever the case of its extension (`2022-07.YML`)."""
+    return name.lower().endswith((".yaml", ".yml"))
+
+
+def month_file_meant(name: str) -> str | None:
+    """The month file a name not read was meant to be (`2022-7.yml`, `2022/09.yaml`, `2022年9月.yaml`,
+    `2022-07.yaml.txt` → `2022-0M.yaml`); None when the name names no month."""
+    found = _MONTH_MEANT.match(name)
+    if found is None or not (1900 <= int(found[1]) <= 2199 and 1 <= int(found[2]) <= 12):
+        return None
+    return f"{found[1]}-{int(found[2]):02d}.yaml"
+
+
+def unit_file_meant(name: str) -> str | None:
+    """The unit file a YAML file not read was meant to be (`report.yaml`, `Reports.yml` → `reports.yaml`)."""
+    stems = {known.removesuffix(".yaml"): known for known in KNOWN_UNIT_FILES}
+    stem = name.lower().rsplit(".", 1)[0]
+    close = difflib.get_close_matches(stem, list(stems), n=1, cutoff=0.6)
+    return stems[close[0]] if close else None
+
+
+def activities_meant(name: str) -> bool:
+    """A unit's entry that was meant to be its activities folder (`Activities`, `activity`, `activites`)."""
+    return name != ACTIVITIES_DIR and difflib.SequenceMatcher(None, name.lower(), ACTIVITIES_DIR).ratio() >= 0.75
 
 
 def git_pattern(kind: FileKind) -> str:

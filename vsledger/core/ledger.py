@@ -121,6 +121,8 @@ class Workspace:
     problems: list[Problem] = field(default_factory=list)
     files: Any = None
     """The loader's view of the files (with any overrides), for locating problems later."""
+    _counts: dict[str, list[int]] = field(default_factory=dict, init=False, repr=False, compare=False)
+    _counted: int = field(default=-1, init=False, repr=False, compare=False)
 
     @property
     def errors(self) -> list[Problem]:
@@ -129,6 +131,20 @@ class Workspace:
     @property
     def warnings(self) -> list[Problem]:
         return [p for p in self.problems if p.level is Level.WARNING]
+
+    def problem_counts(self, unit: str) -> tuple[int, int]:
+        """Errors and warnings in a unit's own files (`ledgers/<unit>/…`). Every unit's are counted in
+        one pass, again only when problems were added: a province's thousand units loaded in one
+        process must not each scan every problem of the others."""
+        if self._counted != len(self.problems):
+            counts: dict[str, list[int]] = {}
+            for problem in self.problems:
+                if problem.file.startswith("ledgers/"):
+                    pair = counts.setdefault(problem.file.split("/", 2)[1], [0, 0])
+                    pair[problem.level is not Level.ERROR] += 1
+            self._counts, self._counted = counts, len(self.problems)
+        errors, warnings = self._counts.get(unit, (0, 0))
+        return errors, warnings
 
 
 def resolve_corrections(ledger: UnitLedger) -> list[Problem]:

@@ -14,6 +14,11 @@ from typing import Any
 DocPath = tuple[str | int, ...]
 
 
+NAME_CODES = frozenset({"bad-file-name", "unknown-file", "not-a-file", "invalid-unit-dir"})
+"""Problems with a file's name or kind, not with a line in it: nothing of the file is quoted (it may
+be a photo, a folder, a pipe that never ends)."""
+
+
 class Level(StrEnum):
     ERROR = "error"
     WARNING = "warning"

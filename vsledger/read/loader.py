@@ -16,11 +16,23 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any, TypedDict, TypeVar
+from typing import Any, Literal, TypedDict, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from vsledger.core.filekinds import GROUPS_FILE, MONTH_FILE_RE, PERSONAL_FIELDS, UNIT_FILES
+from vsledger.core.filekinds import (
+    ACTIVITIES_DIR,
+    ATTACHMENTS_DIR,
+    GROUPS_FILE,
+    KNOWN_UNIT_FILES,
+    MONTH_FILE_RE,
+    PERSONAL_FIELDS,
+    UNIT_FILES,
+    activities_meant,
+    looks_like_yaml,
+    month_file_meant,
+    unit_file_meant,
+)
 from vsledger.core.ledger import (
     Entry,
     GroupEntry,
@@ -30,7 +42,7 @@ from vsledger.core.ledger import (
     resolve_corrections,
 )
 from vsledger.core.model import REQUEST_STEPS, UNIT_ID_RE, Activity, Group, PersonalEntry, Redemption, Report, Unit, Volunteer, compact
-from vsledger.core.problems import DocPath, Problem
+from vsledger.core.problems import DocPath, Level, Problem
 from vsledger.core.progress import SILENT, Progress
 from vsledger.core.typed import TypedError, parse_employment
 from vsledger.read.fastyaml import enabled as fast_enabled
@@ -56,22 +68,52 @@ class Files:
         self.overrides = overrides or {}
         self.preparsed: dict[str, tuple[ParsedFile | None, list[Problem]]] = {}
         """Files parsed ahead of time (on several cores), taken once by read_yaml."""
+        self._listed: dict[str, dict[str, EntryKind]] = {}
 
     def is_file(self, rel: str) -> bool:
-        return rel in self.overrides or (self.root / rel).is_file()
+        """A file by its exact name, as its directory lists it (`Reports.yaml` is not reports.yaml, on any system)."""
+        parent, _, name = rel.rpartition("/")
+        return self.listing(parent).get(name) == "file"
 
     def read_bytes(self, rel: str) -> bytes:
         if rel in self.overrides:
             return self.overrides[rel]
         return (self.root / rel).read_bytes()
 
-    def names_in(self, rel_dir: str) -> list[str]:
-        """File names in a directory, including ones that exist only as overrides."""
-        directory = self.root / rel_dir
-        names = {p.name for p in directory.iterdir() if p.is_file()} if directory.is_dir() else set()
-        prefix = rel_dir + "/"
-        names |= {k[len(prefix) :] for k in self.overrides if k.startswith(prefix) and "/" not in k[len(prefix) :]}
-        return sorted(names)
+    def listing(self, rel_dir: str) -> dict[str, EntryKind]:
+        """What a directory holds, each entry a file, a folder or something else (a broken link, a pipe),
+        including files that exist only as overrides. One scandir a directory for the whole load: a
+        province's units list their folders without a stat for each month file."""
+        listed = self._listed.get(rel_dir)
+        if listed is None:
+            listed = {}
+            try:
+                with os.scandir(self.root / rel_dir) as entries:
+                    for entry in entries:
+                        listed[entry.name] = _entry_kind(entry)
+            except OSError:
+                pass  # not a directory, or gone: it holds nothing
+            prefix = f"{rel_dir}/" if rel_dir else ""
+            for rel in self.overrides:
+                if rel.startswith(prefix) and "/" not in rel[len(prefix) :]:
+                    listed[rel[len(prefix) :]] = "file"
+            self._listed[rel_dir] = listed
+        return listed
+
+
+EntryKind = Literal["file", "dir", "other"]
+
+
+def _entry_kind(entry: os.DirEntry[str]) -> EntryKind:
+    """A link counts as what it points to; one that points nowhere (or to a pipe, a device) is "other"."""
+    try:
+        if entry.is_dir():
+            return "dir"
+        if entry.is_file():
+            return "file"
+    except OSError:
+        pass
+    return "other"
 
 
 class ReadOptions(TypedDict, total=False):
@@ -279,7 +321,62 @@ def _preparse(files: Files, rels: list[str], progress: Progress = SILENT) -> Non
 def _unit_files(files: Files, unit: str) -> list[str]:
     rel = f"ledgers/{unit}"
     names = [f"{rel}/{name}" for name in UNIT_FILES if files.is_file(f"{rel}/{name}")]
-    return names + [f"{rel}/activities/{n}" for n in files.names_in(f"{rel}/activities") if MONTH_FILE_RE.match(n)]
+    return names + [f"{rel}/{ACTIVITIES_DIR}/{name}" for name in _month_files(files, f"{rel}/{ACTIVITIES_DIR}")]
+
+
+def _month_files(files: Files, activities: str) -> list[str]:
+    """The names of the month files the loader reads, in order."""
+    return sorted(name for name, kind in files.listing(activities).items() if kind == "file" and MONTH_FILE_RE.match(name))
+
+
+def _unread(files: Files, rel: str) -> list[Problem]:
+    """Every entry of a unit directory and of its activities/ that the loader does not read, where a
+    person would expect it read: never silent (docs/format.md §1). Hidden names are passed over on
+    purpose (git's files, the atomic writer's temporary files); so are other files of the unit
+    directory than YAML ones (photos, scans: attachments go anywhere in the unit)."""
+    found: list[Problem] = []
+    listed = files.listing(rel)
+    for name, kind in sorted(listed.items()):
+        entry = f"{rel}/{name}"
+        if name.startswith(".") or name == ATTACHMENTS_DIR or (name == ACTIVITIES_DIR and kind == "dir"):
+            continue
+        if name in KNOWN_UNIT_FILES:
+            if kind != "file":
+                found.append(Problem(entry, "not-a-file", {"name": name}, line=1, column=1))
+        elif activities_meant(name) or name == ACTIVITIES_DIR:
+            found.append(_misnamed(entry, name, f"{ACTIVITIES_DIR}/", None))
+        elif looks_like_yaml(name):
+            month = month_file_meant(name)
+            if month is not None:
+                found.append(_misnamed(entry, name, f"{ACTIVITIES_DIR}/{month}", files.listing(f"{rel}/{ACTIVITIES_DIR}")))
+            else:
+                meant = unit_file_meant(name)
+                args = {"name": name, "files": ", ".join(KNOWN_UNIT_FILES), "suggestion": "" if meant is None or meant in listed else meant}
+                found.append(Problem(entry, "unknown-file", args, Level.WARNING, line=1, column=1))
+    activities = f"{rel}/{ACTIVITIES_DIR}"
+    months = files.listing(activities)
+    for name, kind in sorted(months.items()):
+        entry = f"{activities}/{name}"
+        if name.startswith(".") or (kind == "file" and MONTH_FILE_RE.match(name)):
+            continue
+        if kind == "other":
+            found.append(Problem(entry, "not-a-file", {"name": name}, line=1, column=1))
+        elif kind == "file":
+            found.append(_misnamed(entry, name, month_file_meant(name), months))
+        else:  # a year's folder (`2022/09.yaml`): each file in it, named by what it was meant to be
+            inside = [n for n in sorted(files.listing(entry)) if not n.startswith(".")]
+            for inner in inside:
+                found.append(_misnamed(f"{entry}/{inner}", f"{name}/{inner}", month_file_meant(f"{name}/{inner}"), months))
+            if not inside:
+                found.append(_misnamed(entry, name, month_file_meant(name), months))
+    return found
+
+
+def _misnamed(rel: str, name: str, meant: str | None, beside: dict[str, EntryKind] | None) -> Problem:
+    """`bad-file-name`: activities the loader does not read, so their hours count nowhere; `meant`
+    is suggested unless that file is there already (`2022-07.yaml.orig` beside `2022-07.yaml`)."""
+    taken = meant is None or meant == name or (beside is not None and meant.rsplit("/", 1)[-1] in beside)
+    return Problem(rel, "bad-file-name", {"name": name, "suggestion": "" if taken else meant}, line=1, column=1)
 
 
 def _read_policies(workspace: Workspace, files: Files) -> None:
@@ -318,10 +415,12 @@ def _load_unit(workspace: Workspace, files: Files, unit_dir: Path, rel: str) -> 
     problems = workspace.problems
     ledger = UnitLedger(id=unit_dir.name, directory=rel)
 
+    listed = files.listing(rel)
     unit_rel = f"{rel}/unit.yaml"
     ledger.unit_file = unit_rel
     if not files.is_file(unit_rel):
-        problems.append(Problem(unit_rel, "missing-file", {"file": "unit.yaml"}, line=1, column=1))
+        if "unit.yaml" not in listed:  # a folder or a broken link of that name is `not-a-file`
+            problems.append(Problem(unit_rel, "missing-file", {"file": "unit.yaml"}, line=1, column=1))
     else:
         data = _document(read_yaml(files, unit_rel, problems), unit_rel, dict, problems)
         if data is not None:
@@ -331,20 +430,16 @@ def _load_unit(workspace: Workspace, files: Files, unit_dir: Path, rel: str) -> 
 
     roster_rel = f"{rel}/roster.yaml"
     if not files.is_file(roster_rel):
-        problems.append(Problem(roster_rel, "missing-file", {"file": "roster.yaml"}, line=1, column=1))
+        if "roster.yaml" not in listed:
+            problems.append(Problem(roster_rel, "missing-file", {"file": "roster.yaml"}, line=1, column=1))
     else:
         _load_roster(ledger, files, roster_rel, problems)
 
-    for name in files.names_in(f"{rel}/activities"):
-        file_rel = f"{rel}/activities/{name}"
-        if name.startswith("."):
-            continue
+    problems.extend(_unread(files, rel))
+    for name in _month_files(files, f"{rel}/{ACTIVITIES_DIR}"):
         match = MONTH_FILE_RE.match(name)
-        if not match:
-            if name.endswith((".yaml", ".yml")):
-                problems.append(Problem(file_rel, "bad-file-name", {"name": name}, line=1, column=1))
-            continue
-        _load_month(ledger, files, file_rel, (int(match.group(1)), int(match.group(2))), problems)
+        if match:
+            _load_month(ledger, files, f"{rel}/{ACTIVITIES_DIR}/{name}", (int(match.group(1)), int(match.group(2))), problems)
 
     logs: tuple[tuple[str, Any, list[Any]], ...] = (
         ("reports.yaml", Report, ledger.reports),

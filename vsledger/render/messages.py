@@ -56,7 +56,9 @@ PROBLEMS: dict[str, tuple[str, str]] = {
     "not-a-list": ("expected a list here{field_note}", "each item of a list starts with '- '"),
     "not-a-mapping": ("expected a record of 'field: value' pairs here", ""),
     "duplicate-id": ("duplicate id '{id}'", "ids must be unique within the unit"),
-    "bad-file-name": ("activity file '{name}' must be named YYYY-MM.yaml, e.g. 2022-05.yaml", ""),
+    "bad-file-name": ("'{name}' is not read: activities are kept one file a month, as activities/YYYY-MM.yaml (e.g. 2022-05.yaml){suggestion_note}", "its hours count nowhere until it is renamed; a name that starts with '.' is left unread on purpose"),
+    "unknown-file": ("'{name}' is not read: a unit's own files are {files}{suggestion_note}", "nothing in it is counted or checked; rename it, or keep other documents under attachments/"),
+    "not-a-file": ("'{name}' is not a regular file (a folder, a broken link, a device or a pipe) and is not read", "put the file itself in its place"),
     "month-mismatch": ("activity dated {date} is not in the month of {file}", "move the record to the file of its month"),
     "personal-unknown-volunteer": ("{id} in personal.yaml is not on the roster", ""),
     "personal-duplicate": ("{field} of {id} is given in both roster.yaml and personal.yaml", "keep it in personal.yaml only"),
@@ -211,6 +213,10 @@ UI: dict[str, str] = {
     "text": "clause",
     "overview": "Compliance {year} (as of {as_of})",
     "unit-results": "{name} ({unit}) · {policy}",
+    "ledger-state": "ledger: {errors} {errors|error|errors}, {warnings} {warnings|warning|warnings}",
+    "ledger-state-errors": "ledger: {errors} {errors|error|errors}",
+    "ledger-state-warnings": "ledger: {warnings} {warnings|warning|warnings}",
+    "ledger-errors-left-out": "the ledger has {errors} {errors|error|errors}: records with errors are left out of these results (vsledger validate)",
     "summary": "Total: met {pass} · missed {fail} · pending {pending} · n/a {na} · invalid {invalid}",
     "legend": "Legend: ✔ met  ✘ missed  … pending  – n/a  ! invalid rule",
     "hours": "hours",
@@ -654,7 +660,7 @@ def problem_message(problem: Problem, lang: str) -> str:
         args["choices"] = " | ".join(
             f"{c}({EMPLOYMENT_WORDS[c][0]})" if c in EMPLOYMENT_WORDS else c for c in str(args["choices"]).split(" | ")
         )
-    if problem.code in ("unknown-rule-kind", "unknown-category", "unknown-tag", "invalid-choice"):
+    if problem.code in ("unknown-rule-kind", "unknown-category", "unknown-tag", "invalid-choice", "bad-file-name", "unknown-file"):
         args["suggestion_note"] = ui("did-you-mean", lang, suggestion=args["suggestion"]) if args.get("suggestion") else ""
     return mask_text(_fill(translate(f"problem:{problem.code}", message, lang), args))
 

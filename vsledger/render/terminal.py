@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO, Literal
 
 from vsledger.core.personal import mask_text
-from vsledger.core.problems import Level, Problem
+from vsledger.core.problems import NAME_CODES, Level, Problem
 from vsledger.render.messages import problem_hint, problem_message, ui
 
 if TYPE_CHECKING:  # rich is loaded when something is drawn, not when a command starts
@@ -418,7 +418,7 @@ def render_problems(
         out.write(problem_line(problem, lang) + "\n")
         if not excerpts:
             continue
-        source = source_line(root, problem.file, problem.line, quoted, overrides or {})
+        source = None if problem.code in NAME_CODES else source_line(root, problem.file, problem.line, quoted, overrides or {})
         if source is not None:
             gutter = f"{problem.line:>5} | "
             before = safe_text(source[: max(0, problem.column - 1)], one_line=True)

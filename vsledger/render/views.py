@@ -65,6 +65,7 @@ def check_json(result: CheckResult, lang: str = "en") -> dict[str, Any]:
         if key == "group":
             data["units"] = unit.members
         data["policy"] = unit.policy.id if unit.policy else None
+        data["errors"], data["warnings"] = unit.errors, unit.warnings
         data["rules"] = [rule_json(r) for r in unit.results]
         return data
 
@@ -165,7 +166,9 @@ def check_tables(result: CheckResult, lang: str, charts: bool = True) -> list[An
         strip = Styled([(SYMBOLS[r.outcome.status], STYLES[r.outcome.status]) for r in unit.results] or [(ui("no-policy", lang), "dim")])
         counted = [Styled([(str(counts[s]), STYLES[s] if counts[s] else "dim")]) for s in STATUSES]
         label = f"{ui('group', lang)} {unit.unit}" if unit.members else unit.unit
-        overview.rows.append([label, unit.name, unit.policy.id if unit.policy else "–", strip, *counted])
+        state = ledger_state(unit, lang)
+        name = Styled([(unit.name, None), (f" · {state}", "red" if unit.errors else "yellow")]) if state else unit.name
+        overview.rows.append([label, name, unit.policy.id if unit.policy else "–", strip, *counted])
         overview.styles.append("bold" if any(r.blocking for r in unit.results) else None)
         if unit.policy is None:
             continue
@@ -174,6 +177,8 @@ def check_tables(result: CheckResult, lang: str, charts: bool = True) -> list[An
             if unit.members
             else ui("unit-results", lang, name=unit.name, unit=unit.unit, policy=unit.policy.title)
         )
+        if unit.errors:  # its figures are doubtful: said above its results, not only in the overview and on stderr
+            heading += "\n" + ui("ledger-errors-left-out", lang, errors=unit.errors)
         table = Table(
             heading,
             [
@@ -208,6 +213,15 @@ def check_tables(result: CheckResult, lang: str, charts: bool = True) -> list[An
     summary = result.summary
     overview.caption += "\n" + ui("summary", lang, na=summary["n/a"], **{k: v for k, v in summary.items() if k != "n/a"})
     return tables
+
+
+def ledger_state(unit: UnitCheck, lang: str) -> str:
+    """`ledger: 1 error, 2 warnings` beside a unit's name; '' for a clean ledger."""
+    if unit.errors and unit.warnings:
+        return ui("ledger-state", lang, errors=unit.errors, warnings=unit.warnings)
+    if unit.errors:
+        return ui("ledger-state-errors", lang, errors=unit.errors)
+    return ui("ledger-state-warnings", lang, warnings=unit.warnings) if unit.warnings else ""
 
 
 CSV_HEADERS = {

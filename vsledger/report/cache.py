@@ -5,7 +5,8 @@ One entry per unit, keyed on:
   inode): an edit that keeps the size and puts the mtime back (`touch -r`) still
   changes the ctime, which no user can set. A file changed in the last few seconds
   could change again within the same mtime tick unseen, so an entry whose files are
-  that fresh is not stored (git's "racy" rule);
+  that fresh is not stored (git's "racy" rule); every folder and other entry of the
+  unit by its path (the loader reports an empty year folder or a broken link);
 - today's date (the future-date check depends on it);
 - a fingerprint of vsledger's own source code, so that a new version, or a
   working copy being edited, never reads an entry an older code wrote
@@ -79,20 +80,30 @@ def cache_directory(root: Path) -> Path:
 
 
 def _file_keys(directory: Path, rel_base: str, now: float) -> tuple[list[tuple[str, int, int, int, int]], bool]:
-    """(path, size, mtime, ctime, inode) of every file, and whether any of them is too fresh to trust."""
+    """(path, size, mtime, ctime, inode) of every file (and the path of every folder and other entry),
+    and whether any of them is too fresh to trust."""
     keys: list[tuple[str, int, int, int, int]] = []
     racy = False
     if not directory.is_dir():
         return keys, racy
     for path in sorted(directory.rglob("*")):
+        if path.name.startswith("."):
+            continue
+        rel = f"{rel_base}/{path.relative_to(directory).as_posix()}"
+        # A folder, a link to nowhere, a pipe: each is reported where the loader does not read it
+        # (a year's folder in activities/, `Reports.yaml` a folder), so each is part of the key too.
         try:
             info = path.stat()
         except OSError:
+            keys.append((rel, -1, 0, 0, 0))
             continue
-        if not stat.S_ISREG(info.st_mode) or path.name.startswith("."):
+        if stat.S_ISDIR(info.st_mode):
+            keys.append((f"{rel}/", 0, 0, 0, 0))
+            continue
+        if not stat.S_ISREG(info.st_mode):
+            keys.append((rel, -2, 0, 0, info.st_ino))
             continue
         racy = racy or now - info.st_mtime < RECENT_SECONDS
-        rel = f"{rel_base}/{path.relative_to(directory).as_posix()}"
         keys.append((rel, info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino))
     return keys, racy
 

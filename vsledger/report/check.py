@@ -43,6 +43,9 @@ class UnitCheck:
     hours_by_team: list[tuple[str, Decimal]] = field(default_factory=list)
     members: list[str] = field(default_factory=list)
     """A group's units (nested groups expanded); empty for a unit."""
+    errors: int = 0
+    """Errors in the ledger's files (a group's: its units'): records with errors are left out of the results."""
+    warnings: int = 0
 
 
 @dataclass
@@ -101,6 +104,7 @@ def run_check(workspace: Workspace, year: int, as_of: date, unit_ids: list[str])
         by_month = hours_report(workspace, year, [unit_id], "month", day)
         check.hours_by_month = month_bars(by_month, year, day.month)
         check.hours_by_team = [(row.name or row.id, row.hours) for row in hours_report(workspace, year, [unit_id], "team", day) if row.id]
+        check.errors, check.warnings = workspace.problem_counts(unit_id)
         units.append(check)
     return CheckResult(year, as_of, units)
 
@@ -141,6 +145,8 @@ def run_group_check(workspace: Workspace, year: int, as_of: date, group_ids: lis
         ledger = group_ledger(entry.group, [workspace.units[u] for u in entry.units])
         check = judge(workspace, ledger, entry.group.policy_for(year), year, as_of)
         check.members = list(entry.units)
+        counts = [workspace.problem_counts(unit) for unit in entry.units]
+        check.errors, check.warnings = sum(e for e, _ in counts), sum(w for _, w in counts)
         check.hours_by_month = month_bars(hours_report(workspace, year, entry.units, "month", day), year, day.month)
         check.hours_by_team = [
             (f"{row.unit}/{row.name or row.id}", row.hours) for row in hours_report(workspace, year, entry.units, "team", day) if row.id

@@ -20,7 +20,6 @@ from typing import Literal
 
 from vsledger.core.ledger import Workspace
 from vsledger.core.policy import Policy
-from vsledger.core.problems import Level
 from vsledger.report.check import STATUSES, RuleResult, UnitCheck, evaluation_day, run_check
 from vsledger.report.hours import hours_report
 
@@ -95,7 +94,7 @@ class SummaryRow:
 
     def as_check(self) -> UnitCheck:
         """The row's rule results as a check result, for what renders those."""
-        return UnitCheck(self.id, self.name, self.policy, self.results, self.hours_by_month)
+        return UnitCheck(self.id, self.name, self.policy, self.results, self.hours_by_month, errors=self.errors, warnings=self.warnings)
 
 
 @dataclass
@@ -138,11 +137,8 @@ def unit_summary(workspace: Workspace, year: int, as_of: date, unit_id: str) -> 
         activities=total.activities,
         roster_hours=sum((served[v.id].hours for v in on_roster if v.id in served), Decimal(0)),
     )
-    prefix = f"ledgers/{unit_id}/"
-    own = [p for p in workspace.problems if p.file.startswith(prefix)]
-    errors = sum(1 for p in own if p.level is Level.ERROR)
     return SummaryRow(
-        "unit", unit_id, ledger.name, check.policy, check.results, figures, check.hours_by_month, errors, len(own) - errors, [unit_id]
+        "unit", unit_id, ledger.name, check.policy, check.results, figures, check.hours_by_month, check.errors, check.warnings, [unit_id]
     )
 
 

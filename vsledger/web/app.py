@@ -41,7 +41,7 @@ from vsledger.core.filekinds import PERSONAL_FIELDS
 from vsledger.core.ledger import UnitLedger, Workspace
 from vsledger.core.model import RECORD_ID_RE, UNIT_ID_RE, VOLUNTEER_ID_RE, Activity
 from vsledger.core.personal import mask_id_number, mask_phone, mask_text, masked_numbers, unmask_unchanged
-from vsledger.core.problems import Level, Problem
+from vsledger.core.problems import NAME_CODES, Level, Problem
 from vsledger.core.typed import TypedError, parse_phone, split_list
 from vsledger.read.loader import Files, locate, locate_unit_problems
 from vsledger.render.export import ACTIVITY_COLUMNS, ROSTER_COLUMNS, ExportSheet, build_export, mask_sheets, write_xlsx
@@ -246,7 +246,7 @@ def create_app(config: Config) -> Any:
         year, as_of, years = period_params(request)
         base = data.base()
         units = list(base.unit_ids)
-        results, problems = checks(units, year, as_of)
+        results, _ = checks(units, year, as_of)
         summary = {s: 0 for s in STATUSES}
         groups: dict[str, dict[str, Any]] = {}
         for unit in units:
@@ -255,11 +255,10 @@ def create_app(config: Config) -> Any:
             group = groups.setdefault(key, {"policy": check.policy, "rules": [r.rule for r in check.results], "rows": []})
             for r in check.results:
                 summary[r.outcome.status] += 1
-            found = problems[unit]
             group["rows"].append(
                 {
                     "unit": unit, "name": check.name, "cells": [_cell(r, lang) for r in check.results],
-                    "errors": sum(1 for p in found if p.is_error), "warnings": sum(1 for p in found if not p.is_error),
+                    "errors": check.errors, "warnings": check.warnings,
                     "hours": sum((h for _, h in check.hours_by_month), Decimal(0)),
                     "failed": sum(1 for r in check.results if r.outcome.status is Status.FAIL),
                 }
@@ -735,7 +734,8 @@ def _problem_view(
     problem: Problem, root: Path, lang: str, cache: dict[str, QuotedFile], overrides: dict[str, bytes] | None = None
 ) -> dict[str, Any]:
     """A problem as the pages show it: located, the line itself around the caret (masked), the hint."""
-    source = source_line(root, problem.file, problem.line, cache, overrides or {}) if problem.line else None
+    quoted = problem.line and problem.code not in NAME_CODES  # a name's problem quotes nothing of the file
+    source = source_line(root, problem.file, problem.line, cache, overrides or {}) if quoted else None
     shown, column = excerpt_window(mask_text(source), problem.column, SOURCE_ROOM) if source is not None else (None, 0)
     return {
         "where": f"{problem.file}:{problem.line}:{problem.column}", "code": problem.code, "warning": problem.level is Level.WARNING,
