@@ -308,3 +308,131 @@ def test_a_request_served_before_it_was_claimed_is_out_of_order() -> None:
     served = activity("x", "2022-03-03", ["V1"], request="R1")
     found = problems(ledger(PEOPLE, [served], UNIT, steps=[*_requests(assigned), CLAIMED]))
     assert found == [("served-before-claim", "R1", Level.ERROR)]
+
+
+# --- the same activity twice, one person in two places ------------------------------------------
+
+TWO_REGISTERED = [REGISTERED, volunteer("V2", registered_on="2020-01-01")]
+
+
+def clinic(aid: str, participants: list[Any], start: str = "08:00", end: str = "12:00", **fields: Any) -> Activity:
+    """义诊 at 社区 on 2022-05-05, timed (its hours are its span) unless `hours` is given."""
+    given = {"title": "义诊", "location": "社区", "start": start, "end": end, "hours": None, **fields}
+    return activity(aid, given.pop("date", "2022-05-05"), participants, **given)
+
+
+def twice(activities: list[Activity]) -> list[tuple[str, str, Level]]:
+    """The problems of the two new checks only."""
+    return [p for p in problems(ledger(TWO_REGISTERED, activities, UNIT)) if p[0] in ("duplicate-activity", "overlapping-times")]
+
+
+@pytest.mark.parametrize(
+    ("activities", "expected"),
+    [
+        # two clones each recorded it: the second names the first
+        ([clinic("a", ["V1", "V2"]), clinic("b", ["V2", "V1"])], [("duplicate-activity", "a", Level.WARNING)]),
+        ([clinic("a", ["V1"]), clinic("b", ["V1"]), clinic("c", ["V1"])], [("duplicate-activity", "a", Level.WARNING)] * 2),
+        # untimed records: the same hours for everyone
+        (
+            [clinic("a", ["V1"], None, None, hours=3), clinic("b", ["V1"], None, None, hours=3)],
+            [("duplicate-activity", "a", Level.WARNING)],
+        ),
+        # a withdrawn or corrected copy no longer counts: nothing left to warn about
+        ([clinic("a", ["V1"]), clinic("b", ["V1"]), activity("b-del", "2022-05-06", [], corrects="b")], []),
+        ([clinic("a", ["V1"]), clinic("b", ["V1"]), clinic("b-fix", ["V1"], "13:00", "15:00", corrects="b")], []),
+        # anything that differs makes it another activity
+        ([clinic("a", ["V1"], None, None, hours=3), clinic("b", ["V2"], None, None, hours=3)], []),
+        ([clinic("a", ["V1"], None, None, hours=3), clinic("b", ["V1"], None, None, hours=2)], []),
+        (  # V1's 2 hours in one and 4 in the other do not fit into the same four hours
+            [clinic("a", [{"V1": 2}, "V2"]), clinic("b", ["V1", "V2"])],
+            [("overlapping-times", "V1", Level.WARNING), ("overlapping-times", "V2", Level.WARNING)],
+        ),
+        ([clinic("a", ["V1"]), clinic("b", ["V1"], "13:00", "17:00")], []),
+        ([clinic("a", ["V1"]), clinic("b", ["V1"], date="2022-05-06")], []),
+        ([clinic("a", ["V1"]), clinic("b", ["V1"], location="卫生院")], [("overlapping-times", "V1", Level.WARNING)]),
+        # a meeting is not the service of the same name; a meeting recorded twice is still twice
+        ([clinic("a", ["V1"]), clinic("b", ["V1"], type="meeting")], [("overlapping-times", "V1", Level.WARNING)]),
+        ([clinic("a", ["V1"], type="meeting"), clinic("b", ["V1"], type="meeting")], [("duplicate-activity", "a", Level.WARNING)]),
+    ],
+)
+def test_the_same_activity_recorded_twice(activities: list[Activity], expected: list[tuple[str, str, Level]]) -> None:
+    assert twice(activities) == expected
+
+
+@pytest.mark.parametrize(
+    ("activities", "expected"),
+    [
+        ([clinic("a", ["V1"]), clinic("b", ["V1"], "09:00", "11:00", title="巡河")], [("overlapping-times", "V1", Level.WARNING)]),
+        ([clinic("a", ["V1", "V2"]), clinic("b", ["V2", "V1"], "11:00", "13:00", title="巡河")], [("overlapping-times", "V1", Level.WARNING), ("overlapping-times", "V2", Level.WARNING)]),
+        ([clinic("a", ["V1"]), clinic("b", ["V2"], "09:00", "11:00", title="巡河")], []),  # other people
+        ([clinic("a", ["V1"]), clinic("b", ["V1"], "12:00", "14:00", title="巡河")], []),  # one ends as the other begins
+        ([clinic("a", ["V1"]), clinic("b", ["V1"], None, None, hours=2, title="巡河")], []),  # no time to compare
+        # their own hours do not say when in the span they served: 2 of 08:00–12:00, then 10:00–12:00 elsewhere fits
+        ([clinic("a", [{"V1": 2}]), clinic("b", ["V1"], "10:00", "12:00", title="巡河")], []),
+        ([clinic("a", [{"V1": 3}]), clinic("b", ["V1"], "10:00", "12:00", title="巡河")], [("overlapping-times", "V1", Level.WARNING)]),
+        # the activity's own hours under its span (a break) count the same way
+        ([clinic("a", ["V1"], hours=2), clinic("b", ["V1"], "10:00", "12:00", title="巡河")], []),
+        # a meeting during service: one of the two records is wrong
+        ([clinic("a", ["V1"]), clinic("b", ["V1"], "09:00", "10:00", title="例会", type="meeting")], [("overlapping-times", "V1", Level.WARNING)]),
+        # corrected to the right time: nothing left
+        ([clinic("a", ["V1"]), clinic("b", ["V1"], "09:00", "11:00", title="巡河"), clinic("b2", ["V1"], "13:00", "15:00", title="巡河", corrects="b")], []),
+        ([clinic("a", ["V1"]), clinic("b", ["V1"], "09:00", "11:00", title="巡河"), activity("b-del", "2022-05-06", [], corrects="b")], []),
+    ],
+)  # fmt: skip
+def test_one_person_in_two_places_at_once(activities: list[Activity], expected: list[tuple[str, str, Level]]) -> None:
+    assert twice(activities) == expected
+
+
+def test_overlapping_times_is_at_the_later_records_participant_and_names_the_other() -> None:
+    """Which record and which line: the clerk is sent to the participant, and told where else they were."""
+    unit = ledger(TWO_REGISTERED, [clinic("a", ["V1", "V2"]), clinic("b", ["V2", "V1"], "09:00", "11:00", title="巡河")], UNIT)
+    workspace = records.Workspace(root=Path("/nonexistent-workspace"), today=date(2024, 6, 1))
+    found = [p for check in VALIDATIONS for p in check(unit, workspace) if p.code == "overlapping-times"]
+    assert [(p.path, p.args) for p in found] == [
+        ((1, "participants", 0), {"id": "V2", "date": "2022-05-05", "span": "09:00–11:00", "other": "a", "other_span": "08:00–12:00"}),
+        ((1, "participants", 1), {"id": "V1", "date": "2022-05-05", "span": "09:00–11:00", "other": "a", "other_span": "08:00–12:00"}),
+    ]
+
+
+def test_the_two_checks_hold_one_day_at_a_time() -> None:
+    """A year of a unit that runs many timed activities a day: each day is checked on its own, so doubling
+    the days doubles the work (a check over the year's pairs would quadruple it)."""
+    import gc
+    import time
+
+    def year(days: int) -> records.UnitLedger:
+        people = [volunteer(f"V{n}", registered_on="2020-01-01") for n in range(40)]
+        acts = [
+            clinic(
+                f"d{d}-{h}",
+                [f"V{(h * 5 + k) % 40}" for k in range(5)],
+                f"{h + 6:02d}:00",
+                f"{h + 7:02d}:00",
+                date=f"2022-{d // 28 + 1:02d}-{d % 28 + 1:02d}",
+            )
+            for d in range(days)
+            for h in range(8)
+        ]
+        return ledger(people, acts, UNIT)
+
+    from vsledger.check.validation import duplicate_activities, overlapping_times
+
+    workspace = records.Workspace(root=Path("/nonexistent-workspace"), today=date(2024, 6, 1))
+
+    def cost(unit: records.UnitLedger) -> float:
+        """The best of fifteen runs (the machine's noise only ever adds), without the cyclic collector,
+        as the CLI runs (its passes over every live object grow with the ledger, not with the check)."""
+        best = float("inf")
+        gc.collect()
+        gc.disable()
+        try:
+            for _ in range(15):
+                started = time.perf_counter()
+                assert list(duplicate_activities(unit, workspace)) == [] and list(overlapping_times(unit, workspace)) == []
+                best = min(best, time.perf_counter() - started)
+        finally:
+            gc.enable()
+        return best
+
+    small, large = cost(year(40)), cost(year(320))
+    assert large < 3 * 8 * small  # linear: 8×; over the year's pairs: 64×

@@ -62,6 +62,29 @@ def test_identical_trailing_lines_keep_both_activities_whole(tmp_path: Path, cli
     assert hours["V0001"] == 5.5 + 2  # the two new activities and init's own (2 h on 2024-06-01)
 
 
+def test_the_same_activity_added_in_both_clones_is_a_warning_until_one_is_withdrawn(tmp_path: Path, cli: Callable[..., Result]) -> None:
+    """Two clerks record the one 义诊: the merge keeps both (two generated ids), and its hours count twice until one goes."""
+    a, b = two_clones(tmp_path, cli)
+    same = ("add-activity", "-u", "example", "--date", "2024-05-05", "--title", "义诊", "--location", "社区")
+    for clone in (a, b):
+        assert cli(clone, *same, "--start", "08:00", "--end", "12:00", "-p", "V0001", "-p", "V0002", "--yes", "--commit").exit_code == 0
+    assert pull(a, b).returncode == 0
+    ids = re.findall(r"id: (20240505-\w+)", (b / MONTH).read_text(encoding="utf-8"))
+    assert len(ids) == 2 and ids[0] != ids[1]
+    result = cli(b, "validate", "--format", "json")
+    assert result.exit_code == 0  # a warning: two sessions of one 义诊 are possible, the clerk decides
+    found = [(p["code"], p["file"], p["level"]) for p in result.json()["problems"]]
+    assert found == [("duplicate-activity", MONTH, "warning")]  # and no overlapping-times for each person as well
+    table = cli(b, "validate").stdout
+    assert f"与 {ids[0]} 是同一次活动(2024-05-05 义诊)" in table and f"vsledger withdraw {ids[1]}" in table
+    hours = {row["id"]: row["hours"] for row in cli(b, "hours", "--year", "2024", "--format", "json").json()}
+    assert hours["V0002"] == 4 + 4 + 2  # what the warning is about (2 h are init's own activity of 2024-06-01)
+    assert cli(b, "withdraw", ids[1], "--yes").exit_code == 0
+    assert cli(b, "validate", "--format", "json").json() == {"problems": []}
+    hours = {row["id"]: row["hours"] for row in cli(b, "hours", "--year", "2024", "--format", "json").json()}
+    assert hours["V0002"] == 4 + 2
+
+
 def test_both_clones_add_a_volunteer(tmp_path: Path, cli: Callable[..., Result]) -> None:
     a, b = two_clones(tmp_path, cli)
     assert (

@@ -27,6 +27,8 @@ GOOD_ACTIVITY = """
   participants: [V0001]
 """
 
+TIMED = GOOD_ACTIVITY.replace("hours: 2", 'start: "08:00"\n  end: "12:00"')
+
 ROSTER_HEAD = """
 volunteers:
   - id: V0001
@@ -176,6 +178,8 @@ WARNINGS = [
     ("hours-exceed-span", {ACT: GOOD_ACTIVITY.replace("hours: 2", 'hours: 4\n  start: "08:00"\n  end: "10:00"')}, ACT, 5, 10),
     ("attachment-missing", {ACT: GOOD_ACTIVITY + "  attachments: [attachments/photo.jpg]\n"}, ACT, 7, 17),
     ("unknown-file", {"ledgers/u1/Reports.yaml": "[]\n"}, "ledgers/u1/Reports.yaml", 1, 1),
+    ("duplicate-activity", {ACT: GOOD_ACTIVITY + GOOD_ACTIVITY.replace("id: a1", "id: a2")}, ACT, 8, 3),
+    ("overlapping-times", {ACT: TIMED + TIMED.replace("id: a1", "id: a2").replace("义诊", "巡河").replace('"08:00"', '"10:00"')}, ACT, 15, 18),
     ("duplicate-report", {"ledgers/u1/reports.yaml": "- {kind: plan, period: 2022, submitted_on: 2022-03-01}\n- {kind: plan, period: 2022, submitted_on: 2022-03-02}\n"}, "ledgers/u1/reports.yaml", 2, 3),
 ]  # fmt: skip
 

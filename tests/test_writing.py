@@ -137,6 +137,17 @@ def test_not_on_roster_that_day_and_day_over_24_are_refused(workspace: Callable[
     assert snapshot(root) == before
 
 
+def test_adding_an_activity_already_recorded_is_written_with_a_warning(workspace: Callable[..., Path], cli: Callable[..., Result]) -> None:
+    """A clerk who records the 义诊 a colleague already recorded hears it at once; a second session is still recorded."""
+    root = workspace({ACT: EXISTING})
+    again = cli(
+        root, "add-activity", "--unit", "u1", "--date", "2022-05-05", "--title", "义诊", "--location", "社区", "--hours", "2", "-p", "V0001"
+    )
+    assert again.exit_code == 0
+    assert ": duplicate-activity: 警告: 与 a1 是同一次活动(2022-05-05 义诊)" in again.stderr
+    assert (root / ACT).read_text(encoding="utf-8").count("title: 义诊") == 2
+
+
 def test_missing_field_without_a_terminal_is_a_usage_error(workspace: Callable[..., Path], cli: Callable[..., Result]) -> None:
     root = workspace({ACT: EXISTING})
     before = snapshot(root)

@@ -13,14 +13,15 @@ import difflib
 import re
 from collections import defaultdict
 from collections.abc import Callable, Iterator
-from datetime import date
+from datetime import date, time
 from decimal import Decimal
+from itertools import groupby
 from pathlib import Path, PurePosixPath
 
 from vsledger.check.requests import request_lives
 from vsledger.check.timebank import overdrawn
-from vsledger.core.ledger import UnitLedger, Workspace
-from vsledger.core.model import MAX_DAY_HOURS, RequestAssigned, RequestClaimed, RequestReceived, size_ok
+from vsledger.core.ledger import ActivityEntry, UnitLedger, Workspace
+from vsledger.core.model import MAX_DAY_HOURS, Activity, RequestAssigned, RequestClaimed, RequestReceived, size_ok
 from vsledger.core.problems import Level, Problem
 
 Validation = Callable[[UnitLedger, Workspace], Iterator[Problem]]
@@ -141,54 +142,140 @@ def _inside(workspace: Workspace, path: Path) -> bool:
     return True
 
 
+def _counting_days(ledger: UnitLedger) -> Iterator[list[ActivityEntry]]:
+    """The activities that count after corrections, meetings among them, a day at a time, each day in file order.
+
+    What happened on a day is checked a day at a time, so a check holds one day's records, never a year's."""
+    ordered = sorted(ledger.effective + ledger.meetings, key=lambda e: (e.record.date, e.file, e.index))
+    for _, day in groupby(ordered, key=lambda e: e.record.date):
+        yield list(day)
+
+
 @validation
 def participations(ledger: UnitLedger, workspace: Workspace) -> Iterator[Problem]:
     """Who served when, over the activities that count."""
-    # Each volunteer's hours on the day being read: the entries come in date order, so one day's
-    # totals are all that is ever held (every volunteer's every day took a large file's size again).
-    day_totals: dict[str, Decimal] = defaultdict(Decimal)
-    totals_of: date | None = None
     # (joined, left, registered_on) per volunteer, looked up once: this loop sees every participation.
     spans = {vid: (e.record.joined, e.record.left, e.record.registered_on) for vid, e in ledger.volunteers.items()}
     # Meetings too: whoever sits in one must be on the roster, and a day still has 24 hours.
-    for entry in sorted(ledger.effective + ledger.meetings, key=lambda e: (e.record.date, e.file, e.index)):
-        activity, file = entry.record, entry.file
-        day = activity.date
-        if day != totals_of:
-            day_totals.clear()
-            totals_of = day
-        for i, participant in enumerate(activity.participants):
-            volunteer_id = participant.volunteer
-            span = spans.get(volunteer_id)
-            if span is None:
-                if volunteer_id not in ledger.known_volunteer_ids:
-                    yield Problem(file, "unknown-volunteer", {"id": volunteer_id}, path=(entry.index, "participants", i))
+    for entries in _counting_days(ledger):
+        # Each volunteer's hours on this day only (every volunteer's every day took a large file's size again).
+        day_totals: dict[str, Decimal] = defaultdict(Decimal)
+        for entry in entries:
+            activity, file = entry.record, entry.file
+            day = activity.date
+            for i, participant in enumerate(activity.participants):
+                volunteer_id = participant.volunteer
+                span = spans.get(volunteer_id)
+                if span is None:
+                    if volunteer_id not in ledger.known_volunteer_ids:
+                        yield Problem(file, "unknown-volunteer", {"id": volunteer_id}, path=(entry.index, "participants", i))
+                    continue
+                joined, left, registered_on = span
+                path = (entry.index, "participants", i)
+                if (joined is not None and day < joined) or (left is not None and day > left):
+                    yield Problem(file, "not-on-roster", {"id": volunteer_id, "date": day.isoformat()}, path=path)
+                elif registered_on is None or day < registered_on:
+                    yield Problem(
+                        file, "before-registration", {"id": volunteer_id, "date": day.isoformat()}, level=Level.WARNING, path=path
+                    )
+                before = day_totals[volunteer_id]
+                after = before + activity.hours_of(participant)
+                day_totals[volunteer_id] = after
+                if after > MAX_DAY_HOURS >= before:
+                    yield Problem(file, "day-over-24", {"id": volunteer_id, "date": day.isoformat(), "hours": str(after)}, path=path)
+                elif after > DAY_WARNING_HOURS >= before:
+                    args = {"id": volunteer_id, "date": day.isoformat(), "hours": str(after)}
+                    yield Problem(file, "day-over-8", args, level=Level.WARNING, path=path)
+
+
+@validation
+def duplicate_activities(ledger: UnitLedger, workspace: Workspace) -> Iterator[Problem]:
+    """The same activity recorded twice under two ids counts twice, silently: two clerks in two clones
+    each record the 义诊, a pull keeps both. Same day, title, place, times, type, people and each one's
+    hours; anything that differs makes it another activity (two sessions of one title on one day)."""
+    for entries in _counting_days(ledger):
+        if len(entries) < 2:
+            continue
+        # The cheap part of the key first; the people (the costly part) only once that repeats.
+        first_of: dict[tuple[object, ...], ActivityEntry] = {}
+        first_with_people: dict[tuple[object, ...], ActivityEntry] = {}
+        for entry in entries:
+            outline = _outline(entry.record)
+            first = first_of.setdefault(outline, entry)
+            if first is entry:
                 continue
-            joined, left, registered_on = span
-            path = (entry.index, "participants", i)
-            if (joined is not None and day < joined) or (left is not None and day > left):
-                yield Problem(file, "not-on-roster", {"id": volunteer_id, "date": activity.date.isoformat()}, path=path)
-            elif registered_on is None or day < registered_on:
-                yield Problem(
-                    file,
-                    "before-registration",
-                    {"id": volunteer_id, "date": activity.date.isoformat()},
-                    level=Level.WARNING,
-                    path=path,
-                )
-            before = day_totals[volunteer_id]
-            after = before + activity.hours_of(participant)
-            day_totals[volunteer_id] = after
-            if after > MAX_DAY_HOURS >= before:
-                yield Problem(file, "day-over-24", {"id": volunteer_id, "date": activity.date.isoformat(), "hours": str(after)}, path=path)
-            elif after > DAY_WARNING_HOURS >= before:
-                yield Problem(
-                    file,
-                    "day-over-8",
-                    {"id": volunteer_id, "date": activity.date.isoformat(), "hours": str(after)},
-                    level=Level.WARNING,
-                    path=path,
-                )
+            first_with_people.setdefault((outline, _people(first.record)), first)
+            original = first_with_people.setdefault((outline, _people(entry.record)), entry)
+            if original is not entry:
+                record = entry.record
+                args = {"id": original.record.id, "this": record.id, "date": record.date.isoformat(), "title": record.title}
+                yield Problem(entry.file, "duplicate-activity", args, level=Level.WARNING, path=(entry.index,))
+
+
+def _outline(activity: Activity) -> tuple[object, ...]:
+    return (activity.type, activity.title, activity.location, activity.start, activity.end, len(activity.participants))
+
+
+def _people(activity: Activity) -> frozenset[tuple[str, Decimal]]:
+    """Who took part, each with their hours: the same people with other hours is another record."""
+    return frozenset((p.volunteer, activity.hours_of(p)) for p in activity.participants)
+
+
+def _same_activity(one: Activity, other: Activity) -> bool:
+    return _outline(one) == _outline(other) and _people(one) == _people(other)
+
+
+@validation
+def overlapping_times(ledger: UnitLedger, workspace: Workspace) -> Iterator[Problem]:
+    """One person in two activities of one day whose times overlap: one record has a wrong time or a
+    wrong name (or the person's hours are counted twice). Meetings are included: nobody sits in a
+    meeting while serving elsewhere. Only activities with both start and end have a time to compare.
+
+    A participant's own hours (`{V0005: 2}` in 08:00–12:00) do not say *when* within the span they
+    served, so a warning is given only when the two records cannot both be true: the hours claimed
+    in the two (each at most its span) exceed the time the two spans cover together. Without such
+    hours, that is any overlap at all; with them, leaving one at 10:00 for another from 10:00 is fine.
+    A record that duplicates the other is `duplicate-activity`'s, not reported again here."""
+    for entries in _counting_days(ledger):
+        timed = [
+            (entry, start, end)
+            for entry in entries
+            if (start := _minutes(entry.record.start)) is not None and (end := _minutes(entry.record.end)) is not None and end > start
+        ]
+        if len(timed) < 2:
+            continue
+        # Each volunteer's timed records earlier in the day's file order: (entry, start, end, minutes served in it).
+        earlier: dict[str, list[tuple[ActivityEntry, int, int, Decimal]]] = defaultdict(list)
+        for entry, start, end in timed:
+            activity = entry.record
+            span = Decimal(end - start)
+            usual = min(activity.hours * 60, span) if activity.hours is not None else span  # most people's: once an activity
+            for i, participant in enumerate(activity.participants):
+                own = usual if participant.hours is None else min(participant.hours * 60, span)
+                seen = earlier[participant.volunteer]
+                for other, other_start, other_end, other_own in seen:
+                    if other is entry or other_start >= end or start >= other_end:
+                        continue
+                    covered = max(end, other_end) - min(start, other_start)
+                    if own + other_own > covered and not _same_activity(activity, other.record):
+                        args = _overlap_args(participant.volunteer, activity, other.record)
+                        yield Problem(entry.file, "overlapping-times", args, level=Level.WARNING, path=(entry.index, "participants", i))
+                        break
+                seen.append((entry, start, end, own))
+
+
+def _minutes(clock: time | None) -> int | None:
+    return clock.hour * 60 + clock.minute if clock is not None else None
+
+
+def _overlap_args(volunteer_id: str, activity: Activity, other: Activity) -> dict[str, str]:
+    return {
+        "id": volunteer_id,
+        "date": activity.date.isoformat(),
+        "span": f"{activity.start:%H:%M}–{activity.end:%H:%M}",
+        "other": other.id,
+        "other_span": f"{other.start:%H:%M}–{other.end:%H:%M}",
+    }
 
 
 @validation

@@ -95,6 +95,8 @@ PROBLEMS: dict[str, tuple[str, str]] = {
     "before-registration": ("{id} was not yet registered on {date}; the hours still count", ""),
     "day-over-24": ("{id} served {hours} hours on {date}, more than 24", ""),
     "day-over-8": ("{id} served {hours} hours on {date}, more than 8", "many platforms cap a day at 8 hours"),
+    "duplicate-activity": ("the same activity as {id} ({date} {title}): recorded twice, its hours count twice", "if it happened once, withdraw one of the two, e.g. vsledger withdraw {this}"),
+    "overlapping-times": ("{id} is in two activities at once on {date}: {span} here and {other_span} in {other}", "one of the two has a wrong time or a wrong participant: vsledger correct ID; someone who served only part of an activity is written {{V0001: 2}}"),
     "invalid-period": ("period '{period}' does not fit report kind {kind}", "plan/annual: 2022, monthly: 2022-05, half-year: 2022-H1"),
     "duplicate-report": ("report {kind} {period} recorded twice", ""),
     "correction-self": ("an entry cannot correct itself ({id})", ""),
