@@ -37,8 +37,8 @@ def git(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(["git", *args], cwd=root, capture_output=True, text=True)
 
 
-def committed(workspace: Callable[..., Path], roster: str = ROSTER) -> Path:
-    root = workspace({"ledgers/u1/roster.yaml": roster, ACT: ACTIVITY})
+def committed(workspace: Callable[..., Path], roster: str = ROSTER, ignore: str | None = None) -> Path:
+    root = workspace({"ledgers/u1/roster.yaml": roster, ACT: ACTIVITY, **({".gitignore": ignore} if ignore is not None else {})})
     git(root, "init", "-q")
     git(root, "add", "-A")
     git(root, "commit", "-qm", "ledger with numbers inline")
@@ -248,3 +248,86 @@ def test_the_scan_respects_the_file_size_cap(
     monkeypatch.undo()
     found = [p for p in cli(root, "validate", "--format", "json").json()["problems"] if p["file"] == "notes/big.txt"]
     assert len(found) == 200 and found[-1]["line"] == 200 and found[0]["column"] == 4
+
+
+NUMBER_TITLE = f"联系{PHONE}义诊"
+ADD_WITH_NUMBER = (
+    "add-activity",
+    "-u",
+    "u1",
+    "--date",
+    "2022-05-20",
+    "--title",
+    NUMBER_TITLE,
+    "--location",
+    "社区",
+    "--hours",
+    "2",
+    "-p",
+    "V0001",
+)
+
+
+def _tracked(workspace: Callable[..., Path]) -> Path:
+    """A committed ledger whose .gitignore keeps personal.yaml and the lock out, as `init` writes it."""
+    return committed(workspace, ignore=".vsledger.lock\nledgers/*/personal.yaml\n")
+
+
+def test_commit_refuses_a_record_that_would_put_a_number_in_history(workspace: Callable[..., Path], cli: Callable[..., Result]) -> None:
+    """History keeps a number in every clone for good: the commit is refused, and nothing is written either."""
+    root = _tracked(workspace)
+    before, head = (root / ACT).read_bytes(), git(root, "rev-parse", "HEAD").stdout
+    result = cli(root, *ADD_WITH_NUMBER, "--commit", lang="en")
+    assert result.exit_code == 1
+    line = ACTIVITY.count("\n") + 4  # the record after a blank line: id, date, then its title
+    assert f"{ACT}:{line}:12: personal-number-commit: --commit would put a full phone number into git history" in result.stderr
+    assert "nothing was written or committed" in result.stderr and "personal.yaml" in result.stderr
+    assert "联系138****1234义诊" in result.stderr  # the would-be line is shown, masked
+    assert PHONE not in result.stdout + result.stderr
+    assert (root / ACT).read_bytes() == before
+    assert git(root, "rev-parse", "HEAD").stdout == head and git(root, "status", "--porcelain").stdout == ""
+    masked = cli(root, *ADD_WITH_NUMBER[:6], "联系138****1234义诊", *ADD_WITH_NUMBER[7:], "--commit")
+    assert masked.exit_code == 0, masked.stderr  # the text without the full number commits
+    assert git(root, "status", "--porcelain").stdout == ""
+
+
+def test_a_record_with_a_number_written_without_commit_is_warned_at_its_line(
+    workspace: Callable[..., Path], cli: Callable[..., Result]
+) -> None:
+    root = _tracked(workspace)
+    result = cli(root, *ADD_WITH_NUMBER, lang="en")
+    assert result.exit_code == 0, result.stderr
+    line = ACTIVITY.count("\n") + 4
+    assert (
+        f"{ACT}:{line}:12: personal-number-written: warning: the new record puts a full phone number in a file git keeps" in result.stderr
+    )
+    assert "edit the number out of the file before you commit it" in result.stderr
+    assert PHONE not in result.stdout + result.stderr
+    assert (root / ACT).read_text(encoding="utf-8").splitlines()[line - 1] == f"  title: {NUMBER_TITLE}"  # written as typed
+
+
+def test_numbers_in_personal_yaml_are_not_warned(workspace: Callable[..., Path], cli: Callable[..., Result]) -> None:
+    """personal.yaml is where numbers belong: git never gets it."""
+    root = _tracked(workspace)
+    added = cli(
+        root, "add-volunteer", "-u", "u1", "--name", "赵六", "--phone", PHONE2, "--id-number", "110101199003074514", "--yes", "--commit"
+    )
+    assert added.exit_code == 0, added.stderr
+    assert "personal-number" not in added.stderr
+    assert git(root, "status", "--porcelain").stdout == ""  # roster committed; personal.yaml ignored
+    assert PHONE2 in (root / "ledgers/u1/personal.yaml").read_text(encoding="utf-8")
+
+
+def test_a_workspace_outside_git_is_not_warned(workspace: Callable[..., Path], cli: Callable[..., Result]) -> None:
+    root = workspace({"ledgers/u1/roster.yaml": ROSTER})  # no git here: no history to keep the number
+    written = cli(root, *ADD_WITH_NUMBER)
+    assert written.exit_code == 0 and "personal-number" not in written.stderr
+
+
+def test_numbers_already_in_a_file_do_not_hold_up_a_new_record(workspace: Callable[..., Path], cli: Callable[..., Result]) -> None:
+    """A roster that still holds numbers (validate warns about those): only what this write adds counts."""
+    root = _tracked(workspace)
+    result = cli(root, "add-volunteer", "-u", "u1", "--name", "赵六", "--yes", "--commit")
+    assert result.exit_code == 0, result.stderr
+    assert "personal-number" not in result.stderr
+    assert git(root, "log", "-1", "--format=%s").stdout.startswith("add-volunteer: u1 V0004-")

@@ -99,11 +99,16 @@ def test_a_number_in_free_text_is_masked_in_every_output(
     md = tmp_path / "月报.md"
     cli(root, "report", "monthly", "--unit", "u1", "--period", "2024-05", "--out", str(md))
     assert "139****5678" in md.read_text(encoding="utf-8") and PHONE not in md.read_text(encoding="utf-8")
-    added = cli(root, "add-activity", "--unit", "u1", "--date", "2024-05-06", "--title", f"回访 {PHONE}", "--location", "社区",
+    refused = cli(root, "add-activity", "--unit", "u1", "--date", "2024-05-06", "--title", f"回访 {PHONE}", "--location", "社区",
+                  "--hours", "1", "-p", "V0001", "--commit", "--yes")  # fmt: skip
+    assert refused.exit_code == 1 and "personal-number-commit" in refused.stderr  # a mobile never reaches history
+    assert "139****5678" in refused.stderr and PHONE not in refused.stdout + refused.stderr
+    landline = "0597-2233445"  # not a personal number to refuse, still masked wherever vsledger writes it
+    added = cli(root, "add-activity", "--unit", "u1", "--date", "2024-05-06", "--title", f"回访 {landline}", "--location", "社区",
                 "--hours", "1", "-p", "V0001", "--commit", "--yes")  # fmt: skip
     assert added.exit_code == 0, added.stderr
     log = subprocess.run(["git", "log", "-1", "--format=%s"], cwd=root, capture_output=True, text=True, check=True).stdout
-    assert "139****5678" in log and PHONE not in log
+    assert "0597-***3445" in log and landline not in log
     pdf = tmp_path / "证明.pdf"
     assert cli(root, "certificate", "--unit", "u1", "--volunteer", "V0001", "--out", str(pdf)).exit_code == 0
     assert PHONE.encode() not in pdf.read_bytes()

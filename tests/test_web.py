@@ -308,6 +308,21 @@ def test_a_refused_activity_shows_the_located_problem_by_its_field_and_writes_no
     assert snapshot(root) == before
 
 
+def test_the_record_form_joins_an_indented_month_and_refuses_a_flow_list_once(root: Path, web: TestClient) -> None:
+    indented = "".join("  " + line + "\n" if line else "\n" for line in ACTIVITIES.lstrip("\n").splitlines())
+    (root / MONTH).write_text(indented, encoding="utf-8")
+    done = record(web)
+    assert done.status_code == 200 and "已写入" in done.text, done.text
+    assert (root / MONTH).read_text("utf-8").startswith(indented)
+    flow = "[{id: a1, date: 2024-05-05, title: 义诊, location: 社区, hours: 3, participants: [V0001]}]\n"
+    (root / MONTH).write_text(flow, encoding="utf-8")
+    refused = record(web)
+    assert refused.status_code == 422
+    assert refused.text.count("layout-unexpected") == 1 and "vsledger fmt" in refused.text
+    assert "yaml-syntax" not in refused.text and "unknown-volunteer" not in refused.text
+    assert (root / MONTH).read_text("utf-8") == flow
+
+
 @pytest.mark.parametrize(
     ("fields", "field", "message"),
     [

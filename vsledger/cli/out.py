@@ -203,7 +203,7 @@ def report(
     from vsledger.render.terminal import safe_text
     from vsledger.report.period import PeriodRefused, period_report
     from vsledger.write.layout import record_text
-    from vsledger.write.transaction import Change, Plan, WriteRefused, append_line, transact
+    from vsledger.write.transaction import Plan, WriteRefused, append_change, transact
 
     settings = _settings(ctx)
     workspace, unit = _load_single_unit(unit, settings)
@@ -234,7 +234,7 @@ def report(
         line = record_text("reports", record)
         rel = f"ledgers/{unit}/reports.yaml"
         try:
-            transact(settings.root, unit, settings.today, lambda _workspace: Plan([Change(rel, lambda old: append_line(old, line))]))
+            transact(settings.root, unit, settings.today, lambda _workspace: Plan([append_change(rel, line)]))
         except WriteRefused as exc:
             raise _show_refusal(exc, settings.root, settings) from None
         typer.echo(ui("report-recorded", settings.lang, file=rel, date=day.isoformat()))

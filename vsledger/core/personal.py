@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from difflib import SequenceMatcher
 
+from vsledger.core.problems import Level, Problem
+
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_CHECK = "10X98765432"
 
@@ -25,6 +27,10 @@ _GROUPED_PHONE = re.compile(r"(?<!\d)(1\d\d)([ -])(\d{4})\2(\d{4})(?!\d)")
 _LANDLINE_IN_TEXT = re.compile(r"(?<![0-9A-Za-z])(0\d{2,3}[ -]|[(（]0\d{2,3}[)）] ?)(\d{7,8})(?![0-9A-Za-z])")
 """A landline written with its area code set apart (0597-2233445, (0597) 2233445): too few digits
 in one run for the pattern above, the local number is masked as `mask_phone` masks it."""
+# A full number in a file (`numbers_in_data`): a valid ID card number or a mobile, whole.
+_ID_CANDIDATE = re.compile(r"(?<![\dA-Za-z])([1-9]\d{16}[\dXx])(?![\dA-Za-z])")
+_PHONE_CANDIDATE = re.compile(r"(?<!\d)(1[3-9]\d{9})(?!\d)")
+_ELEVEN_DIGITS = re.compile(rb"\d{11}")
 _MAYBE_NUMBER = re.compile(r"\d{11}|1\d\d[ -]\d{4}[ -]\d{4}|0\d{2,3}[ )）]{1,2}\d{7}|0\d{2,3}-\d{7}")
 
 
@@ -102,3 +108,32 @@ def unmask_unchanged(real: str, returned: str) -> str:
         return returned
     matcher = SequenceMatcher(None, shown, returned, autojunk=False)
     return "".join(real[i1:i2] if tag == "equal" else returned[j1:j2] for tag, i1, i2, j1, j2 in matcher.get_opcodes())
+
+
+def numbers_in_text(rel: str, text: str, code: str, level: Level) -> list[Problem]:
+    """A problem at every line of `text` that holds a full ID card (valid check digit) or mobile number."""
+    return numbers_in_data(rel, text.encode("utf-8"), code, level)
+
+
+def numbers_in_data(rel: str, data: bytes, code: str, level: Level) -> list[Problem]:
+    """As `numbers_in_text`, over bytes: runs of eleven digits are found first and only their lines
+    are decoded and checked, so a large file costs a search, not a parse."""
+    problems: list[Problem] = []
+    line_number, counted_to, last_start = 1, 0, -1
+    for candidate in _ELEVEN_DIGITS.finditer(data):
+        start = data.rfind(b"\n", 0, candidate.start()) + 1
+        if start == last_start:
+            continue  # this line is checked already
+        last_start = start
+        line_number += data.count(b"\n", counted_to, start)
+        counted_to = start
+        end = data.find(b"\n", start)
+        raw = data[start : end if end >= 0 else len(data)]
+        line = raw.decode("utf-8", "replace").removeprefix("\ufeff").rstrip("\r")
+        found = [m for m in _ID_CANDIDATE.finditer(line) if id_number_ok(m.group(1))]
+        found += list(_PHONE_CANDIDATE.finditer(line))
+        if found:
+            first = min(m.start(1) for m in found)
+            kind = "id_number" if any(m.re is _ID_CANDIDATE for m in found) else "phone"
+            problems.append(Problem(rel, code, {"kind": kind}, level, line=line_number, column=first + 1))
+    return problems

@@ -108,8 +108,10 @@ PROBLEMS: dict[str, tuple[str, str]] = {
     "invalid-due": ("due is invalid for {report} reports", "plan/annual: \"05-30\"; monthly: 5; half-year: [\"06-30\", \"12-31\"]"),
     "changed-underneath": ("the file changed while the record was being written; nothing was written", "run the command again"),
     "locked": ("another vsledger command is writing; try again shortly", ""),
-    "layout-unexpected": ("the file is laid out so that a record cannot be appended", "run vsledger fmt, then try again"),
+    "layout-unexpected": ("the file is laid out otherwise than vsledger writes it ({shape_name}): a record appended at its end would not join its records; nothing was written", "run vsledger fmt, which lays the file out as vsledger writes it and keeps every record and comment, then run the command again"),
     "duplicate-id-number": ("that ID card number already belongs to {id}; nothing was added", ""),
+    "personal-number-written": ("the new record puts a full {kind_name} in a file git keeps: once committed, it stays in the history of every clone for good", "edit the number out of the file before you commit it (or keep only its last digits, e.g. 138****8000); a volunteer's own numbers belong in personal.yaml, which stays out of git"),
+    "personal-number-commit": ("--commit would put a full {kind_name} into git history, where it stays in every clone for good; nothing was written or committed", "write the text without the number (or with only its last digits, e.g. 138****8000) and run the command again; a volunteer's own numbers belong in personal.yaml, which stays out of git"),
     "personal-data-in-git": ("a file git tracks holds a full {kind_name}", "run vsledger personal split to move the numbers into personal.yaml, which stays out of git; the numbers also stay in history until purged (see its output)"),
     "out-inside-ledger": ("an export cannot be written inside ledgers/ or rules/", "choose another place, e.g. --out ledger.xlsx"),
     "out-not-export": ("--out names an existing file that vsledger did not write (it carries no export mark); not overwritten", "choose another name, or add --force to replace it"),
@@ -362,6 +364,10 @@ UI: dict[str, str] = {
     "number-id_number": "ID card number",
     "number-phone": "phone number",
     "number-other": "number",
+    "layout-flow": "its records stand in a [...] list",
+    "layout-document-end": "a document marker (... or ---) follows its records",
+    "layout-after-records": "this line follows the list of records and is not part of it",
+    "layout-other": "its list of records ends in a way vsledger does not know",
     "yes": "yes",
     "no": "no",
     "chart-hours-by-month": "Service hours by month",
@@ -651,7 +657,10 @@ def problem_message(problem: Problem, lang: str) -> str:
         args["detail"] = yaml_reason(str(args.get("detail", "")), lang)
     if problem.code == "not-a-list":
         args["field_note"] = f" ({args['field']})" if args.get("field") else ""
-    if problem.code in ("personal-data-in-git", "bundle-personal-number"):
+    if problem.code == "layout-unexpected":
+        shape = args.get("shape", "")
+        args["shape_name"] = ui(f"layout-{shape}" if shape in ("flow", "document-end", "after-records") else "layout-other", lang)
+    if problem.code in ("personal-data-in-git", "bundle-personal-number", "personal-number-written", "personal-number-commit"):
         kind = args.get("kind", "")
         args["kind_name"] = ui(f"number-{kind}" if kind in ("id_number", "phone") else "number-other", lang)
     if problem.code == "invalid-value":

@@ -23,13 +23,10 @@ from vsledger.core.ledger import Workspace
 from vsledger.core.problems import Problem
 from vsledger.write.layout import record_text
 from vsledger.write.transaction import (
-    Change,
     Plan,
     WriteRefused,
     WriteResult,
-    append_block,
-    append_line,
-    append_volunteer,
+    append_change,
     new_activity_id,
     transact,
 )
@@ -87,7 +84,7 @@ def add_activity(root: Path, unit: str, record: dict[str, Any], today: date, com
             return any(e.record.id == chosen["id"] and e.file == rel for e in after.units[unit].activities)
 
         message = f"add-activity: {unit} {chosen['id']} {chosen.get('title', '')}".strip()
-        return Plan([Change(rel, lambda old: append_block(old, block))], (chosen["id"], block), landed, message)
+        return Plan([append_change(rel, block)], (chosen["id"], block), landed, message)
 
     result = transact(root, unit, today, decide, commit=commit)
     record_id, block = result.value
@@ -142,10 +139,10 @@ def add_volunteer(root: Path, unit: str, record: dict[str, Any], today: date, co
             if duplicate is not None:
                 raise WriteRefused([Problem(personal_rel, "duplicate-id-number", {"id": duplicate}, line=1, column=1)])
         block = record_text("roster", chosen)
-        changes = [Change(roster_rel, lambda old: append_volunteer(old, block))]
+        changes = [append_change(roster_rel, block)]
         if personal:
             line = record_text("personal", {"id": chosen["id"], **personal})
-            changes.append(Change(personal_rel, lambda old: append_line(old, line)))
+            changes.append(append_change(personal_rel, line))
 
         def landed(after: Workspace) -> bool:
             return chosen["id"] in after.units[unit].volunteers
@@ -203,7 +200,7 @@ def add_redemption(root: Path, unit: str, record: dict[str, Any], today: date, c
 
 def _one_line(rel: str, line: str, key: str, landed: Callable[[Workspace], bool], message: str) -> Plan:
     """Appending a one-line record (requests, redemptions), with add-activity's guarantees."""
-    return Plan([Change(rel, lambda old: append_line(old, line))], (key, line), landed, message)
+    return Plan([append_change(rel, line)], (key, line), landed, message)
 
 
 def _added(rel: str, result: WriteResult) -> Added:

@@ -27,8 +27,8 @@ from vsledger import __version__
 from vsledger.core.filekinds import BUNDLE_FORMAT, BUNDLE_MANIFEST
 from vsledger.core.files import atomic_save
 from vsledger.core.model import UNIT_ID_RE
+from vsledger.core.personal import numbers_in_text
 from vsledger.core.problems import Level, Problem
-from vsledger.write.personal_split import numbers_in_text
 
 BUNDLE_VERSION = 1
 MANIFEST = BUNDLE_MANIFEST

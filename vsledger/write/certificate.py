@@ -25,7 +25,7 @@ from vsledger.render.certificate import Certificate, pdf_bytes, template_text
 from vsledger.render.export import exports_dir
 from vsledger.render.pdffont import FontFile, FontRefused, open_font, system_font
 from vsledger.write.layout import flow_record
-from vsledger.write.transaction import Change, Plan, WriteRefused, append_line, transact
+from vsledger.write.transaction import Change, Plan, WriteRefused, append_change, transact
 
 REGISTER = "certificates.yaml"
 FONT_SETTING = "certificate_font"
@@ -130,7 +130,7 @@ def issue_certificate(
         line = register_line(certificate)
         content = pdf_bytes(certificate, font)
         changes = [
-            Change(f"ledgers/{unit}/{REGISTER}", lambda old: append_line(old, line)),
+            append_change(f"ledgers/{unit}/{REGISTER}", line),
             Change(str(target.resolve()), lambda _old: content),
         ]
         return Plan(changes, (certificate, target))

@@ -11,6 +11,7 @@ by line, never passed over in silence. Nothing is ever dropped.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -20,8 +21,10 @@ from vsledger.core.filekinds import FileKind, kind_of
 from vsledger.core.ledger import Workspace
 from vsledger.core.problems import Level, Problem
 from vsledger.read.yamlsource import ParsedFile, decode, parse_text
-from vsledger.write.layout import flow_record, record_lines
+from vsledger.write.layout import flow_record, record_block, record_lines
 from vsledger.write.transaction import Change, Plan, transact
+
+_ROSTER_KEY = re.compile(r"""(volunteers|"volunteers"|'volunteers')[ \t]*:""")
 
 
 def layout_for(rel: str) -> FileKind | None:
@@ -60,22 +63,32 @@ def format_text(text: str, rel: str, kept: list[int] | None = None) -> str | Non
         return None
     base: tuple[str, ...] = ()
     items = parsed.data
-    if rel.endswith("roster.yaml"):
-        if not isinstance(items, dict) or set(items) != {"volunteers"} or not isinstance(items["volunteers"], list):
-            return None
+    if rel.endswith("roster.yaml") and isinstance(items, dict) and set(items) == {"volunteers"}:
         items, base = items["volunteers"], ("volunteers",)
-    if not isinstance(items, list) or not items or not all(isinstance(item, dict) and item for item in items):
+    if items is None:
+        return text  # only comments, or `volunteers:` with none under it yet: nothing to lay out
+    if rel.endswith("roster.yaml") and not base:
+        return None
+    if not isinstance(items, list) or not all(isinstance(item, dict) and item for item in items):
         return None
     lines = text.replace("\r\n", "\n").split("\n")
     if lines[-1] == "":
         lines.pop()
+    line, column = parsed.values[()]
+    if base and lines[line - 1][column - 1 : column] == "{":  # `{volunteers: [...]}`
+        return _format_flow(items, lines, (line - 1, column - 1), layout, wrapped=base[0])
+    line, column = parsed.values[base]
+    if lines[line - 1][column - 1 : column] == "[":
+        if not items and lines[line - 1][column - 1 :].startswith("[]"):
+            return text  # `[]`: an empty list as vsledger writes it
+        return _format_flow(items, lines, (line - 1, column - 1), layout)
     starts = [parsed.values[(*base, i)][0] - 1 for i in range(len(items))]
     if len(set(starts)) != len(starts):
         return None  # two records on one line: not a layout we rewrite
     head = lines[: starts[0]]
     while head and not head[-1].strip():
         head.pop()
-    if base and not any(line.startswith("volunteers:") for line in head):
+    if base and not any(_ROSTER_KEY.match(line) for line in head):
         return None
     pieces: list[str] = []
     lead: list[str] = []
@@ -103,6 +116,40 @@ def format_text(text: str, rel: str, kept: list[int] | None = None) -> str | Non
     if tail:
         out += separator + "".join(layout.indent + c.strip() + "\n" for c in tail)
     return out
+
+
+def _format_flow(items: list[dict[str, Any]], lines: list[str], at: tuple[int, int], layout: FileKind, wrapped: str = "") -> str | None:
+    """A list written `[...]` (on one line or several; `{volunteers: [...]}` when `wrapped` names the
+    key) as records in the canonical layout; an empty one as `[]` on one line, which `add-*` fills.
+    None when a comment stands inside the brackets: it has no place among the records, and fmt
+    names the file instead of dropping it."""
+    first, column = at
+    last = max((i for i, line in enumerate(lines) if not _is_comment_or_blank(line) and not _document_end(line)), default=first)
+    offset = column if last == first else 0  # on the `[` line, a comment can only follow the list
+    found = comment_start(lines[last][offset:])
+    cut = found + offset if found >= 0 else len(lines[last])
+    closing, comment = lines[last][:cut], lines[last][cut:].strip()
+    inside = [lines[first][column:], *lines[first + 1 : last]] if last > first else []
+    if not closing.rstrip().endswith("}" if wrapped else "]") or any(comment_start(line) >= 0 for line in inside):
+        return None
+    head = [*lines[:first], *[part for part in (lines[first][:column].rstrip(), wrapped and f"{wrapped}:") if part]]
+    after = [line for line in lines[last + 1 :] if not _document_end(line)]
+    if not items:  # `[]` over several lines: on one, with the comment after it
+        last_head = head.pop() if len(head) > first else ""
+        body = " ".join(part for part in (last_head, "[]") if part) + (f"  {comment}" if comment else "")
+        return "".join(line + "\n" for line in [*head, body, *after])
+    if layout.layout == "line":
+        records = "".join(flow_record(item, layout.keys, layout.indent) for item in items)
+    else:
+        blocks = [record_block(item, layout.keys, layout.indent, layout.keep_empty) for item in items]
+        records = ("\n" if layout.blank_between else "").join(blocks)
+    tail = [*([layout.indent + comment] if comment else []), *after]
+    return "".join(line + "\n" for line in head) + records + "".join(line + "\n" for line in tail)
+
+
+def _document_end(line: str) -> bool:
+    """`...`, which ends a document and says nothing about its records (the canonical layout has none)."""
+    return line.rstrip() == "..." or line.startswith("... ")
 
 
 def _as_written(item: dict[str, Any], body: list[str]) -> tuple[str, list[str]]:

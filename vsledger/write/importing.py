@@ -35,7 +35,7 @@ from vsledger.render.messages import problem_hint, problem_message, ui
 from vsledger.render.terminal import Column, Table, safe_text
 from vsledger.write.add import next_volunteer_id, volunteer_id
 from vsledger.write.layout import record_text
-from vsledger.write.transaction import Change, Plan, WriteRefused, append_line, append_volunteer, transact
+from vsledger.write.transaction import Plan, WriteRefused, append_change, transact
 
 HEADERS = {
     "姓名": "name", "名字": "name",
@@ -355,16 +355,9 @@ def import_volunteers(root: Path, unit: str, path: Path, today: date, dry_run: b
                 personal_lines.append(record_text("personal", {"id": record["id"], **numbers}))
                 appended.setdefault(personal_rel, []).append((row, personal_lines[-1].count("\n")))
 
-        def roster(old: bytes | None) -> bytes:
-            new = old
-            for block in blocks:
-                new = append_volunteer(new, block)
-            return new or b""
-
-        changes = [Change(roster_rel, roster)]
+        changes = [append_change(roster_rel, "".join(blocks))]
         if personal_lines:
-            text = "".join(personal_lines)
-            changes.append(Change(personal_rel, lambda old: append_line(old, text)))
+            changes.append(append_change(personal_rel, "".join(personal_lines)))
         ids = [row.record["id"] for row in rows]
 
         def landed(after: Workspace) -> bool:

@@ -18,15 +18,12 @@ from typing import Any
 
 from vsledger.core.filekinds import PERSONAL_FIELDS
 from vsledger.core.ledger import Workspace
-from vsledger.core.personal import id_number_ok
+from vsledger.core.personal import numbers_in_data
 from vsledger.core.problems import Level, Problem
 from vsledger.read.yamlsource import MAX_FILE_BYTES, parse_text
 from vsledger.write.layout import record_text
-from vsledger.write.transaction import Change, Plan, append_line, transact
+from vsledger.write.transaction import Change, Plan, append_change, append_line, transact
 
-_ID_CANDIDATE = re.compile(r"(?<![\dA-Za-z])([1-9]\d{16}[\dXx])(?![\dA-Za-z])")
-_PHONE_CANDIDATE = re.compile(r"(?<!\d)(1[3-9]\d{9})(?!\d)")
-_ELEVEN_DIGITS = re.compile(rb"\d{11}")
 GITIGNORE_LINE = "ledgers/*/personal.yaml"
 
 
@@ -69,35 +66,6 @@ def leaks_in_git(root: Path) -> list[Problem]:
     return problems
 
 
-def numbers_in_text(rel: str, text: str, code: str, level: Level) -> list[Problem]:
-    """A problem at every line of `text` that holds a full ID card (valid check digit) or mobile number."""
-    return numbers_in_data(rel, text.encode("utf-8"), code, level)
-
-
-def numbers_in_data(rel: str, data: bytes, code: str, level: Level) -> list[Problem]:
-    """As `numbers_in_text`, over bytes: runs of eleven digits are found first and only their lines
-    are decoded and checked, so a large file costs a search, not a parse."""
-    problems: list[Problem] = []
-    line_number, counted_to, last_start = 1, 0, -1
-    for candidate in _ELEVEN_DIGITS.finditer(data):
-        start = data.rfind(b"\n", 0, candidate.start()) + 1
-        if start == last_start:
-            continue  # this line is checked already
-        last_start = start
-        line_number += data.count(b"\n", counted_to, start)
-        counted_to = start
-        end = data.find(b"\n", start)
-        raw = data[start : end if end >= 0 else len(data)]
-        line = raw.decode("utf-8", "replace").removeprefix("\ufeff").rstrip("\r")
-        found = [m for m in _ID_CANDIDATE.finditer(line) if id_number_ok(m.group(1))]
-        found += list(_PHONE_CANDIDATE.finditer(line))
-        if found:
-            first = min(m.start(1) for m in found)
-            kind = "id_number" if any(m.re is _ID_CANDIDATE for m in found) else "phone"
-            problems.append(Problem(rel, code, {"kind": kind}, level, line=line_number, column=first + 1))
-    return problems
-
-
 @dataclass
 class SplitResult:
     unit: str
@@ -122,7 +90,7 @@ def split_units(root: Path, units: list[str], today: date) -> tuple[list[SplitRe
             results.append(result)
             if block:
                 changes.append(Change(roster_rel, lambda old, raw=raw, new=new_roster: new if old == raw else raw))
-                changes.append(Change(personal_rel, lambda old, block=block: append_line(old, block)))
+                changes.append(append_change(personal_rel, block))
         if any(needs_ignore(root, f"ledgers/{result.unit}/personal.yaml") for result in results if result.moved):
             changes.append(Change(".gitignore", _ignore_personal))
             ignored_added[0] = True

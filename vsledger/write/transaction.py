@@ -5,8 +5,11 @@
    of a set a crash interrupted;
 2. load the unit afresh and let the caller decide, on that state, what to write: ids
    and numbers it hands out are chosen here, where no other writer can choose them too;
-3. build every file's new bytes; load the unit as it would be after, and refuse if
-   that brings any error the ledger did not already have;
+3. build every file's new bytes (an append to a file laid out so that a record cannot
+   follow is refused here, `layout-unexpected`); load the unit as it would be after, and
+   refuse if that brings any error the ledger did not already have; a full ID card or
+   mobile number brought into a file git keeps is a warning, and with `--commit` a refusal
+   (`_numbers_brought`);
 4. refuse a file that is read-only or in a place that cannot be written, and, with
    `--commit`, a file that holds someone's uncommitted edits (they would be committed
    under our message);
@@ -25,6 +28,7 @@ from __future__ import annotations
 
 import errno
 import os
+import re
 import secrets
 import subprocess
 from collections import Counter
@@ -38,11 +42,12 @@ from typing import Any
 from filelock import FileLock, Timeout
 
 from vsledger.check.pipeline import load_workspace
-from vsledger.core.filekinds import modeline
+from vsledger.core.filekinds import kind_of, merged_kind_of, modeline
 from vsledger.core.files import SetNotWritten, recover, replace_all
 from vsledger.core.ledger import Workspace
-from vsledger.core.personal import mask_text
+from vsledger.core.personal import mask_text, numbers_in_data
 from vsledger.core.problems import Level, Problem
+from vsledger.write.layout import LayoutMismatch, append_records
 
 LOCK_NAME = ".vsledger.lock"
 JOURNAL_NAME = ".vsledger.journal"
@@ -66,6 +71,8 @@ class Change:
     rel: str
     build: Callable[[bytes | None], bytes]
     """Old bytes (None when the file does not exist yet) → new bytes."""
+    appends: bool = False
+    """Records appended at the end (`append_change`): a YAML error they bring is the file's layout, never the record."""
 
 
 @dataclass
@@ -230,14 +237,16 @@ def transact(
         new = {rel: content for rel, content in new.items() if content != old[rel]}
         after = load_workspace(root, today, overrides=new, only_units=only_units)
         introduced = _introduced(before.problems, after.problems)
-        errors = [p for p in introduced if p.level is Level.ERROR]
+        errors = _unappended(plan.changes, old, before.problems, introduced) or [p for p in introduced if p.level is Level.ERROR]
+        to_commit = [rel for rel in new if _committed_with(rel)] if commit else []
+        numbers = _numbers_brought(root, old, new, to_commit)
+        errors += [p for p in numbers if p.level is Level.ERROR]
         if errors or any(p.level is Level.ERROR for p in plan.problems):
             raise WriteRefused([*plan.problems, *errors], new)
         if plan.expect is not None and not plan.expect(after):
             # The file is laid out so that an append does not land where it should.
-            raise WriteRefused([_problem(plan.changes[0].rel, "layout-unexpected")], new)
+            raise WriteRefused([_problem(plan.changes[0].rel, "layout-unexpected", shape="other")], new)
         refused = _unwritable(root, [root / rel for rel in new])
-        to_commit = [rel for rel in new if _committed_with(rel)] if commit else []
         refused += foreign_edits(root, to_commit)
         if refused:
             raise WriteRefused(refused)
@@ -248,7 +257,7 @@ def transact(
             write_files(root, new, frozenset(rel for rel in new if rel.endswith("/personal.yaml")))
         result = WriteResult(
             list(new),
-            [*plan.problems, *(p for p in introduced if p.level is Level.WARNING)],
+            [*plan.problems, *(p for p in introduced if p.level is Level.WARNING), *numbers],
             [rel for rel in new if old[rel] is None],
             plan.value,
         )
@@ -259,6 +268,93 @@ def transact(
             result.commit_error = git_commit(root, to_commit, plan.message)
             result.committed = [] if result.commit_error else to_commit
         return result
+
+
+_PARSE_CODES = frozenset({"yaml-syntax", "yaml-multiple-documents", "duplicate-key"})
+"""What a record appended in the canonical layout never brings itself: only a layout it cannot follow does."""
+
+
+def _unappended(changes: list[Change], old: dict[str, bytes | None], before: list[Problem], introduced: list[Problem]) -> list[Problem]:
+    """One `layout-unexpected` for each file that read as YAML before and not after records were appended
+    to it, at the old file's last line, instead of the YAML error at the new record and the errors that
+    follow from the file no longer being read (every volunteer "not on the roster"). A net under
+    `append_records`, which refuses every layout it knows of before anything is built."""
+    broken = {p.file for p in introduced if p.code in _PARSE_CODES and p.level is Level.ERROR}
+    broken -= {p.file for p in before if p.code in _PARSE_CODES}
+    return [
+        Problem(change.rel, "layout-unexpected", {"shape": "other"}, line=(old[change.rel] or b"").rstrip().count(b"\n") + 1, column=1)
+        for change in changes
+        if change.appends and change.rel in broken
+    ]
+
+
+def _numbers_brought(root: Path, old: dict[str, bytes | None], new: dict[str, bytes], to_commit: list[str]) -> list[Problem]:
+    """Full ID card and mobile numbers this write brings into files git keeps, at their lines.
+
+    The detector is validate's (`personal-data-in-git`); only numbers the file did not hold count.
+    A file `--commit` commits is refused (`personal-number-commit`): history keeps a number in every
+    clone for good, and no later edit takes it out. Any other file git would carry (tracked, or not
+    ignored) is written with a warning (`personal-number-written`), while the number can still be
+    edited out before a commit. personal.yaml, which git never gets, is not looked at."""
+    found = {rel: spots for rel, content in new.items() if _committed_with(rel) and (spots := _new_numbers(rel, old.get(rel), content))}
+    if not found:
+        return []
+    carried = set(to_commit) | set(_not_ignored(root, [rel for rel in found if rel not in to_commit]))
+    problems: list[Problem] = []
+    for rel, spots in found.items():
+        if rel in carried:
+            code, level = ("personal-number-commit", Level.ERROR) if rel in to_commit else ("personal-number-written", Level.WARNING)
+            problems += [Problem(rel, code, spot.args, level, line=spot.line, column=spot.column) for spot in spots]
+    return problems
+
+
+def _new_numbers(rel: str, old: bytes | None, new: bytes) -> list[Problem]:
+    """The lines of `new` with a full number that `old` does not have: in an append only the appended
+    lines are searched; in a rewrite, a number already in the old file (moved, reindented) is not new."""
+    if old and new.startswith(old):
+        base = old.count(b"\n")
+        return [_moved(spot, base) for spot in numbers_in_data(rel, new[len(old) :], "", Level.WARNING)]
+    spots = numbers_in_data(rel, new, "", Level.WARNING)
+    if not spots or not old:
+        return spots
+    had = Counter(_numbers_at(old, numbers_in_data(rel, old, "", Level.WARNING)))
+    fresh = []
+    for spot, number in zip(spots, _numbers_at(new, spots), strict=True):
+        if had[number]:
+            had[number] -= 1
+        else:
+            fresh.append(spot)
+    return fresh
+
+
+def _moved(spot: Problem, lines: int) -> Problem:
+    return Problem(spot.file, spot.code, spot.args, spot.level, line=spot.line + lines, column=spot.column)
+
+
+def _numbers_at(data: bytes, spots: list[Problem]) -> list[str]:
+    """The number each spot of `numbers_in_data` points at (its line, its column)."""
+    lines = data.split(b"\n") if spots else []
+    found = []
+    for spot in spots:
+        line = lines[spot.line - 1].decode("utf-8", "replace").removeprefix("\ufeff")
+        found.append(re.match(r"\d*[Xx]?", line[spot.column - 1 :]).group())  # type: ignore[union-attr]  # always matches
+    return found
+
+
+def _not_ignored(root: Path, files: list[str]) -> list[str]:
+    """The files git would carry (tracked, or not ignored); none outside a git work tree."""
+    if not files:
+        return []
+    try:
+        run = subprocess.run(
+            ["git", "check-ignore", "-z", "--stdin"], input="\0".join(files).encode("utf-8"), cwd=root, capture_output=True, timeout=60
+        )
+    except (OSError, subprocess.SubprocessError):
+        return []
+    if run.returncode not in (0, 1):  # 128: not a git work tree
+        return []
+    ignored = set(run.stdout.decode("utf-8", "replace").split("\0"))
+    return [rel for rel in files if rel not in ignored]
 
 
 def _read(root: Path, rel: str) -> bytes | None:
@@ -302,35 +398,31 @@ def _repo_prefix(root: Path) -> str:
         return ""
 
 
-def append_block(old: bytes | None, block: str) -> bytes:
-    """The old bytes untouched, then a blank line, then the record."""
-    if not old:
-        return block.encode("utf-8")
-    text = old
-    if not text.endswith(b"\n"):
-        text += b"\n"
-    if not text.endswith(b"\n\n"):
-        text += b"\n"
-    return text + block.encode("utf-8")
-
-
 def append_line(old: bytes | None, text: str) -> bytes:
-    """The old bytes untouched (a final newline added if missing), then one-line records."""
+    """The old bytes untouched (a final newline added if missing), then the text: for a file that is not a ledger's (.gitignore)."""
     start = old or b""
     if start and not start.endswith(b"\n"):
         start += b"\n"
     return start + text.encode("utf-8")
 
 
-def append_volunteer(old: bytes | None, block: str) -> bytes:
-    """Append under `volunteers:`; an empty roster (`volunteers: []`) gets its first entry."""
-    if not old or not old.strip():
-        return ("volunteers:\n" + block).encode("utf-8")
-    stripped = old.rstrip()
-    if stripped.endswith(b"volunteers: []"):
-        return stripped[: -len(b" []")] + b"\n" + block.encode("utf-8")
-    text = old if old.endswith(b"\n") else old + b"\n"
-    return text + block.encode("utf-8")
+def append_change(rel: str, text: str) -> Change:
+    """Records (`text`, in the canonical layout of the file's kind) appended to the end of `rel`, joining
+    the list there however it is indented (`layout.append_records`); a layout they cannot follow
+    refuses the write with one located `layout-unexpected` that says to run `fmt`."""
+    kind = kind_of(rel) or merged_kind_of(rel)
+
+    def build(old: bytes | None) -> bytes:
+        if not text:  # nothing to append (an import with no rows): the file as it is
+            return old or b""
+        if kind is None:
+            return append_line(old, text)
+        new = append_records(old, text, kind)
+        if isinstance(new, LayoutMismatch):
+            raise WriteRefused([Problem(rel, "layout-unexpected", {"shape": new.shape}, line=new.line, column=new.column)])
+        return new
+
+    return Change(rel, build, appends=True)
 
 
 def git_commit(root: Path, files: list[str], message: str) -> str | None:
