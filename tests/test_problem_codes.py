@@ -180,6 +180,7 @@ WARNINGS = [
     ("unknown-file", {"ledgers/u1/Reports.yaml": "[]\n"}, "ledgers/u1/Reports.yaml", 1, 1),
     ("duplicate-activity", {ACT: GOOD_ACTIVITY + GOOD_ACTIVITY.replace("id: a1", "id: a2")}, ACT, 8, 3),
     ("overlapping-times", {ACT: TIMED + TIMED.replace("id: a1", "id: a2").replace("义诊", "巡河").replace('"08:00"', '"10:00"')}, ACT, 15, 18),
+    ("ids-masked-alike", {ACT: GOOD_ACTIVITY.replace("id: a1", "id: \"20220505001\"") + GOOD_ACTIVITY.replace("id: a1", "id: \"20220515001\"").replace("义诊", "巡河")}, ACT, 8, 7),
     ("duplicate-report", {"ledgers/u1/reports.yaml": "- {kind: plan, period: 2022, submitted_on: 2022-03-01}\n- {kind: plan, period: 2022, submitted_on: 2022-03-02}\n"}, "ledgers/u1/reports.yaml", 2, 3),
 ]  # fmt: skip
 

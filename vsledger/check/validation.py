@@ -22,6 +22,7 @@ from vsledger.check.requests import request_lives
 from vsledger.check.timebank import overdrawn
 from vsledger.core.ledger import ActivityEntry, UnitLedger, Workspace
 from vsledger.core.model import MAX_DAY_HOURS, Activity, RequestAssigned, RequestClaimed, RequestReceived, size_ok
+from vsledger.core.personal import mask_text
 from vsledger.core.problems import Level, Problem
 
 Validation = Callable[[UnitLedger, Workspace], Iterator[Problem]]
@@ -131,6 +132,26 @@ def activity_records(ledger: UnitLedger, workspace: Workspace) -> Iterator[Probl
                 yield Problem(file, "path-outside", {"path": attachment}, path=base + ("attachments", i))
             elif not on_disk.exists():
                 yield Problem(file, "attachment-missing", {"path": attachment}, level=Level.WARNING, path=base + ("attachments", i))
+
+
+@validation
+def masked_ids(ledger: UnitLedger, workspace: Workspace) -> Iterator[Problem]:
+    """An id with eleven digits or more in a row reads as a personal number, and every output masks it as one
+    (`20261102001` shows as `202****2001`). Two ids that mask alike cannot be told apart in a table, an export
+    or on the web (whose links then find neither): said at the second, naming the first by what it records
+    (never by its id, which the message would show masked, nor split, which would show it whole)."""
+    ids: list[tuple[str, str, tuple[str | int, ...], str]] = [
+        *((e.record.id, e.file, ("volunteers", e.index, "id"), e.record.name) for e in ledger.volunteers.values()),
+        *((e.record.id, e.file, (e.index, "id"), f"{e.record.date.isoformat()} {e.record.title}") for e in ledger.activities),
+    ]
+    first: dict[str, tuple[str, str]] = {}
+    for record_id, file, path, described in ids:
+        shown = mask_text(record_id)
+        if shown == record_id:
+            continue
+        other_id, other = first.setdefault(shown, (record_id, described))
+        if other_id != record_id:
+            yield Problem(file, "ids-masked-alike", {"shown": shown, "other": other}, Level.WARNING, path=path)
 
 
 def _inside(workspace: Workspace, path: Path) -> bool:

@@ -86,6 +86,7 @@ PROBLEMS: dict[str, tuple[str, str]] = {
     "left-before-joined": ("{id} left before joining", ""),
     "future-date": ("date {date} is in the future", "write the day it happened, once it has; check the year and month"),
     "hours-missing": ("activity {id} has no hours: give hours, or both start and end", ""),
+    "ids-masked-alike": ("this id shows as {shown} in every output, and so does the id of {other}: eleven digits in a row are masked like a phone number, so tables, exports and the web cannot tell the two apart", "write the digits of new ids apart, e.g. date and number: 20261102-001"),
     "time-order": ("end {end} is not after start {start}", "an activity past midnight: write its hours (hours: 3) instead of start and end"),
     "hours-exceed-span": ("hours {hours} exceed the time from start to end ({span})", "service hours exclude travel"),
     "no-participants": ("activity {id} has no participants", "to delete a record, add a correction with corrects and empty participants"),
