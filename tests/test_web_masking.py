@@ -319,13 +319,27 @@ def test_a_correction_sent_back_unchanged_but_its_hours_keeps_every_real_number(
 
 
 def test_an_edit_beside_a_masked_number_keeps_the_number(root: Path, web: TestClient) -> None:
-    """The clerk corrects a word of the title and a digit of the number: the digits left as shown stay as they were."""
+    """The clerk corrects a word of the title: the masked numbers that came back whole stay the numbers they were."""
     fields = as_posted(correction_form(web))
-    title = fields["title"].replace("义诊", "巡诊").replace("137****7000", "137****7009")
+    title = fields["title"].replace("义诊", "巡诊")
     done = web.post("/unit/u1/record", data={**fields, "title": title, "content": "联系人已更换"})
     assert done.status_code == 200, done.text
     entry = new_entry(root)
-    assert "title: 巡诊 家属电话 13700137009 身份证350802198505054323" in entry and "content: 联系人已更换" in entry
+    assert "title: 巡诊 家属电话 13700137000 身份证350802198505054323" in entry and "content: 联系人已更换" in entry
+
+
+def test_stars_the_clerk_edits_are_never_filled_with_real_digits(root: Path, web: TestClient) -> None:
+    """One digit of a masked number changed, or part of it deleted: the hidden digits cannot be known, so the
+    first is refused as a mask with nothing behind it, and the second is written as typed, stars and all."""
+    before = snapshot(root)
+    fields = as_posted(correction_form(web))
+    changed = web.post("/unit/u1/record", data={**fields, "title": fields["title"].replace("137****7000", "137****7009")})
+    assert changed.status_code == 422 and "137****7009 是页面上打码显示的号码" in changed.text
+    assert snapshot(root) == before
+    cut = web.post("/unit/u1/record", data={**fields, "title": fields["title"].replace("137****7000", "****7000")})
+    assert cut.status_code == 200, cut.text
+    entry = new_entry(root)
+    assert 'title: "义诊 家属电话 ****7000 身份证350802198505054323"' in entry  # the ID number, left whole, kept
 
 
 def test_a_masked_number_with_no_record_behind_it_is_refused(root: Path, web: TestClient) -> None:

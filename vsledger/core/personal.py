@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from difflib import SequenceMatcher
 
 from vsledger.core.problems import Level, Problem
 
@@ -94,11 +93,11 @@ def masked_numbers(text: str) -> list[str]:
 
 
 def unmask_unchanged(real: str, returned: str) -> str:
-    """A form field that showed `mask_text(real)`, as it came back: every stretch left as shown holds what `real` holds
-    there, so a masked number the clerk did not touch keeps its digits, whatever else was edited around it.
+    """A form field that showed `mask_text(real)`, as it came back: each masked number that came back whole, as
+    shown, is the number it stands for, whatever else was edited around it; stars the clerk typed are left as typed.
 
-    `mask_text` puts a star in place of a digit and moves nothing, so a character of the text shown stands where
-    the same character of `real` stands."""
+    `mask_text` puts a star in place of a digit and moves nothing, so a masked number shown stands where the real
+    one stands in `real`. A masked form that two different numbers share is not given back (nothing to tell which)."""
     shown = mask_text(real)
     if shown == real or returned == real:
         return returned
@@ -106,8 +105,10 @@ def unmask_unchanged(real: str, returned: str) -> str:
         return real
     if len(shown) != len(real):  # a mask that moved characters: only the field left whole can be given back
         return returned
-    matcher = SequenceMatcher(None, shown, returned, autojunk=False)
-    return "".join(real[i1:i2] if tag == "equal" else returned[j1:j2] for tag, i1, i2, j1, j2 in matcher.get_opcodes())
+    behind: dict[str, set[str]] = {}
+    for match in _MASKED_IN_TEXT.finditer(shown):
+        behind.setdefault(match.group(), set()).add(real[match.start() : match.end()])
+    return _MASKED_IN_TEXT.sub(lambda m: next(iter(behind[m.group()])) if len(behind.get(m.group(), ())) == 1 else m.group(), returned)
 
 
 def numbers_in_text(rel: str, text: str, code: str, level: Level) -> list[Problem]:
