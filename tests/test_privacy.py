@@ -143,6 +143,7 @@ def test_split_over_several_units_is_one_write(workspace: Callable[..., Path], c
     assert {rel: (root / rel).read_bytes() for rel in before} == before
     assert not (root / "ledgers/u1/personal.yaml").exists() and not (root / "ledgers/u2/personal.yaml").exists()
     (root / "ledgers/u2/roster.yaml").chmod(0o644)
+    write_files(root, {"ledgers/u3/unit.yaml": "id: u3\nname: 新单位\n"})  # no roster yet: nothing to move there
     done = cli(root, "personal", "split")
     assert done.exit_code == 0, done.stdout + done.stderr
     assert "u1:已把 2 名志愿者" in done.stdout and "u2:已把 2 名志愿者" in done.stdout

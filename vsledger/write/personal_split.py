@@ -85,6 +85,9 @@ def split_units(root: Path, units: list[str], today: date) -> tuple[list[SplitRe
         changes: list[Change] = []
         for unit in units:
             roster_rel, personal_rel = f"ledgers/{unit}/roster.yaml", f"ledgers/{unit}/personal.yaml"
+            if not (root / roster_rel).is_file():  # no roster, no numbers to move (validate names the missing file)
+                results.append(SplitResult(unit))
+                continue
             raw = (root / roster_rel).read_bytes()
             result, new_roster, block = _split(raw, unit, roster_rel)
             results.append(result)
