@@ -73,7 +73,14 @@ def test_a_period_not_yet_begun_is_refused(workspace: Callable[..., Path], cli: 
     assert result.exit_code == 2 and "2024-07 还没有开始(今天是 2024-06-01)" in result.stderr
     assert cli(root, "report", "monthly", "--unit", "u1", "--period", "2024-06").exit_code == 0  # under way: up to today
     future = cli(root, "check", "--year", "2024", "--as-of", "2025-01-10")
-    assert future.exit_code == 2 and "--as-of 2025-01-10 晚于今天(2024-06-01)" in future.stderr
+    assert future.exit_code == 2 and "统计截至日 2025-01-10 晚于今天(2024-06-01)" in future.stderr
+
+
+def test_a_bad_date_is_said_before_any_question(workspace: Callable[..., Path], cli: Callable[..., Result]) -> None:
+    """`request add --date 2024-13-01`: the date is checked first, not after the clerk has answered every prompt."""
+    root = ledger(workspace)
+    result = cli(root, "request", "add", "-u", "u1", "--date", "2024-13-01")
+    assert result.exit_code == 2 and "--date 的值不对:YYYY-MM-DD" in result.stderr  # not "--from is missing"
 
 
 def test_recording_a_hand_in_keeps_every_existing_byte(workspace: Callable[..., Path], cli: Callable[..., Result]) -> None:

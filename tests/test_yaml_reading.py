@@ -78,6 +78,7 @@ def test_deep_nesting_is_refused_without_recursion() -> None:
         ("tags: [a, b\nx: 1\n", "方括号"),
         ("- {id: a1, title: x\n- {id: a2}\n", "花括号"),
         ('title: "a\\q"\n', "反斜杠"),
+        ('title: "x\\xZZ"\n', "反斜杠"),
     ],
 )
 @pytest.mark.parametrize("parser", ["SafeLoader", "CSafeLoader"])

@@ -99,7 +99,7 @@ class ActivityFlags:
 
         return {
             "title": self.title, "team": named_id(self.team, ledger, "team"), "category": self.category,
-            "tags": [tag for item in self.tag or [] for tag in split_list(item)] or None,
+            "tags": [tag for item in self.tag or [] for tag in split_list(item, slash=False)] or None,
             "location": self.location, "target": self.target, "served": self.served,
             "date": parse_date(self.date_) if self.date_ else None,
             "hours": normalize(self.hours) if self.hours else None,
@@ -317,10 +317,11 @@ class StepFlags:
     date_: Annotated[Optional[str], typer.Option("--date", help="YYYY-MM-DD (default: today)")] = None
     commit: CommitOption = False
 
-    @staticmethod
-    def open(ctx: typer.Context, unit: str) -> tuple[Settings, Workspace, str]:
-        """The settings, the workspace loaded, and the unit's id (an unknown unit is a usage error)."""
+    def open(self, ctx: typer.Context, unit: str) -> tuple[Settings, Workspace, str]:
+        """The settings, the workspace loaded, and the unit's id; an unknown unit or a bad --date is a usage
+        error here, before any question is asked."""
         settings = _settings(ctx)
+        self.day(settings)
         workspace, unit = _load_single_unit(unit, settings)
         return settings, workspace, unit
 

@@ -25,6 +25,7 @@ _COUNTRY_CODE = re.compile(r"^(\+86|0086)")
 
 _DATE = re.compile(r"^\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?\s*$")
 _LIST_SEPARATORS = re.compile(r"[、,;/\s]+")
+_WORD_SEPARATORS = re.compile(r"[、,;\s]+")
 _SPACED_EQUALS = re.compile(r"\s*=\s*")
 _CLOCK = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
 _HOURS_PLACES = Decimal("0.01")
@@ -53,10 +54,12 @@ def normalize(text: str) -> str:
     return unicodedata.normalize("NFKC", text).strip()
 
 
-def split_list(text: str) -> list[str]:
+def split_list(text: str, slash: bool = True) -> list[str]:
     """`V0001，V0002、王芳 李四` → four items: every separator a clerk uses separates;
-    `V0001 = 2.5` stays one item (blanks around `=` do not separate)."""
-    return [item for item in _LIST_SEPARATORS.split(_SPACED_EQUALS.sub("=", normalize(text))) if item]
+    `V0001 = 2.5` stays one item (blanks around `=` do not separate). Words such as tags keep a `/`
+    (`助老/助残` is one tag): `slash=False`."""
+    separators = _LIST_SEPARATORS if slash else _WORD_SEPARATORS
+    return [item for item in separators.split(_SPACED_EQUALS.sub("=", normalize(text))) if item]
 
 
 def parse_date(text: str) -> date:

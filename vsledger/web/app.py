@@ -544,7 +544,7 @@ def create_app(config: Config) -> Any:
         fields = {
             "id": None, "date": day, "title": values.get("title", "").strip(), "team": values.get("team") or None,
             "category": values.get("category", "").strip() or None,
-            "tags": split_list(values.get("tags", "")), "location": values.get("location", "").strip(),
+            "tags": split_list(values.get("tags", ""), slash=False), "location": values.get("location", "").strip(),
             "target": values.get("target", "").strip() or None, "served": numbers["served"],
             "start": values.get("start") or None, "end": values.get("end") or None, "hours": hours,
             "participants": _participants(values, state, lang), "external": numbers["external"], "lead": values.get("lead") or None,
