@@ -65,7 +65,8 @@ def test_withdraw_removes_it_from_every_total_and_keeps_the_record(workspace: Ca
 def test_correct_refuses_unknown_ids_and_empty_corrections(workspace: Callable[..., Path], cli: Callable[..., Result]) -> None:
     root = workspace({FILE: MAY})
     before = (root / FILE).read_bytes()
-    assert cli(root, "correct", "zz", "--hours", "1", "--yes").exit_code == 2
+    unknown = cli(root, "correct", "zz", "--hours", "1", "--yes")
+    assert unknown.exit_code == 2 and "没有哪个单位有活动 zz" in unknown.stderr and "()" not in unknown.stderr
     nothing = cli(root, "correct", "a1", "--yes")
     assert nothing.exit_code == 2 and "没有要更正的内容" in nothing.stderr
     refused = cli(root, "correct", "a1", "--hours", "30", "--yes")  # the ledger's own checks still apply

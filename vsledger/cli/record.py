@@ -492,7 +492,7 @@ def _find_activity_unit(settings: Settings, unit: str | None, activity_id: str) 
     workspace = _load(settings)
     holders = [u for u, ledger in workspace.units.items() if activity_id in ledger.known_activity_ids]
     if len(holders) != 1:
-        key = "activity-not-found" if not holders else "activity-in-several-units"
+        key = "activity-not-anywhere" if not holders else "activity-in-several-units"
         raise _usage_error(ui(key, settings.lang, id=activity_id, units=", ".join(holders)))
     return workspace, holders[0]
 

@@ -430,6 +430,7 @@ UI: dict[str, str] = {
     "bad-range": "--from {start} is after --to {end}",
     "certificate-refused": "no certificate was issued: the unit's ledger has {errors} {errors|error|errors}; correct them first (vsledger validate)",
     "activity-not-found": "no activity {id} that still counts ({units})",
+    "activity-not-anywhere": "no unit has an activity {id}",
     "activity-withdrawn": "{id} was withdrawn by {by}; to bring it back, correct the withdrawal: vsledger add-activity --corrects {by} with the whole activity",
     "corrects-latest": "{id} has been corrected before: this corrects its latest version, {latest}",
     "activity-in-several-units": "activity {id} is in several units ({units}): give --unit",
