@@ -284,3 +284,16 @@ def test_a_yaml_error_an_append_brings_is_the_layout_not_a_cascade(
     assert refused.exit_code == 1
     assert _problems(refused) == [f"{ROSTER}:9:1: layout-unexpected"], refused.stderr
     assert (root / ROSTER).read_text(encoding="utf-8") == UNINDENTED_ROSTER
+
+
+def test_a_file_with_windows_line_ends_keeps_them(laid_out: Callable[[dict[str, str]], Path], cli: Callable[..., Result]) -> None:
+    """A month saved by a Windows editor (CRLF) got its new record with LF line ends: one file, two kinds of line."""
+    crlf = BLOCK_ACTIVITY.replace("\n", "\r\n")
+    root = laid_out({MONTH: crlf, ROSTER: CANONICAL_ROSTER.replace("\n", "\r\n")})
+    assert cli(root, *ADD_ACTIVITY).exit_code == 0
+    assert cli(root, *ADD_VOLUNTEER).exit_code == 0
+    for rel in (MONTH, ROSTER):
+        data = (root / rel).read_bytes()
+        assert data.count(b"\n") == data.count(b"\r\n"), rel  # every line ends as the file's did
+    assert [record["title"] for record in _records(root, MONTH)] == ["义诊", "清扫"]
+    _clean(root, cli)

@@ -213,14 +213,18 @@ def append_records(old: bytes | None, text: str, kind: FileKind) -> bytes | Layo
 
 
 def _after(old: bytes, text: str, kind: FileKind) -> bytes:
-    """The old bytes with a final newline (and a blank line where the kind keeps records apart), then the text."""
+    """The old bytes with a final newline (and a blank line where the kind keeps records apart), then the text,
+    its lines ending as the file's do (a file saved with Windows line ends keeps them, not a mix)."""
+    first_end = old.find(b"\n")
+    newline = b"\r\n" if first_end > 0 and old[first_end - 1 : first_end] == b"\r" else b"\n"
+    added = text.encode("utf-8").replace(b"\n", newline)
     if not old.strip():
-        return old + text.encode("utf-8")
+        return old + added
     if not old.endswith(b"\n"):
-        old += b"\n"
-    if kind.blank_between and not old.endswith(b"\n\n"):
-        old += b"\n"
-    return old + text.encode("utf-8")
+        old += newline
+    if kind.blank_between and not old.endswith(newline * 2):
+        old += newline
+    return old + added
 
 
 def _reindent(text: str, canonical: str, indent: str) -> str:
