@@ -288,24 +288,18 @@ def _show_refusal(exc: Exception, root: Path, settings: Settings) -> typer.Exit:
     return typer.Exit(1)
 
 
-def _report_added(added: object, root: Path, settings: Settings) -> None:
+def _report_added(added: object, root: Path, settings: Settings, said: str | None = None) -> None:
+    """What a write wrote (`said`, else the file and the record's id), its warnings, and a --commit git refused."""
     from vsledger.render.messages import ui
     from vsledger.render.terminal import render_problems
     from vsledger.write.add import Added
 
     assert isinstance(added, Added)
-    typer.echo(ui("added", settings.lang, file=", ".join(added.result.files), id=added.record_id))
+    typer.echo(said if said is not None else ui("added", settings.lang, file=", ".join(added.result.files), id=added.record_id))
     if added.result.warnings:
         render_problems(added.result.warnings, root, settings.lang, file=sys.stderr)
-    _commit_failed(added.commit_error, settings)
-
-
-def _commit_failed(error: str | None, settings: Settings) -> None:
-    """A --commit git refused after the files were written: said beside what was written, and exit 1."""
-    from vsledger.render.messages import ui
-
-    if error is not None:
-        typer.echo(ui("commit-failed", settings.lang, error=error))
+    if added.commit_error is not None:  # git refused after the files were written: said beside them, exit 1
+        typer.echo(ui("commit-failed", settings.lang, error=added.commit_error))
         raise typer.Exit(1)
 
 

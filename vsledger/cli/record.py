@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
@@ -21,7 +20,6 @@ from vsledger.cli.common import (
     OneUnitOption,
     Settings,
     UnitOption,
-    _commit_failed,
     _complete_team,
     _complete_volunteer,
     _confirm,
@@ -339,12 +337,7 @@ class StepFlags:
         except WriteRefused as exc:
             raise _show_refusal(exc, settings.root, settings) from None
         step = ui(f"step-{record['step']}", settings.lang)
-        typer.echo(ui("request-recorded", settings.lang, step=step, id=added.record_id, file=added.file))
-        if added.result.warnings:
-            from vsledger.render.terminal import render_problems
-
-            render_problems(added.result.warnings, settings.root, settings.lang, file=sys.stderr)
-        _commit_failed(added.commit_error, settings)
+        _report_added(added, settings.root, settings, ui("request-recorded", settings.lang, step=step, id=added.record_id, file=added.file))
 
 
 @request_app.command("add")
@@ -479,8 +472,9 @@ def redeem(
         raise _show_refusal(exc, settings.root, settings) from None
     after = _load(settings, only_units=[unit])
     balance = time_bank(after.units[unit], settings.today).get(who)
-    typer.echo(ui("redeemed", settings.lang, id=who, hours=amount, balance=balance.balance if balance else 0))
-    _commit_failed(added.commit_error, settings)
+    _report_added(
+        added, settings.root, settings, ui("redeemed", settings.lang, id=who, hours=amount, balance=balance.balance if balance else 0)
+    )
 
 
 def _find_activity_unit(settings: Settings, unit: str | None, activity_id: str) -> tuple[Workspace, str]:

@@ -92,16 +92,15 @@ def split_units(root: Path, units: list[str], today: date) -> tuple[list[SplitRe
             result, new_roster, block = _split(raw, unit, roster_rel)
             results.append(result)
             if block:
-                changes.append(Change(roster_rel, lambda old, raw=raw, new=new_roster: new if old == raw else raw))
+                changes.append(Change(roster_rel, lambda _old, new=new_roster: new))  # read under the same lock: old is raw
                 changes.append(append_change(personal_rel, block))
         if any(needs_ignore(root, f"ledgers/{result.unit}/personal.yaml") for result in results if result.moved):
             changes.append(Change(".gitignore", _ignore_personal))
-            ignored_added[0] = True
         return Plan(changes, results)
 
-    ignored_added = [False]
-    split: list[SplitResult] = transact(root, units[0] if len(units) == 1 else None, today, decide).value
-    return split, ignored_added[0]
+    written = transact(root, units[0] if len(units) == 1 else None, today, decide)
+    split: list[SplitResult] = written.value
+    return split, ".gitignore" in written.files
 
 
 def _split(raw: bytes, unit: str, roster_rel: str) -> tuple[SplitResult, bytes, str]:
