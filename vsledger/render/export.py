@@ -177,18 +177,16 @@ def build_export(export: LedgerExport, lang: str, unmask: bool = False, words: b
     roster.rows = [_record_row(v, ROSTER_COLUMNS, shown_volunteer) for v in export.volunteers]
 
     activities = ExportSheet("activities", SHEET_TITLES["activities"], ACTIVITY_COLUMNS)
-    totals: dict[str, Decimal | None] = {}  # a meeting is listed, marked, with no total: it is never service
+    totals = {line.activity.id: line.total_hours for line in export.activities}  # a meeting is listed, marked, with no total
     shown_activity: dict[str, Callable[[Activity], Any]] = {
         "type": lambda a: word(a.type, "activity-type-{}"),
         "team": lambda a: labelled(a.team, teams),
         "hours": lambda a: a.default_hours,
         "participants": lambda a: len(a.participants),
-        "total_hours": lambda a: totals[a.id],
+        "total_hours": lambda a: totals.get(a.id),
     }
-    listed = [(line.activity, line.total_hours) for line in export.activities] + [(m, None) for m in export.meetings]
-    for activity, total in sorted(listed, key=lambda pair: (pair[0].date, pair[0].id)):
-        totals[activity.id] = total
-        activities.rows.append(_record_row(activity, ACTIVITY_COLUMNS, shown_activity))
+    listed = sorted([line.activity for line in export.activities] + export.meetings, key=lambda a: (a.date, a.id))
+    activities.rows = [_record_row(activity, ACTIVITY_COLUMNS, shown_activity) for activity in listed]
 
     participations = ExportSheet("participations", SHEET_TITLES["participations"], PARTICIPATION_COLUMNS)
     participations.rows = [[p.activity.id, p.activity.date, p.activity.title, p.volunteer, p.name, p.hours] for p in export.participations]
