@@ -29,6 +29,7 @@ from vsledger.core.filekinds import (
     PERSONAL_FIELDS,
     UNIT_FILES,
     activities_meant,
+    kind_of,
     looks_like_yaml,
     month_file_meant,
     unit_file_meant,
@@ -700,7 +701,8 @@ def locate(files: Files, problems: list[Problem]) -> None:
             pending[problem.file].append(problem)
     for rel, items in pending.items():
         wanted = {problem.path[:end] for problem in items if problem.path is not None for end in range(len(problem.path) + 1)}
-        under = "volunteers" if rel.endswith("/roster.yaml") else None  # a roster's list is under its key
+        kind = kind_of(rel)
+        under = kind.records_key if kind is not None else None  # a roster's list is under its key
         parsed = read_yaml(files, rel, [], positions=True, wanted=wanted, each=_forget, each_under=under)
         for problem in items:
             if parsed is None or parsed.values is None:
