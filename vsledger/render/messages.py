@@ -673,7 +673,7 @@ def problem_message(problem: Problem, lang: str) -> str:
         args["choices"] = " | ".join(
             f"{c}({EMPLOYMENT_WORDS[c][0]})" if c in EMPLOYMENT_WORDS else c for c in str(args["choices"]).split(" | ")
         )
-    if problem.code in ("unknown-rule-kind", "unknown-category", "unknown-tag", "invalid-choice", "bad-file-name", "unknown-file"):
+    if "suggestion" in args:  # every problem that carries one says it alike: "是否为 …?"
         args["suggestion_note"] = ui("did-you-mean", lang, suggestion=args["suggestion"]) if args.get("suggestion") else ""
     return mask_text(_fill(translate(f"problem:{problem.code}", message, lang), args))
 
